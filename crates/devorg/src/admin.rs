@@ -1,0 +1,9 @@
+//! Loopback-only admin endpoint (`/__devorg/...`) for tests to inject faults. (stub)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

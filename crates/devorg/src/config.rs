@@ -1,0 +1,72 @@
+//! Command-line flags of devorg; `Config::default()` is exactly what `devorg` with no flags runs.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "devorg",
+    about = "A local Salesforce-compatible org: OAuth 2.0 (PKCE), REST API, CORS and limits"
+)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (printed at start).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: SocketAddr,
+
+    /// Origin allowed by the org's CORS allowlist (repeatable).
+    #[arg(
+        long = "allowed-origin",
+        value_name = "ORIGIN",
+        default_values = ["http://127.0.0.1:8080", "http://localhost:8080"]
+    )]
+    pub allowed_origins: Vec<String>,
+
+    /// Callback URL registered on the public PKCE app `orgbridge-local` (repeatable).
+    #[arg(
+        long = "redirect-uri",
+        value_name = "URL",
+        default_values = ["http://127.0.0.1:8080/", "http://localhost:8080/"]
+    )]
+    pub redirect_uris: Vec<String>,
+
+    /// Username of the org's user.
+    #[arg(long, default_value = "admin@devorg.local")]
+    pub username: String,
+
+    /// Password of the org's user.
+    #[arg(long, default_value = "devorg")]
+    pub password: String,
+
+    /// Number of deterministic, realistic accounts to seed.
+    #[arg(long, default_value_t = 200)]
+    pub accounts: usize,
+
+    /// Lifetime of access tokens, in seconds (the org's session timeout).
+    #[arg(long = "token-lifetime", value_name = "SECONDS", default_value_t = 7200)]
+    pub token_lifetime_secs: u64,
+
+    /// Turn off Setup → CORS → "Enable CORS for OAuth endpoints" (token and revoke get no CORS headers).
+    #[arg(long)]
+    pub no_oauth_cors: bool,
+
+    /// Daily API request allowance (DailyApiRequests Max).
+    #[arg(long, default_value_t = 15000)]
+    pub api_limit: u64,
+
+    /// Latency added to every request, in milliseconds.
+    #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config::parse_from(["devorg"])
+    }
+}
+
+/// Client id of the public PKCE app (no secret) the OrgBridge web app signs in with.
+pub const PKCE_CLIENT_ID: &str = "orgbridge-local";
+/// Client id and secret of the integration app for the client-credentials flow.
+pub const INTEGRATION_CLIENT_ID: &str = "devorg-integration";
+pub const INTEGRATION_CLIENT_SECRET: &str = "devorg-secret";

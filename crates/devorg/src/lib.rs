@@ -1,0 +1,41 @@
+//! devorg: one local Salesforce org — OAuth 2.0 endpoints, the REST API, CORS, errors and limits —
+//! behaving as Salesforce documents them, so OrgBridge can be developed and tested with no real org.
+//!
+//! Use it as a binary (`cargo run --release -p devorg`) or in-process:
+//! `app(state)` is the whole org as an axum `Router`, and [`spawn`] serves it on a port.
+
+pub mod admin;
+pub mod config;
+pub mod cors;
+pub mod error;
+pub mod faults;
+pub mod ids;
+pub mod limits;
+pub mod oauth;
+pub mod rest;
+pub mod schema;
+pub mod seed;
+pub mod server;
+pub mod soql;
+pub mod state;
+pub mod store;
+pub mod tokens;
+
+pub use config::Config;
+pub use server::{spawn, RunningOrg};
+pub use state::AppState;
+
+use axum::Router;
+
+/// The whole org as one router: OAuth, REST, the loopback admin endpoint, and the cross-cutting layers
+/// (CORS, API limits, injected faults) that wrap every request as Salesforce's front door does.
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(oauth::router())
+        .merge(rest::router())
+        .merge(admin::router());
+    let routes = limits::layer(routes, state.clone());
+    let routes = faults::layer(routes, state.clone());
+    let routes = cors::layer(routes, state.clone());
+    routes.with_state(state)
+}

@@ -1,0 +1,1 @@
+//! Account's fields as Salesforce describes them: types, lengths, flags, picklist values. (stub)

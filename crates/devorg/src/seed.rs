@@ -1,0 +1,1 @@
+//! Deterministic, realistic accounts to seed the org with. (stub)

@@ -1,0 +1,1 @@
+//! The SOQL subset devorg understands: parsing and evaluation. (stub)
