@@ -1,10 +1,71 @@
+//! `devorg`: serves one local Salesforce-compatible org until Ctrl-C, and prints how to reach it.
+
 use clap::Parser;
+use devorg::config::{INTEGRATION_CLIENT_ID, INTEGRATION_CLIENT_SECRET, PKCE_CLIENT_ID};
 
 #[tokio::main]
-async fn main() -> std::io::Result<()> {
+async fn main() {
     let config = devorg::Config::parse();
-    let org = devorg::spawn(config).await?;
-    println!("devorg listening on {}", org.url);
-    tokio::signal::ctrl_c().await?;
-    Ok(())
+    let addr = config.addr;
+    let org = match devorg::spawn(config).await {
+        Ok(org) => org,
+        Err(err) => {
+            eprintln!("devorg: cannot listen on {addr}: {err} (is another devorg running? try --addr 127.0.0.1:0)");
+            std::process::exit(1);
+        }
+    };
+    let state = &org.state;
+    let config = &state.config;
+    let url = &org.url;
+    let redirect = config
+        .redirect_uris
+        .first()
+        .map(String::as_str)
+        .unwrap_or("");
+    // A fixed example verifier, so the printed URL can be tried by hand (curl or a browser).
+    let verifier = "devorg-example-code-verifier-0123456789abcdefghij";
+    let challenge = devorg::oauth::pkce_s256(verifier);
+    let authorize = url::Url::parse_with_params(
+        &format!("{url}/services/oauth2/authorize"),
+        &[
+            ("response_type", "code"),
+            ("client_id", PKCE_CLIENT_ID),
+            ("redirect_uri", redirect),
+            ("code_challenge", challenge.as_str()),
+            ("state", "example"),
+        ],
+    )
+    .map(|u| u.to_string())
+    .unwrap_or_default();
+    println!("devorg: a local Salesforce-compatible org is running");
+    println!("  org URL (instance_url):  {url}");
+    println!("  org id:                  {}", state.org.org_id);
+    println!(
+        "  user:                    {} / password {}",
+        config.username, config.password
+    );
+    println!("  public PKCE app:         client_id {PKCE_CLIENT_ID} (no secret)");
+    println!(
+        "    callback URLs:         {}",
+        config.redirect_uris.join(", ")
+    );
+    println!("  integration app:         client_id {INTEGRATION_CLIENT_ID}, secret {INTEGRATION_CLIENT_SECRET}");
+    println!(
+        "  CORS allowed origins:    {}",
+        config.allowed_origins.join(", ")
+    );
+    println!(
+        "  CORS for OAuth endpoints: {}",
+        if config.no_oauth_cors { "off" } else { "on" }
+    );
+    println!("  accounts seeded:         {}", config.accounts);
+    println!("  authorize URL:           {authorize}");
+    println!("    (its code_verifier:    {verifier})");
+    println!("  REST API:                {url}/services/data/");
+    println!("  admin API (loopback):    {url}/__devorg/state");
+    println!("Press Ctrl-C to stop.");
+    if let Err(err) = tokio::signal::ctrl_c().await {
+        eprintln!("devorg: cannot wait for Ctrl-C ({err}); stopping");
+    }
+    println!("devorg: stopped");
 }

@@ -1,1 +1,219 @@
-//! Deterministic, realistic accounts to seed the org with. (stub)
+//! Deterministic, realistic accounts to seed the org with: the same `N` gives the same names, cities,
+//! phones and external ids (`EXT-000001` …) every run, so tests and demos can rely on them.
+//! A few rows carry awkward text (an apostrophe, a percent sign, a backslash) for search tests.
+
+use serde_json::Value;
+
+use crate::schema::{self, INDUSTRY_VALUES, RATING_VALUES, SOURCE_VALUES, TIER_VALUES, TYPE_VALUES};
+use crate::store::Store;
+
+const FIRST: &[&str] = &[
+    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Cyberdyne", "Soylent", "Tyrell", "Wonka",
+    "Vandelay", "Hooli", "Pied Piper", "Massive", "Aperture", "Black Mesa", "Oceanic", "Nakatomi", "Gringotts",
+    "Sterling", "Blue Ridge", "Silver Lake", "Redwood", "Granite", "Summit", "Harbor", "Northstar", "Evergreen",
+    "Pinnacle", "Keystone", "Lakeside", "Riverbend", "Ironwood", "Cedar", "Atlas", "Beacon",
+];
+const MIDDLE: &[&str] = &[
+    "Northwind", "Pacific", "Atlantic", "Continental", "United", "Global", "Metro", "Coastal", "Prairie",
+    "Mountain", "Valley", "Capital", "Pioneer", "Frontier", "Heritage", "Liberty", "Union", "Central",
+    "Western", "Eastern", "Southern", "Northern", "Premier", "Advanced",
+];
+const LAST: &[&str] = &[
+    "Logistics", "Industries", "Holdings", "Systems", "Solutions", "Partners", "Labs", "Manufacturing",
+    "Foods", "Energy", "Health", "Media", "Consulting", "Financial", "Robotics", "Outfitters", "Supply",
+    "Analytics", "Networks", "Pharmaceuticals", "Airlines", "Motors", "Textiles", "Ventures",
+];
+/// (city, state, postal code prefix, area code)
+const CITIES: &[(&str, &str, &str, &str)] = &[
+    ("San Francisco", "CA", "941", "415"),
+    ("Los Angeles", "CA", "900", "213"),
+    ("Seattle", "WA", "981", "206"),
+    ("Portland", "OR", "972", "503"),
+    ("Austin", "TX", "787", "512"),
+    ("Dallas", "TX", "752", "214"),
+    ("Chicago", "IL", "606", "312"),
+    ("New York", "NY", "100", "212"),
+    ("Boston", "MA", "021", "617"),
+    ("Atlanta", "GA", "303", "404"),
+    ("Denver", "CO", "802", "303"),
+    ("Phoenix", "AZ", "850", "602"),
+    ("Miami", "FL", "331", "305"),
+    ("Minneapolis", "MN", "554", "612"),
+    ("Nashville", "TN", "372", "615"),
+    ("Columbus", "OH", "432", "614"),
+    ("Raleigh", "NC", "276", "919"),
+    ("Salt Lake City", "UT", "841", "801"),
+];
+const STREETS: &[&str] = &[
+    "Main St", "Market St", "Oak Ave", "Pine St", "Maple Dr", "Cedar Ln", "Elm St", "Washington Blvd",
+    "Lake Shore Dr", "Mission St", "Broadway", "Park Ave", "Sunset Blvd", "Commerce Way",
+];
+
+/// Rows with awkward text, placed at the start so small seeds contain them too.
+const AWKWARD: &[&str] = &["O'Reilly Media", "100% Organic Farms", "Back\\Slash Studios"];
+
+/// 2024-01-01T00:00:00Z: seeded CreatedDates count forward from here, one every 7 minutes.
+const SEED_EPOCH_MS: i64 = 1_704_067_200_000;
+
+/// A small deterministic generator (SplitMix64): same seed, same org.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// Adds `n` accounts to `store`.
+pub fn seed_accounts(store: &mut Store, n: usize) {
+    let account = schema::account_object();
+    let idx = |name: &str| account.index_of(name).expect("seeded field exists");
+    let f = Fields {
+        name: idx("Name"),
+        typ: idx("Type"),
+        industry: idx("Industry"),
+        street: idx("BillingStreet"),
+        city: idx("BillingCity"),
+        state: idx("BillingState"),
+        postal: idx("BillingPostalCode"),
+        country: idx("BillingCountry"),
+        phone: idx("Phone"),
+        website: idx("Website"),
+        revenue: idx("AnnualRevenue"),
+        employees: idx("NumberOfEmployees"),
+        rating: idx("Rating"),
+        source: idx("AccountSource"),
+        number: idx("AccountNumber"),
+        ext: idx(schema::EXTERNAL_ID),
+        tier: idx("Tier__c"),
+        active: idx("Active__c"),
+        sla: idx("SLA_Expiration__c"),
+        locations: idx("NumberofLocations__c"),
+        description: idx("Description"),
+    };
+    let mut rng = Rng(0x0D15_EA5E);
+    for i in 0..n {
+        let values = account_values(&f, &mut rng, i);
+        store.put_seed(SEED_EPOCH_MS + i as i64 * 7 * 60_000, values);
+    }
+}
+
+struct Fields {
+    name: usize,
+    typ: usize,
+    industry: usize,
+    street: usize,
+    city: usize,
+    state: usize,
+    postal: usize,
+    country: usize,
+    phone: usize,
+    website: usize,
+    revenue: usize,
+    employees: usize,
+    rating: usize,
+    source: usize,
+    number: usize,
+    ext: usize,
+    tier: usize,
+    active: usize,
+    sla: usize,
+    locations: usize,
+    description: usize,
+}
+
+fn account_values(f: &Fields, rng: &mut Rng, i: usize) -> Vec<(usize, Value)> {
+    let s = |v: String| Value::String(v);
+    let name = match AWKWARD.get(i) {
+        Some(name) => name.to_string(),
+        None => format!("{} {} {}", rng.pick(FIRST), rng.pick(MIDDLE), rng.pick(LAST)),
+    };
+    let (city, state, zip, area) = CITIES[rng.below(CITIES.len())];
+    let domain: String = name
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_lowercase();
+    let employees = 5 + rng.below(50_000) as i64;
+    let revenue = (employees * (40_000 + rng.below(200_000) as i64) / 1000) * 1000;
+    let mut out = vec![
+        (f.name, s(name)),
+        (f.typ, s(rng.pick(TYPE_VALUES).into())),
+        (f.industry, s(rng.pick(INDUSTRY_VALUES).into())),
+        (f.street, s(format!("{} {}", 100 + rng.below(9800), rng.pick(STREETS)))),
+        (f.city, s(city.into())),
+        (f.state, s(state.into())),
+        (f.postal, s(format!("{zip}{:02}", rng.below(100)))),
+        (f.country, s("USA".into())),
+        (f.phone, s(format!("({area}) 555-{:04}", rng.below(10_000)))),
+        (f.website, s(format!("https://www.{domain}.example.com"))),
+        (f.revenue, Value::from(revenue as f64)),
+        (f.employees, Value::from(employees)),
+        (f.rating, s(rng.pick(RATING_VALUES).into())),
+        (f.source, s(rng.pick(SOURCE_VALUES).into())),
+        (f.number, s(format!("CD{:06}", i + 1))),
+        (f.ext, s(format!("EXT-{:06}", i + 1))),
+        (f.tier, s(rng.pick(TIER_VALUES).into())),
+        (f.active, s(if rng.below(5) == 0 { "No" } else { "Yes" }.into())),
+        (f.locations, Value::from((1 + rng.below(40)) as f64)),
+    ];
+    if rng.below(3) == 0 {
+        let day = 1 + rng.below(28);
+        let month = 1 + rng.below(12);
+        out.push((f.sla, s(format!("2027-{month:02}-{day:02}"))));
+    }
+    if rng.below(4) == 0 {
+        out.push((f.description, s(format!("Key account in {city}; renewal discussions ongoing."))));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{make_id, IdGen};
+    use crate::state::{Org, OrgUser};
+
+    fn org() -> Org {
+        Org {
+            org_id: "00Dabc000000001AAA".into(),
+            user: OrgUser {
+                id: make_id("005", "abc", 2),
+                username: "u".into(),
+                first_name: "A".into(),
+                last_name: "B".into(),
+                email: "e".into(),
+            },
+        }
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        let mut store = Store::new(&org(), IdGen::new("abc"));
+        seed_accounts(&mut store, n);
+        let name = schema::account_object().field("Name").unwrap();
+        store
+            .accounts()
+            .map(|r| store.account_value(r, name).as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn seeding_is_deterministic_and_includes_awkward_names() {
+        let a = names(50);
+        assert_eq!(a, names(50));
+        assert_eq!(a[0], "O'Reilly Media");
+        assert!(a.iter().any(|n| n.contains('%')));
+        assert!(a.iter().any(|n| n.contains('\\')));
+        assert_eq!(a.len(), 50);
+    }
+}

@@ -50,6 +50,8 @@ pub struct Inner {
     pub tokens: Mutex<Tokens>,
     pub faults: Faults,
     pub usage: ApiUsage,
+    /// Pending authorize requests and the org's token-signing key.
+    pub oauth: crate::oauth::OAuthState,
 }
 
 impl Deref for AppState {
@@ -77,7 +79,8 @@ impl AppState {
         let base_url = format!("http://{}", config.addr);
         AppState(Arc::new(Inner {
             usage: ApiUsage::new(config.api_limit),
-            faults: Faults::default(),
+            faults: Faults::new(&config),
+            oauth: crate::oauth::OAuthState::default(),
             base_url: RwLock::new(base_url),
             store: RwLock::new(store),
             tokens: Mutex::new(Tokens::default()),
@@ -97,7 +100,7 @@ impl AppState {
             client_id: crate::config::PKCE_CLIENT_ID.to_string(),
             scopes: vec!["api".into(), "refresh_token".into()],
         };
-        let lifetime = std::time::Duration::from_secs(self.config.token_lifetime_secs);
+        let lifetime = self.faults.token_lifetime();
         self.tokens
             .lock()
             .issue_access(&self.org.org_id, session, lifetime, None, Instant::now())

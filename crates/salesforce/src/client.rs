@@ -1,0 +1,401 @@
+//! The REST client: sends calls with the session's Bearer token, judges every answer in one place,
+//! refreshes an expired token once (concurrent calls share that one refresh), and tracks the org's
+//! API usage from `Sforce-Limit-Info`.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::{decode_json, map_response, Error};
+use crate::oauth::{parse_token_response, refresh_request};
+use crate::session::Session;
+use crate::transport::{HttpRequest, HttpResponse, Method, Transport};
+
+/// The org's API usage in the current 24 hours, from `Sforce-Limit-Info: api-usage=N/M` or `/limits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiUsage {
+    pub used: u64,
+    pub max: u64,
+}
+
+impl ApiUsage {
+    /// Parses a `Sforce-Limit-Info` value such as `api-usage=18/5000; per-app-api-usage=17/250(appName=x)`.
+    ///
+    /// ```
+    /// use salesforce::client::ApiUsage;
+    /// assert_eq!(ApiUsage::from_header("api-usage=18/5000"), Some(ApiUsage { used: 18, max: 5000 }));
+    /// ```
+    pub fn from_header(value: &str) -> Option<ApiUsage> {
+        value.split(';').find_map(|part| {
+            let (name, rest) = part.trim().split_once('=')?;
+            if name.trim() != "api-usage" {
+                return None;
+            }
+            let (used, max) = rest.trim().split_once('/')?;
+            Some(ApiUsage {
+                used: used.trim().parse().ok()?,
+                max: max.trim().parse().ok()?,
+            })
+        })
+    }
+
+    /// From the `/limits` resource's `DailyApiRequests`.
+    pub fn from_limits(limits: &BTreeMap<String, Limit>) -> Option<ApiUsage> {
+        let daily = limits.get("DailyApiRequests")?;
+        Some(ApiUsage {
+            used: daily.max.saturating_sub(daily.remaining),
+            max: daily.max,
+        })
+    }
+
+    /// Remaining calls.
+    pub fn remaining(&self) -> u64 {
+        self.max.saturating_sub(self.used)
+    }
+}
+
+/// One entry of `/limits`: `{"Max":5000,"Remaining":4980}` (old orgs sent numbers as strings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limit {
+    #[serde(rename = "Max", deserialize_with = "number_or_string")]
+    pub max: u64,
+    #[serde(rename = "Remaining", deserialize_with = "number_or_string")]
+    pub remaining: u64,
+}
+
+fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum N {
+        Num(u64),
+        Signed(i64),
+        Text(String),
+    }
+    match N::deserialize(d)? {
+        N::Num(n) => Ok(n),
+        N::Signed(n) => Ok(n.max(0) as u64),
+        N::Text(s) => s.trim().parse().map_err(serde::de::Error::custom),
+    }
+}
+
+/// What the client tells the app as it works.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// The access token was refreshed: persist this session.
+    SessionRefreshed(Session),
+    /// The session could not be refreshed: sign out showing `reason`.
+    SessionEnded { reason: String },
+    /// A response reported the org's API usage.
+    ApiUsage(ApiUsage),
+}
+
+type Observer = Arc<dyn Fn(&ClientEvent) + Send + Sync>;
+
+struct State {
+    session: Session,
+    /// Bumped by every successful refresh: a caller whose 401 came from an older generation
+    /// knows the token was already replaced and just retries.
+    generation: u64,
+    ended: Option<String>,
+    usage: Option<ApiUsage>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    /// Held across the one refresh in flight; waiters re-check the generation afterwards.
+    refresh: futures::lock::Mutex<()>,
+    observer: Mutex<Option<Observer>>,
+}
+
+/// A REST client for one signed-in org. Cheap to clone (clones share the session and the refresh).
+///
+/// ```no_run
+/// # async fn demo<T: salesforce::transport::Transport>(transport: T, session: salesforce::session::Session) -> Result<(), salesforce::error::Error> {
+/// use salesforce::client::Client;
+/// let client = Client::new(transport, session);
+/// client.set_observer(|event| println!("{event:?}"));
+/// let page = client.query("SELECT Id, Name FROM Account ORDER BY Name", Some(2000)).await?;
+/// println!("{} of {}", page.records.len(), page.total_size);
+/// # Ok(()) }
+/// ```
+pub struct Client<T> {
+    transport: T,
+    shared: Arc<Shared>,
+}
+
+impl<T: Clone> Clone for Client<T> {
+    fn clone(&self) -> Self {
+        Client {
+            transport: self.transport.clone(),
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+fn lock<X>(m: &Mutex<X>) -> MutexGuard<'_, X> {
+    // The state stays consistent even if a panic interrupted a holder (single assignments only).
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl<T: Transport> Client<T> {
+    /// A client for `session`, sending through `transport`.
+    pub fn new(transport: T, session: Session) -> Self {
+        Client {
+            transport,
+            shared: Arc::new(Shared {
+                state: Mutex::new(State {
+                    session,
+                    generation: 0,
+                    ended: None,
+                    usage: None,
+                }),
+                refresh: futures::lock::Mutex::new(()),
+                observer: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Registers the function told about refreshes, the end of the session and API usage.
+    pub fn set_observer(&self, f: impl Fn(&ClientEvent) + Send + Sync + 'static) {
+        *lock(&self.shared.observer) = Some(Arc::new(f));
+    }
+
+    fn notify(&self, event: ClientEvent) {
+        // Called with no lock held, so the observer may call back into the client.
+        let observer = lock(&self.shared.observer).clone();
+        if let Some(f) = observer {
+            f(&event);
+        }
+    }
+
+    /// The current session (with the latest access token).
+    pub fn session(&self) -> Session {
+        lock(&self.shared.state).session.clone()
+    }
+
+    /// The API usage last reported by the org, if any response carried it.
+    pub fn api_usage(&self) -> Option<ApiUsage> {
+        lock(&self.shared.state).usage
+    }
+
+    /// Why the session ended, once a refresh has failed.
+    pub fn ended(&self) -> Option<String> {
+        lock(&self.shared.state).ended.clone()
+    }
+
+    /// The transport (for requests that need no session, such as the setup probes).
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// `/services/data/vXX.X` + `rest` (e.g. `"/sobjects/Account/describe"`).
+    pub fn data_path(&self, rest: &str) -> String {
+        format!("{}{rest}", lock(&self.shared.state).session.data_path())
+    }
+
+    /// Sends one authenticated call and returns the org's answer whatever its status (the Apex
+    /// REST console shows it as is). `path` is absolute on the instance (`/services/…`) or a full
+    /// URL on the instance's origin; the token is never sent anywhere else.
+    /// An expired token is refreshed once and the call repeated; network failures and a failed
+    /// refresh are errors.
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Result<HttpResponse, Error> {
+        let mut retried = false;
+        loop {
+            let (req, generation) = {
+                let st = lock(&self.shared.state);
+                if let Some(reason) = &st.ended {
+                    return Err(Error::SessionEnded {
+                        reason: reason.clone(),
+                    });
+                }
+                let url = st.session.instance_url.join(path);
+                let origin = st.session.instance_url.origin();
+                if !url.starts_with(&format!("{origin}/")) {
+                    return Err(Error::InvalidInput {
+                        what: "path",
+                        message: format!(
+                            "“{path}” is not on the signed-in org ({origin}); OrgBridge sends your token only there"
+                        ),
+                    });
+                }
+                let mut req = HttpRequest::new(method, url)
+                    .header(
+                        "Authorization",
+                        format!("Bearer {}", st.session.access_token.secret()),
+                    )
+                    .header("Accept", "application/json");
+                for (k, v) in headers {
+                    req = req.header(k, *v);
+                }
+                if let Some(body) = &body {
+                    if !headers
+                        .iter()
+                        .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                    {
+                        req = req.header("Content-Type", "application/json");
+                    }
+                    req.body = Some(body.clone());
+                }
+                (req, st.generation)
+            };
+            let resp = self
+                .transport
+                .send(req)
+                .await
+                .map_err(Error::network)?;
+            if let Some(usage) = resp.header("Sforce-Limit-Info").and_then(ApiUsage::from_header)
+            {
+                lock(&self.shared.state).usage = Some(usage);
+                self.notify(ClientEvent::ApiUsage(usage));
+            }
+            if resp.status == 401 && !retried {
+                retried = true;
+                self.refresh_after(generation).await?;
+                continue;
+            }
+            return Ok(resp);
+        }
+    }
+
+    /// Refreshes the token unless another caller already did since `seen_generation`.
+    async fn refresh_after(&self, seen_generation: u64) -> Result<(), Error> {
+        let _one_at_a_time = self.shared.refresh.lock().await;
+        let req = {
+            let st = lock(&self.shared.state);
+            if let Some(reason) = &st.ended {
+                return Err(Error::SessionEnded {
+                    reason: reason.clone(),
+                });
+            }
+            if st.generation != seen_generation {
+                return Ok(());
+            }
+            match &st.session.refresh_token {
+                Some(rt) => refresh_request(&st.session.login_url, &st.session.consumer_key, rt),
+                None => {
+                    drop(st);
+                    return Err(self.end_session(
+                        "your session expired and this sign-in has no refresh token; sign in again.".into(),
+                    ));
+                }
+            }
+        };
+        // A network failure leaves the session as is: the next call may try again.
+        let resp = self
+            .transport
+            .send(req)
+            .await
+            .map_err(Error::network)?;
+        match parse_token_response(resp) {
+            Ok(tokens) => {
+                let session = {
+                    let mut st = lock(&self.shared.state);
+                    st.session.apply_refresh(tokens);
+                    st.generation += 1;
+                    st.session.clone()
+                };
+                self.notify(ClientEvent::SessionRefreshed(session));
+                Ok(())
+            }
+            Err(e) => Err(self.end_session(format!(
+                "the org did not renew your session ({}).",
+                e.user_message().trim_end_matches('.')
+            ))),
+        }
+    }
+
+    fn end_session(&self, reason: String) -> Error {
+        lock(&self.shared.state).ended = Some(reason.clone());
+        self.notify(ClientEvent::SessionEnded {
+            reason: reason.clone(),
+        });
+        Error::SessionEnded { reason }
+    }
+
+    /// Sends a call and maps any non-2xx answer to an [`Error`].
+    pub async fn send_checked(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<HttpResponse, Error> {
+        let resp = self
+            .send_raw(method, path, body.map(|b| b.to_string()), headers)
+            .await?;
+        map_response(&path_only(path), resp)
+    }
+
+    /// Sends a call and decodes a successful JSON answer as `R`.
+    pub async fn send_json<R: serde::de::DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<R, Error> {
+        let resp = self.send_checked(method, path, body, &[]).await?;
+        decode_json(&path_only(path), &resp)
+    }
+
+    /// The org's limits (`/limits`); also updates [`Client::api_usage`] from `DailyApiRequests`,
+    /// for when the browser cannot read `Sforce-Limit-Info`.
+    pub async fn limits(&self) -> Result<BTreeMap<String, Limit>, Error> {
+        let path = self.data_path("/limits");
+        let limits: BTreeMap<String, Limit> = self.send_json(Method::Get, &path, None).await?;
+        if let Some(usage) = ApiUsage::from_limits(&limits) {
+            lock(&self.shared.state).usage = Some(usage);
+            self.notify(ClientEvent::ApiUsage(usage));
+        }
+        Ok(limits)
+    }
+}
+
+/// The path part of a path-or-URL, without the query (which may hold user data), for errors.
+pub(crate) fn path_only(path: &str) -> String {
+    let p = match url::Url::parse(path) {
+        Ok(u) => u.path().to_string(),
+        Err(_) => path.to_string(),
+    };
+    p.split('?').next().unwrap_or_default().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_info_header_variants() {
+        assert_eq!(ApiUsage::from_header("api-usage=18/5000").unwrap().remaining(), 4982);
+        assert_eq!(
+            ApiUsage::from_header("api-usage=25/5000; per-app-api-usage=17/250(appName=sample)"),
+            Some(ApiUsage { used: 25, max: 5000 })
+        );
+        assert_eq!(
+            ApiUsage::from_header("per-app-api-usage=17/250(appName=x); api-usage=3/15000"),
+            Some(ApiUsage { used: 3, max: 15000 })
+        );
+        assert_eq!(ApiUsage::from_header("api-usage=garbage"), None);
+    }
+
+    #[test]
+    fn limits_accept_numbers_and_strings() {
+        let limits: BTreeMap<String, Limit> = serde_json::from_str(
+            r#"{"DailyApiRequests":{"Max":"5000","Remaining":"4980"},"DataStorageMB":{"Max":5,"Remaining":5}}"#,
+        )
+        .unwrap();
+        assert_eq!(ApiUsage::from_limits(&limits), Some(ApiUsage { used: 20, max: 5000 }));
+    }
+
+    #[test]
+    fn error_paths_drop_the_query() {
+        assert_eq!(path_only("/services/data/v67.0/query?q=SELECT+secret"), "/services/data/v67.0/query");
+        assert_eq!(path_only("https://x.my.salesforce.com/services/data/?a=1"), "/services/data/");
+    }
+}

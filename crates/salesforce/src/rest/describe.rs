@@ -1,0 +1,192 @@
+//! sObject Describe (`GET /services/data/vXX.X/sobjects/{SObject}/describe`): the fields a form and
+//! a table are built from.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::error::Error;
+use crate::transport::{Method, Transport};
+use crate::types::check_api_name;
+
+/// One picklist entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PicklistValue {
+    pub value: String,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub default_value: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One field of an object, with what a form needs: type, length, flags and picklist values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldDescribe {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    /// `id`, `string`, `textarea`, `picklist`, `multipicklist`, `reference`, `boolean`, `currency`,
+    /// `int`, `double`, `percent`, `date`, `datetime`, `phone`, `url`, `email`, `address`, …
+    #[serde(rename = "type")]
+    pub field_type: String,
+    #[serde(default)]
+    pub length: u32,
+    #[serde(default)]
+    pub precision: u32,
+    #[serde(default)]
+    pub scale: u32,
+    #[serde(default)]
+    pub digits: u32,
+    #[serde(default)]
+    pub nillable: bool,
+    #[serde(default)]
+    pub createable: bool,
+    #[serde(default)]
+    pub updateable: bool,
+    #[serde(default)]
+    pub external_id: bool,
+    #[serde(default)]
+    pub id_lookup: bool,
+    #[serde(default)]
+    pub unique: bool,
+    #[serde(default)]
+    pub custom: bool,
+    #[serde(default)]
+    pub calculated: bool,
+    #[serde(default)]
+    pub defaulted_on_create: bool,
+    #[serde(default)]
+    pub name_field: bool,
+    #[serde(default = "yes")]
+    pub sortable: bool,
+    #[serde(default = "yes")]
+    pub filterable: bool,
+    #[serde(default)]
+    pub restricted_picklist: bool,
+    #[serde(default)]
+    pub html_formatted: bool,
+    #[serde(default)]
+    pub reference_to: Vec<String>,
+    #[serde(default)]
+    pub relationship_name: Option<String>,
+    #[serde(default)]
+    pub picklist_values: Vec<PicklistValue>,
+    #[serde(default)]
+    pub inline_help_text: Option<String>,
+}
+
+impl FieldDescribe {
+    /// Must be given on create: createable, not nillable, and not defaulted by the org.
+    pub fn is_required(&self) -> bool {
+        self.createable && !self.nillable && !self.defaulted_on_create && self.field_type != "boolean"
+    }
+
+    /// Neither createable nor updateable.
+    pub fn is_read_only(&self) -> bool {
+        !self.createable && !self.updateable
+    }
+
+    /// A text field that `LIKE` can search (strings, text areas, emails, phones, URLs, picklists).
+    /// Long text areas (over 255 characters) cannot be filtered in SOQL.
+    pub fn is_searchable_text(&self) -> bool {
+        self.filterable
+            && matches!(
+                self.field_type.as_str(),
+                "string" | "email" | "phone" | "url" | "picklist" | "textarea" | "combobox"
+            )
+            && !(self.field_type == "textarea" && self.length > 255)
+    }
+
+    /// Active picklist values.
+    pub fn active_picklist_values(&self) -> impl Iterator<Item = &PicklistValue> {
+        self.picklist_values.iter().filter(|p| p.active)
+    }
+}
+
+/// An object's describe.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SObjectDescribe {
+    pub name: String,
+    #[serde(default)]
+    pub label: String,
+    #[serde(default)]
+    pub label_plural: String,
+    #[serde(default)]
+    pub key_prefix: Option<String>,
+    #[serde(default)]
+    pub createable: bool,
+    #[serde(default)]
+    pub updateable: bool,
+    #[serde(default)]
+    pub deletable: bool,
+    #[serde(default)]
+    pub queryable: bool,
+    pub fields: Vec<FieldDescribe>,
+}
+
+impl SObjectDescribe {
+    /// The field with this API name (case-insensitive, as SOQL is).
+    pub fn field(&self, name: &str) -> Option<&FieldDescribe> {
+        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Fields usable as upsert keys: marked External ID or id-lookup, excluding `Id` itself.
+    pub fn external_id_fields(&self) -> impl Iterator<Item = &FieldDescribe> {
+        self.fields
+            .iter()
+            .filter(|f| f.external_id && f.name != "Id")
+    }
+
+    /// The name field (`Name` on Account).
+    pub fn name_field(&self) -> Option<&FieldDescribe> {
+        self.fields.iter().find(|f| f.name_field)
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// Describes an object.
+    ///
+    /// ```no_run
+    /// # async fn demo<T: salesforce::transport::Transport>(client: salesforce::client::Client<T>) -> Result<(), salesforce::error::Error> {
+    /// let account = client.describe("Account").await?;
+    /// let required: Vec<_> = account.fields.iter().filter(|f| f.is_required()).map(|f| &f.name).collect();
+    /// # Ok(()) }
+    /// ```
+    pub async fn describe(&self, sobject: &str) -> Result<SObjectDescribe, Error> {
+        check_api_name("object name", sobject, false)?;
+        let path = self.data_path(&format!("/sobjects/{sobject}/describe"));
+        self.send_json(Method::Get, &path, None).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn describe_fields_and_flags() {
+        let d: SObjectDescribe = serde_json::from_str(r#"{"name":"Account","label":"Account","labelPlural":"Accounts","keyPrefix":"001","createable":true,"updateable":true,"deletable":true,"queryable":true,"fields":[
+            {"name":"Id","label":"Account ID","type":"id","length":18,"nillable":false,"createable":false,"updateable":false,"defaultedOnCreate":true,"idLookup":true},
+            {"name":"Name","label":"Account Name","type":"string","length":255,"nillable":false,"createable":true,"updateable":true,"nameField":true,"picklistValues":[],"referenceTo":[]},
+            {"name":"Type","label":"Account Type","type":"picklist","length":255,"nillable":true,"createable":true,"updateable":true,"picklistValues":[{"value":"Prospect","label":"Prospect","active":true,"defaultValue":false,"validFor":null},{"value":"Old","label":"Old","active":false,"defaultValue":false}]},
+            {"name":"Description","label":"Description","type":"textarea","length":32000,"nillable":true,"createable":true,"updateable":true,"filterable":false},
+            {"name":"Ext_Id__c","label":"Ext Id","type":"string","length":40,"nillable":true,"createable":true,"updateable":true,"externalId":true,"unique":true,"custom":true,"relationshipName":null}
+        ]}"#).unwrap();
+        assert!(d.field("name").unwrap().is_required());
+        assert!(!d.field("Type").unwrap().is_required());
+        assert!(d.field("Id").unwrap().is_read_only());
+        assert_eq!(d.field("Type").unwrap().active_picklist_values().count(), 1);
+        assert!(!d.field("Description").unwrap().is_searchable_text());
+        assert!(d.field("Name").unwrap().is_searchable_text());
+        assert_eq!(d.external_id_fields().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["Ext_Id__c"]);
+        assert_eq!(d.name_field().unwrap().name, "Name");
+    }
+}

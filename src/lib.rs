@@ -1,0 +1,32 @@
+//! OrgBridge web app: a Leptos (CSR) front end over the `salesforce` client crate. This crate holds
+//! only browser glue (fetch transport, storage, the OAuth redirect/popup dance) and the UI.
+
+pub mod app;
+pub mod auth;
+pub mod components;
+pub mod pages;
+pub mod settings;
+pub mod storage;
+pub mod transport;
+
+use wasm_bindgen::JsCast;
+
+/// The id of the host element the app mounts into when a page provides one.
+pub const MOUNT_ID: &str = "orgbridge";
+
+/// Starts the app: a sign-in popup's callback page hands its result to the opener and closes;
+/// otherwise the app mounts into `<div id="orgbridge">` when the page has one, else into `<body>`.
+pub fn start() {
+    console_error_panic_hook::set_once();
+    if auth::popup::relay_callback_to_opener() {
+        return;
+    }
+    let host = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(MOUNT_ID))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match host {
+        Some(host) => leptos::mount::mount_to(host, app::App).forget(),
+        None => leptos::mount::mount_to_body(app::App),
+    }
+}

@@ -1,0 +1,161 @@
+//! The sign-in screen: pick the org, give the consumer key, and go to the org's login page.
+
+use leptos::prelude::*;
+
+use crate::auth::{use_auth, SignInRequest};
+use crate::settings::{OrgKind, Prefs};
+
+/// Why a field cannot be used yet, shown beside it.
+fn check_my_domain(url: &str) -> Option<String> {
+    if url.trim().is_empty() {
+        return Some("Enter your org's My Domain URL, for example https://mycompany.my.salesforce.com.".into());
+    }
+    salesforce::types::InstanceUrl::parse(&crate::settings::normalize_url(url))
+        .err()
+        .map(|e| e.user_message())
+}
+
+fn check_consumer_key(key: &str) -> Option<String> {
+    key.trim()
+        .is_empty()
+        .then(|| "Enter the Consumer Key of the org's External Client App (see the Setup guide).".into())
+}
+
+#[component]
+pub fn SignInForm() -> impl IntoView {
+    let auth = use_auth();
+    let prefs = StoredValue::new(Prefs::load());
+    let initial = prefs.with_value(|p| p.kind);
+    let kind = RwSignal::new(initial);
+    let my_domain = RwSignal::new(prefs.with_value(|p| p.my_domain_url.clone()));
+    let consumer_key = RwSignal::new(prefs.with_value(|p| p.consumer_key(initial)));
+    let tried = RwSignal::new(false);
+    let devorg_url = prefs.with_value(|p| p.login_url(OrgKind::Devorg));
+
+    // Switching org prefills the consumer key last used with it.
+    let choose = move |k: OrgKind| {
+        kind.set(k);
+        tried.set(false);
+        consumer_key.set(prefs.with_value(|p| {
+            let mut p = p.clone();
+            p.my_domain_url = my_domain.get_untracked();
+            p.consumer_key(k)
+        }));
+    };
+
+    let my_domain_error = move || {
+        (tried.get() && kind.get() == OrgKind::MyDomain)
+            .then(|| check_my_domain(&my_domain.get()))
+            .flatten()
+    };
+    let key_error = move || tried.get().then(|| check_consumer_key(&consumer_key.get())).flatten();
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        tried.set(true);
+        if my_domain_error().is_some() || key_error().is_some() {
+            return;
+        }
+        let k = kind.get_untracked();
+        let mut p = prefs.get_value();
+        p.my_domain_url = crate::settings::normalize_url(&my_domain.get_untracked());
+        let login_url = p.login_url(k);
+        let key = consumer_key.get_untracked().trim().to_owned();
+        p.remember(k, &login_url, &key);
+        p.save();
+        prefs.set_value(p);
+        auth.sign_in(SignInRequest {
+            login_url,
+            consumer_key: key,
+        });
+    };
+
+    let note = move |k: OrgKind| -> Option<String> {
+        match k {
+            OrgKind::Devorg => Some(devorg_url.clone()),
+            OrgKind::MyDomain => Some("Your org's own login address, e.g. https://mycompany.my.salesforce.com.".into()),
+            OrgKind::Production | OrgKind::Sandbox => Some(format!(
+                "{} — the token exchange from a browser needs your org's My Domain host (this login host sends no CORS headers), so prefer “My Domain URL”.",
+                if k == OrgKind::Production { "login.salesforce.com" } else { "test.salesforce.com" }
+            )),
+        }
+    };
+
+    view! {
+        <form class="ob-card" on:submit=submit novalidate=true>
+            <h1>"Sign in to a Salesforce org"</h1>
+            <fieldset>
+                <legend>"Org"</legend>
+                <div class="ob-choices">
+                    {OrgKind::ALL
+                        .into_iter()
+                        .map(|k| {
+                            let id = format!("ob-org-{}", k.id());
+                            let note_id = format!("{id}-note");
+                            view! {
+                                <label class="ob-choice" for=id.clone()>
+                                    <input
+                                        type="radio"
+                                        name="ob-org"
+                                        id=id.clone()
+                                        value=k.id()
+                                        prop:checked=move || kind.get() == k
+                                        on:change=move |_| choose(k)
+                                        aria-describedby=note_id.clone()
+                                    />
+                                    <span class="ob-choice-label">{k.label()}</span>
+                                    <span class="ob-choice-note" id=note_id>
+                                        {note(k)}
+                                    </span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+            <Show when=move || kind.get() == OrgKind::MyDomain>
+                <div class="ob-field">
+                    <label for="ob-my-domain">"My Domain URL"</label>
+                    <input
+                        type="url"
+                        id="ob-my-domain"
+                        autocomplete="url"
+                        placeholder="https://mycompany.my.salesforce.com"
+                        bind:value=my_domain
+                        aria-invalid=move || my_domain_error().is_some().to_string()
+                        aria-describedby="ob-my-domain-error"
+                    />
+                    <span class="ob-field-error" id="ob-my-domain-error">
+                        {my_domain_error}
+                    </span>
+                </div>
+            </Show>
+            <div class="ob-field">
+                <label for="ob-consumer-key">"Consumer key"</label>
+                <input
+                    type="text"
+                    id="ob-consumer-key"
+                    autocomplete="off"
+                    spellcheck="false"
+                    bind:value=consumer_key
+                    aria-invalid=move || key_error().is_some().to_string()
+                    aria-describedby="ob-consumer-key-hint ob-consumer-key-error"
+                />
+                <span class="ob-hint" id="ob-consumer-key-hint">
+                    "From the org's External Client App (OAuth settings). It is not a secret."
+                </span>
+                <span class="ob-field-error" id="ob-consumer-key-error">
+                    {key_error}
+                </span>
+            </div>
+            <div class="ob-actions">
+                <button type="submit" class="ob-button">
+                    "Sign in"
+                </button>
+                <a href="#/setup" class="ob-small">
+                    "What does the org need? See the setup guide"
+                </a>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,345 @@
+//! Browser-only pieces, tested in headless Chromium (`cargo test -p orgbridge --target
+//! wasm32-unknown-unknown`): storage, callback handling and the auth state machine. The org is a
+//! scripted transport, so each test states exactly what the org answered.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use leptos::prelude::*;
+use orgbridge::auth::{self, flow, AuthState, SignInRequest, SignedOutReason};
+use orgbridge::settings::{OrgKind, Prefs};
+use orgbridge::storage::{self, ClientStorage, Key, PREFIX};
+use salesforce::oauth::{self, parse_callback, OrgLogin};
+use salesforce::storage::KeyValueStore;
+use salesforce::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use salesforce::types::InstanceUrl;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Answers requests from a script, in order, and records what was asked.
+#[derive(Default)]
+struct Scripted {
+    answers: RefCell<VecDeque<Result<HttpResponse, TransportError>>>,
+    asked: RefCell<Vec<HttpRequest>>,
+}
+
+impl Scripted {
+    fn new(answers: Vec<Result<HttpResponse, TransportError>>) -> Self {
+        Scripted {
+            answers: RefCell::new(answers.into()),
+            asked: RefCell::default(),
+        }
+    }
+}
+
+impl Transport for Scripted {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let url = req.url.clone();
+        self.asked.borrow_mut().push(req);
+        self.answers
+            .borrow_mut()
+            .pop_front()
+            .unwrap_or_else(|| Err(TransportError::new(url, "no scripted answer")))
+    }
+}
+
+fn ok(status: u16, body: &str) -> Result<HttpResponse, TransportError> {
+    Ok(HttpResponse {
+        status,
+        headers: vec![],
+        body: body.into(),
+    })
+}
+
+const ORG: &str = "http://127.0.0.1:8787";
+
+fn token_body() -> String {
+    format!(
+        r#"{{"access_token":"00D000000000001!AT","refresh_token":"RT1","instance_url":"{ORG}","id":"{ORG}/id/00D000000000001AAA/005000000000001AAA","token_type":"Bearer","issued_at":"1700000000000","scope":"api refresh_token"}}"#
+    )
+}
+
+const USERINFO: &str = r#"{"sub":"x","user_id":"005000000000001AAA","organization_id":"00D000000000001AAA","preferred_username":"admin@devorg.local","name":"Ada Admin","email":"admin@devorg.local"}"#;
+const VERSIONS: &str = r#"[{"label":"Spring '26","url":"/services/data/v66.0","version":"66.0"},{"label":"Summer '26","url":"/services/data/v67.0","version":"67.0"}]"#;
+
+/// A pending login saved the way the app saves one; returns its state.
+fn pending_login() -> String {
+    let login = OrgLogin::new(
+        InstanceUrl::parse(ORG).unwrap(),
+        "orgbridge-local",
+        orgbridge::settings::redirect_uri(),
+    );
+    let (_, pending) = oauth::begin_login(&login, flow::now_ms());
+    oauth::save_pending(&ClientStorage, &pending);
+    pending.state
+}
+
+fn session_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().session_storage().unwrap().unwrap()
+}
+
+fn local_storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+// ---- storage ----
+
+#[wasm_bindgen_test]
+fn keys_are_prefixed_and_kept_in_the_right_area() {
+    storage::clear_all();
+    storage::set(Key::Session, "s");
+    storage::set(Key::Prefs, "p");
+    assert_eq!(session_storage().get_item(&format!("{PREFIX}session")).unwrap().as_deref(), Some("s"));
+    assert_eq!(local_storage().get_item(&format!("{PREFIX}prefs")).unwrap().as_deref(), Some("p"));
+    assert_eq!(session_storage().get_item(&format!("{PREFIX}prefs")).unwrap(), None, "prefs never in session storage");
+    assert_eq!(local_storage().get_item(&format!("{PREFIX}session")).unwrap(), None, "tokens never in local storage");
+    storage::remove(Key::Session);
+    assert_eq!(storage::get(Key::Session), None);
+    storage::clear_all();
+}
+
+#[wasm_bindgen_test]
+fn clearing_leaves_the_host_pages_keys_alone() {
+    session_storage().set_item("host.key", "mine").unwrap();
+    storage::set(Key::DevorgUrl, "http://127.0.0.1:1");
+    storage::clear_all();
+    assert_eq!(storage::get(Key::DevorgUrl), None);
+    assert_eq!(session_storage().get_item("host.key").unwrap().as_deref(), Some("mine"));
+    session_storage().remove_item("host.key").unwrap();
+}
+
+#[wasm_bindgen_test]
+fn unreadable_json_counts_as_absent() {
+    storage::set(Key::Prefs, "{not json");
+    assert_eq!(Prefs::load(), Prefs::default());
+    storage::clear_all();
+}
+
+#[wasm_bindgen_test]
+fn prefs_remember_the_consumer_key_per_org() {
+    storage::clear_all();
+    let mut prefs = Prefs::load();
+    assert_eq!(prefs.kind, OrgKind::Devorg);
+    assert_eq!(prefs.consumer_key(OrgKind::Devorg), "orgbridge-local");
+    assert_eq!(prefs.consumer_key(OrgKind::Production), "");
+    prefs.remember(OrgKind::MyDomain, "https://acme.my.salesforce.com", " 3MVGkey ");
+    prefs.save();
+    let loaded = Prefs::load();
+    assert_eq!(loaded.kind, OrgKind::MyDomain);
+    assert_eq!(loaded.my_domain_url, "https://acme.my.salesforce.com");
+    assert_eq!(loaded.consumer_key(OrgKind::MyDomain), "3MVGkey");
+    assert_eq!(loaded.consumer_key(OrgKind::Devorg), "orgbridge-local");
+    storage::clear_all();
+}
+
+#[wasm_bindgen_test]
+fn pending_logins_live_in_session_storage_under_their_state() {
+    storage::clear_all();
+    let a = pending_login();
+    let b = pending_login();
+    assert_ne!(a, b);
+    let keys = ClientStorage.keys();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    for state in [&a, &b] {
+        let name = format!("{PREFIX}client.{}{state}", oauth::PENDING_KEY_PREFIX);
+        assert!(session_storage().get_item(&name).unwrap().is_some(), "{name} missing");
+    }
+    assert!(oauth::take_pending(&ClientStorage, &a, flow::now_ms()).is_ok());
+    assert_eq!(ClientStorage.keys().len(), 1);
+    // Fifteen minutes later the other one is swept.
+    assert_eq!(oauth::sweep_pending(&ClientStorage, flow::now_ms() + 16 * 60 * 1000), 1);
+    assert!(ClientStorage.keys().is_empty());
+}
+
+// ---- callback handling ----
+
+#[wasm_bindgen_test]
+async fn a_code_is_exchanged_once_and_the_session_kept_for_the_tab() {
+    storage::clear_all();
+    let state = pending_login();
+    let org = Scripted::new(vec![ok(200, &token_body()), ok(200, USERINFO), ok(200, VERSIONS)]);
+    let callback = parse_callback(&format!("?code=aPrx%3D%3D&state={state}"));
+    let session = flow::complete(&org, callback.clone(), flow::now_ms()).await.unwrap();
+    assert_eq!(session.user.name, "Ada Admin");
+    assert_eq!(session.api_version.to_string(), "67.0");
+    let asked = org.asked.borrow();
+    assert_eq!(asked[0].url, format!("{ORG}/services/oauth2/token"));
+    let form = asked[0].body.clone().unwrap();
+    assert!(form.contains("code=aPrx%3D%3D") && form.contains("code_verifier="), "{form}");
+    assert!(!form.contains("client_secret"));
+    drop(asked);
+    assert_eq!(flow::load_session(), Some(session));
+    assert!(ClientStorage.keys().is_empty(), "the verifier is gone after use");
+
+    // The same callback a second time (reload, back button) finds no verifier.
+    let again = flow::complete(&Scripted::default(), callback, flow::now_ms()).await.unwrap_err();
+    assert!(again.contains("already used or was opened in another tab"), "{again}");
+    storage::clear_all();
+}
+
+#[wasm_bindgen_test]
+async fn a_state_from_another_tab_or_a_forged_one_is_refused_without_calling_the_org() {
+    storage::clear_all();
+    pending_login();
+    let org = Scripted::default();
+    let err = flow::complete(&org, parse_callback("?code=abc&state=forged"), flow::now_ms()).await.unwrap_err();
+    assert!(err.contains("start the sign-in again"), "{err}");
+    assert!(org.asked.borrow().is_empty(), "no token request for an unknown state");
+    storage::clear_all();
+}
+
+#[wasm_bindgen_test]
+async fn a_callback_without_state_is_refused() {
+    let err = flow::complete(&Scripted::default(), parse_callback("?code=abc"), flow::now_ms()).await.unwrap_err();
+    assert!(err.contains("no state"), "{err}");
+}
+
+#[wasm_bindgen_test]
+async fn denying_access_says_so_and_drops_the_pending_login() {
+    storage::clear_all();
+    let state = pending_login();
+    let query = format!("?error=access_denied&error_description=end-user+denied+authorization&state={state}");
+    let err = flow::complete(&Scripted::default(), parse_callback(&query), flow::now_ms()).await.unwrap_err();
+    assert!(err.contains("chose not to allow"), "{err}");
+    assert!(ClientStorage.keys().is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_or_reused_code_asks_to_start_again() {
+    storage::clear_all();
+    let state = pending_login();
+    let org = Scripted::new(vec![ok(400, r#"{"error":"invalid_grant","error_description":"expired authorization code"}"#)]);
+    let err = flow::complete(&org, parse_callback(&format!("?code=old&state={state}")), flow::now_ms()).await.unwrap_err();
+    assert!(err.contains("expired or was already used"), "{err}");
+    assert_eq!(flow::load_session(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_token_endpoint_without_cors_is_named() {
+    storage::clear_all();
+    // devorg is not running in this test: the probes' no-cors request to 127.0.0.1:9 fails too,
+    // so the diagnosis is "nothing answered" — the point is that the user gets the probe's words.
+    let login_url = "http://127.0.0.1:9";
+    let login = OrgLogin::new(InstanceUrl::parse(login_url).unwrap(), "orgbridge-local", orgbridge::settings::redirect_uri());
+    let (_, pending) = oauth::begin_login(&login, flow::now_ms());
+    oauth::save_pending(&ClientStorage, &pending);
+    let org = Scripted::new(vec![Err(TransportError::new(format!("{login_url}/services/oauth2/token"), "Failed to fetch"))]);
+    let err = flow::complete(&org, parse_callback(&format!("?code=c&state={}", pending.state)), flow::now_ms()).await.unwrap_err();
+    assert!(err.contains("Nothing answered at 127.0.0.1:9"), "{err}");
+}
+
+#[wasm_bindgen_test]
+fn the_generic_login_hosts_are_explained() {
+    let err = salesforce::error::Error::Network {
+        host: "login.salesforce.com".into(),
+        url: "https://login.salesforce.com/services/oauth2/token".into(),
+        detail: "Failed to fetch".into(),
+    };
+    assert!(flow::sign_in_failure(&err).contains("My Domain URL"));
+}
+
+#[wasm_bindgen_test]
+fn popup_messages_are_recognised_and_others_ignored() {
+    use orgbridge::auth::popup::CallbackMessage;
+    let sent = serde_json::to_string(&CallbackMessage::new("?code=a&state=b")).unwrap();
+    assert_eq!(CallbackMessage::from_data(&sent).unwrap().query, "?code=a&state=b");
+    assert_eq!(CallbackMessage::from_data(r#"{"kind":"other","query":"?code=a"}"#), None);
+    assert_eq!(CallbackMessage::from_data("hello"), None);
+}
+
+#[wasm_bindgen_test]
+fn the_redirect_uri_is_the_page_without_query_or_fragment() {
+    let uri = orgbridge::settings::redirect_uri();
+    let location = web_sys::window().unwrap().location();
+    assert_eq!(uri, format!("{}{}", location.origin().unwrap(), location.pathname().unwrap()));
+    assert!(!uri.contains('?') && !uri.contains('#'));
+}
+
+// ---- the auth state machine ----
+
+#[wasm_bindgen_test]
+async fn signing_in_then_out_moves_through_every_state() {
+    storage::clear_all();
+    let owner = Owner::new();
+    let auth = owner.with(auth::provide_auth);
+    assert!(matches!(auth.state.get_untracked(), AuthState::SignedOut { reason: None }));
+
+    let state = pending_login();
+    let org = Scripted::new(vec![ok(200, &token_body()), ok(200, USERINFO), ok(200, VERSIONS)]);
+    auth.finish_with(org, parse_callback(&format!("?code=c&state={state}"))).await;
+    let AuthState::SignedIn(signed_in) = auth.state.get_untracked() else {
+        panic!("expected signed in, got {:?}", auth.state.get_untracked());
+    };
+    assert_eq!(signed_in.profile.name, "Ada Admin");
+    assert_eq!(signed_in.profile.username, "admin@devorg.local");
+    assert_eq!(signed_in.profile.org, "00D000000000001AAA");
+    assert_eq!(signed_in.profile.api_version, "67.0");
+
+    // Sign-out revokes the refresh token, forgets the session and says so.
+    let org = Scripted::new(vec![ok(200, "")]);
+    auth.sign_out_with(&org).await;
+    assert!(matches!(
+        auth.state.get_untracked(),
+        AuthState::SignedOut { reason: Some(SignedOutReason::UserSignedOut) }
+    ));
+    let revoke = org.asked.borrow()[0].clone();
+    assert_eq!(revoke.url, format!("{ORG}/services/oauth2/revoke"));
+    assert_eq!(revoke.body.as_deref(), Some("token=RT1"));
+    assert_eq!(flow::load_session(), None);
+    drop(owner);
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
+    storage::clear_all();
+    let owner = Owner::new();
+    let auth = owner.with(auth::provide_auth);
+    auth.finish_with(Scripted::default(), parse_callback("?error=access_denied&state=x")).await;
+    match auth.state.get_untracked() {
+        AuthState::Failed(message) => assert!(message.contains("choose Allow"), "{message}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    auth.start_again();
+    assert!(matches!(auth.state.get_untracked(), AuthState::SignedOut { reason: None }));
+    drop(owner);
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_a_reason() {
+    storage::clear_all();
+    let state = pending_login();
+    let org = Scripted::new(vec![ok(200, &token_body()), ok(200, USERINFO), ok(200, VERSIONS)]);
+    let session = flow::complete(&org, parse_callback(&format!("?code=c&state={state}")), flow::now_ms()).await.unwrap();
+
+    // A new page load in the same tab resumes the session from storage.
+    let owner = Owner::new();
+    let auth = owner.with(auth::provide_auth);
+    assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
+
+    // The org has revoked the refresh token: a call gets 401, the refresh gets invalid_grant.
+    let scripted = Scripted::new(vec![
+        ok(401, r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#),
+        ok(400, r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#),
+    ]);
+    let client = salesforce::client::Client::new(&scripted, session);
+    auth.watch(&client);
+    let err = client.send_raw(salesforce::transport::Method::Get, "/services/data/v67.0/limits", None, &[]).await.unwrap_err();
+    assert!(matches!(err, salesforce::error::Error::SessionEnded { .. }));
+    match auth.state.get_untracked() {
+        AuthState::SignedOut { reason: Some(SignedOutReason::SessionEnded(message)) } => {
+            assert!(message.contains("sign in again"), "{message}")
+        }
+        other => panic!("expected signed out with a reason, got {other:?}"),
+    }
+    assert_eq!(flow::load_session(), None);
+    drop(owner);
+}
+
+#[wasm_bindgen_test]
+async fn an_unusable_org_url_fails_before_leaving_the_page() {
+    let err = flow::begin(&Scripted::default(), &SignInRequest { login_url: "ftp://x".into(), consumer_key: "k".into() })
+        .await
+        .unwrap_err();
+    assert!(!err.is_empty());
+}

@@ -1,0 +1,122 @@
+//! Every way a sign-in can go wrong that a browser can reach: each ends on a screen that says what
+//! happened and what to do, never a broken page.
+
+use anyhow::Result;
+use orgbridge_e2e::{spawn_app, spawn_app_with, unreachable_org_url, DevorgLoginPage, SignInPage, PASSWORD, USERNAME};
+
+#[tokio::test]
+async fn denying_access_says_so_and_offers_to_start_again() -> Result<()> {
+    let app = spawn_app().await?;
+    let login = app.open().await?.sign_in().await?;
+    login.log_in(USERNAME, PASSWORD).await?;
+
+    login.deny().await?;
+
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("chose not to allow"), "{message}");
+    app.browser.click_button("Start again").await?;
+    SignInPage::wait(&app.browser).await?;
+    assert_eq!(app.stored_tokens().await?, Default::default());
+    app.finish().await
+}
+
+#[tokio::test]
+async fn opening_the_callback_again_is_refused_in_words() -> Result<()> {
+    let app = spawn_app().await?;
+    app.sign_in().await?;
+    let callback = app.browser.navigation_url().await?;
+    assert!(callback.contains("code=") && callback.contains("state="), "{callback}");
+
+    // The same tab: the pending login was used up.
+    app.browser.goto(&callback).await?;
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("already used or was opened in another tab"), "{message}");
+
+    // Another tab (its own sessionStorage, so no pending login at all).
+    let tab = app.browser.client().new_window(true).await?;
+    app.browser.client().switch_to_window(tab.handle).await?;
+    app.browser.goto(&callback).await?;
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("already used or was opened in another tab"), "{message}");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_callback_with_a_state_the_tab_never_sent_is_refused() -> Result<()> {
+    let app = spawn_app().await?;
+    app.open().await?;
+
+    app.browser
+        .goto(&format!("{}?code=forged&state=not-mine", app.site.app_url()))
+        .await?;
+
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("start the sign-in again"), "{message}");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_wrong_consumer_key_is_stopped_by_the_org_before_any_login() -> Result<()> {
+    let app = spawn_app().await?;
+    let sign_in = app.open().await?;
+    sign_in.set_consumer_key("not-a-registered-app").await?;
+
+    sign_in.click_sign_in().await?;
+
+    // The org shows its own error page (it cannot trust the redirect) and never a login form.
+    app.browser.wait_for_text("We can't sign you in").await?;
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("invalid_client_id"), "{message}");
+    app.browser.expect_console_error("status of 400");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn an_unreachable_org_is_named_with_what_to_check() -> Result<()> {
+    let app = spawn_app().await?;
+    let org_url = unreachable_org_url()?;
+    let sign_in = app.open_against(&org_url).await?;
+    app.browser.expect_console_error("ERR_CONNECTION_REFUSED");
+
+    sign_in.click_sign_in().await?;
+
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("Could not reach"), "{message}");
+    assert!(message.contains(org_url.trim_start_matches("http://")), "names the org: {message}");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn an_origin_missing_from_the_cors_allowlist_is_named() -> Result<()> {
+    let app = spawn_app_with(|config, _| {
+        config.allowed_origins = vec!["https://intranet.example.com".into()];
+    })
+    .await?;
+    app.browser.expect_console_error("CORS policy");
+    app.browser.expect_console_error("403");
+
+    let login = app.open().await?.sign_in().await;
+    if let Ok(login) = login {
+        // The app may only find out at the token exchange, after the person has logged in.
+        login.log_in_and_allow(USERNAME, PASSWORD).await?;
+    }
+
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("CORS"), "{message}");
+    assert!(message.contains(&app.site.origin), "names the origin to allowlist: {message}");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_token_endpoint_without_cors_names_the_setting() -> Result<()> {
+    let app = spawn_app_with(|config, _| config.no_oauth_cors = true).await?;
+    app.browser.expect_console_error("CORS policy");
+    app.browser.expect_console_error("ERR_FAILED");
+
+    let login: DevorgLoginPage<'_> = app.open().await?.sign_in().await?;
+    login.log_in_and_allow(USERNAME, PASSWORD).await?;
+
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("Enable CORS for OAuth endpoints"), "{message}");
+    app.finish().await
+}

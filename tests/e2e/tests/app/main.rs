@@ -1,0 +1,7 @@
+//! End-to-end tests of the release build in headless Chromium against devorg: one binary, one
+//! module per area (zero-to-production's layout). Each test gets its own org, site and browser.
+
+mod bad_paths;
+mod embedding;
+mod session;
+mod sign_in;

@@ -1,0 +1,50 @@
+//! What happens to a stored session when the org expires or revokes its tokens.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use orgbridge_e2e::{spawn_app, SignInPage, SignedInPage, USERNAME};
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_without_the_person_noticing() -> Result<()> {
+    let app = spawn_app().await?;
+    app.sign_in().await?;
+    let before = app.stored_tokens().await?;
+    app.org.state.tokens.lock().expire_all_access(Instant::now());
+    // The restored session is checked against the org on load: that call meets the expired token.
+    app.browser.expect_console_error("401");
+
+    app.browser.client().refresh().await?;
+
+    let details = SignedInPage::wait(&app.browser).await?.details().await?;
+    assert_eq!(details["Username"], USERNAME);
+    let after = app
+        .browser
+        .wait_for("a new access token in the tab", || async {
+            let tokens = app.stored_tokens().await?;
+            Ok((!tokens.access.is_empty() && tokens.access != before.access).then_some(tokens))
+        })
+        .await?;
+    let org = app.org.state.tokens.lock();
+    assert!(org.validate(&after.access[0], Instant::now()).is_ok(), "the org accepts the new token");
+    drop(org);
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_revoked_refresh_token_signs_out_with_the_reason() -> Result<()> {
+    let app = spawn_app().await?;
+    app.sign_in().await?;
+    app.org.state.tokens.lock().revoke_all();
+    app.browser.expect_console_error("401");
+    app.browser.expect_console_error("400");
+
+    app.browser.client().refresh().await?;
+
+    SignInPage::wait(&app.browser).await?;
+    let message = app.browser.status_text().await?;
+    assert!(message.contains("signed out"), "{message}");
+    assert!(message.contains("sign in again"), "{message}");
+    assert_eq!(app.stored_tokens().await?, Default::default());
+    app.finish().await
+}
