@@ -80,6 +80,8 @@ fn number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 }
 
 /// What the client tells the app as it works.
+// Events are rare (a refresh per session timeout), so the unboxed Session costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientEvent {
     /// The access token was refreshed: persist this session.
@@ -245,12 +247,10 @@ impl<T: Transport> Client<T> {
                 }
                 (req, st.generation)
             };
-            let resp = self
-                .transport
-                .send(req)
-                .await
-                .map_err(Error::network)?;
-            if let Some(usage) = resp.header("Sforce-Limit-Info").and_then(ApiUsage::from_header)
+            let resp = self.transport.send(req).await.map_err(Error::network)?;
+            if let Some(usage) = resp
+                .header("Sforce-Limit-Info")
+                .and_then(ApiUsage::from_header)
             {
                 lock(&self.shared.state).usage = Some(usage);
                 self.notify(ClientEvent::ApiUsage(usage));
@@ -288,11 +288,7 @@ impl<T: Transport> Client<T> {
             }
         };
         // A network failure leaves the session as is: the next call may try again.
-        let resp = self
-            .transport
-            .send(req)
-            .await
-            .map_err(Error::network)?;
+        let resp = self.transport.send(req).await.map_err(Error::network)?;
         match parse_token_response(resp) {
             Ok(tokens) => {
                 let session = {
@@ -304,6 +300,8 @@ impl<T: Transport> Client<T> {
                 self.notify(ClientEvent::SessionRefreshed(session));
                 Ok(())
             }
+            // A server-side failure (5xx) says nothing about the refresh token: keep the session.
+            Err(e) if e.status().is_some_and(|s| s >= 500) => Err(e),
             Err(e) => Err(self.end_session(format!(
                 "the org did not renew your session ({}).",
                 e.user_message().trim_end_matches('.')
@@ -369,17 +367,190 @@ pub(crate) fn path_only(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::UserInfo;
+    use crate::transport::TransportError;
+    use crate::types::{AccessToken, ApiVersion, InstanceUrl, RefreshToken};
+
+    /// A scripted org: accepts one access token; the token endpoint hands out the next one.
+    #[derive(Default)]
+    struct FakeOrg {
+        valid: Mutex<String>,
+        refresh_calls: Mutex<u32>,
+        refresh_status: Mutex<u16>,
+        requests: Mutex<Vec<String>>,
+    }
+
+    impl Transport for FakeOrg {
+        async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+            lock(&self.requests).push(req.url.clone());
+            let reply = |status: u16, body: &str| HttpResponse {
+                status,
+                headers: vec![("Sforce-Limit-Info".into(), "api-usage=7/100".into())],
+                body: body.into(),
+            };
+            if req.url.ends_with("/services/oauth2/token") {
+                let n = {
+                    let mut calls = lock(&self.refresh_calls);
+                    *calls += 1;
+                    *calls
+                };
+                // Let the other callers run into their own 401s while this refresh is in flight.
+                for _ in 0..10 {
+                    tokio::task::yield_now().await;
+                }
+                let status = *lock(&self.refresh_status);
+                if status != 200 {
+                    return Ok(reply(
+                        status,
+                        r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
+                    ));
+                }
+                let token = format!("T{}", n + 1);
+                *lock(&self.valid) = token.clone();
+                return Ok(reply(
+                    200,
+                    &format!(
+                        r#"{{"access_token":"{token}","instance_url":"https://acme.my.salesforce.com","id":"x","issued_at":"5"}}"#
+                    ),
+                ));
+            }
+            let bearer = format!("Bearer {}", lock(&self.valid));
+            if req.header_value("Authorization") == Some(bearer.as_str()) {
+                Ok(reply(200, r#"{"totalSize":0,"done":true,"records":[]}"#))
+            } else {
+                Ok(reply(
+                    401,
+                    r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+                ))
+            }
+        }
+    }
+
+    fn session(refresh: bool) -> Session {
+        let url = InstanceUrl::parse("https://acme.my.salesforce.com").unwrap();
+        Session {
+            access_token: AccessToken::new("T1"),
+            refresh_token: refresh.then(|| RefreshToken::new("R")),
+            instance_url: url.clone(),
+            login_url: url,
+            consumer_key: "key".into(),
+            identity_url: String::new(),
+            user: UserInfo::default(),
+            api_version: ApiVersion::parse("67.0").unwrap(),
+            issued_at_ms: None,
+        }
+    }
+
+    fn expired_org(refresh_status: u16) -> Arc<FakeOrg> {
+        let org = Arc::new(FakeOrg::default());
+        *lock(&org.valid) = "T0".into();
+        *lock(&org.refresh_status) = refresh_status;
+        org
+    }
+
+    #[tokio::test]
+    async fn concurrent_calls_share_one_refresh() {
+        let org = expired_org(200);
+        let client = Client::new(org.clone(), session(true));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        client.set_observer(move |e| lock(&sink).push(e.clone()));
+        let calls = (0..10).map(|_| client.query("SELECT Id FROM Account", None));
+        for r in futures::future::join_all(calls).await {
+            r.unwrap();
+        }
+        assert_eq!(*lock(&org.refresh_calls), 1);
+        assert_eq!(client.session().access_token.secret(), "T2");
+        assert_eq!(client.session().issued_at_ms, Some(5));
+        let refreshed = lock(&seen)
+            .iter()
+            .filter(|e| matches!(e, ClientEvent::SessionRefreshed(_)))
+            .count();
+        assert_eq!(refreshed, 1);
+        assert_eq!(client.api_usage(), Some(ApiUsage { used: 7, max: 100 }));
+    }
+
+    #[tokio::test]
+    async fn a_rejected_refresh_ends_the_session_once() {
+        let org = expired_org(400);
+        let client = Client::new(org.clone(), session(true));
+        let calls = (0..3).map(|_| client.query("SELECT Id FROM Account", None));
+        for r in futures::future::join_all(calls).await {
+            assert!(matches!(r, Err(Error::SessionEnded { .. })), "{r:?}");
+        }
+        assert_eq!(*lock(&org.refresh_calls), 1);
+        assert!(client.ended().unwrap().contains("sign in again"));
+    }
+
+    #[tokio::test]
+    async fn a_server_error_during_refresh_keeps_the_session() {
+        let org = expired_org(503);
+        let client = Client::new(org.clone(), session(true));
+        let err = client
+            .query("SELECT Id FROM Account", None)
+            .await
+            .unwrap_err();
+        assert_eq!(err.status(), Some(503));
+        assert_eq!(client.ended(), None);
+        *lock(&org.refresh_status) = 200;
+        client.query("SELECT Id FROM Account", None).await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn no_refresh_token_means_sign_in_again() {
+        let client = Client::new(expired_org(200), session(false));
+        let err = client
+            .query("SELECT Id FROM Account", None)
+            .await
+            .unwrap_err();
+        assert!(
+            err.user_message().contains("no refresh token"),
+            "{}",
+            err.user_message()
+        );
+    }
+
+    #[tokio::test]
+    async fn the_token_is_never_sent_to_another_host() {
+        let org = expired_org(200);
+        let client = Client::new(org.clone(), session(true));
+        for url in [
+            "https://evil.example.com/services/data/",
+            "https://acme.my.salesforce.com.evil.example/x",
+        ] {
+            let err = client
+                .send_raw(Method::Get, url, None, &[])
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { what: "path", .. }),
+                "{err:?}"
+            );
+        }
+        assert!(lock(&org.requests).is_empty());
+    }
 
     #[test]
     fn limit_info_header_variants() {
-        assert_eq!(ApiUsage::from_header("api-usage=18/5000").unwrap().remaining(), 4982);
+        assert_eq!(
+            ApiUsage::from_header("api-usage=18/5000")
+                .unwrap()
+                .remaining(),
+            4982
+        );
         assert_eq!(
             ApiUsage::from_header("api-usage=25/5000; per-app-api-usage=17/250(appName=sample)"),
-            Some(ApiUsage { used: 25, max: 5000 })
+            Some(ApiUsage {
+                used: 25,
+                max: 5000
+            })
         );
         assert_eq!(
             ApiUsage::from_header("per-app-api-usage=17/250(appName=x); api-usage=3/15000"),
-            Some(ApiUsage { used: 3, max: 15000 })
+            Some(ApiUsage {
+                used: 3,
+                max: 15000
+            })
         );
         assert_eq!(ApiUsage::from_header("api-usage=garbage"), None);
     }
@@ -390,12 +561,24 @@ mod tests {
             r#"{"DailyApiRequests":{"Max":"5000","Remaining":"4980"},"DataStorageMB":{"Max":5,"Remaining":5}}"#,
         )
         .unwrap();
-        assert_eq!(ApiUsage::from_limits(&limits), Some(ApiUsage { used: 20, max: 5000 }));
+        assert_eq!(
+            ApiUsage::from_limits(&limits),
+            Some(ApiUsage {
+                used: 20,
+                max: 5000
+            })
+        );
     }
 
     #[test]
     fn error_paths_drop_the_query() {
-        assert_eq!(path_only("/services/data/v67.0/query?q=SELECT+secret"), "/services/data/v67.0/query");
-        assert_eq!(path_only("https://x.my.salesforce.com/services/data/?a=1"), "/services/data/");
+        assert_eq!(
+            path_only("/services/data/v67.0/query?q=SELECT+secret"),
+            "/services/data/v67.0/query"
+        );
+        assert_eq!(
+            path_only("https://x.my.salesforce.com/services/data/?a=1"),
+            "/services/data/"
+        );
     }
 }

@@ -400,7 +400,13 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.error_code(), Some("REQUIRED_FIELD_MISSING"));
         assert_eq!(err.status(), Some(400));
-        assert_eq!(err.field_errors(), vec![("Name".to_string(), "Required fields are missing: [Name]".to_string())]);
+        assert_eq!(
+            err.field_errors(),
+            vec![(
+                "Name".to_string(),
+                "Required fields are missing: [Name]".to_string()
+            )]
+        );
         assert_eq!(err.user_message(), "Required fields are missing: [Name]");
     }
 
@@ -416,48 +422,111 @@ mod tests {
 
     #[test]
     fn session_and_limit_errors_say_what_to_do() {
-        let expired = map_response("/q", resp(401, r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#)).unwrap_err();
+        let expired = map_response(
+            "/q",
+            resp(
+                401,
+                r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+            ),
+        )
+        .unwrap_err();
         assert!(expired.is_invalid_session());
-        assert_eq!(expired.user_message(), "Your session expired; sign in again.");
+        assert_eq!(
+            expired.user_message(),
+            "Your session expired; sign in again."
+        );
         let limit = map_response("/q", resp(403, r#"[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#)).unwrap_err();
         assert!(!limit.is_invalid_session());
-        assert!(limit.user_message().starts_with("The org has used its daily API allowance"));
+        assert!(limit
+            .user_message()
+            .starts_with("The org has used its daily API allowance"));
     }
 
     #[test]
     fn malformed_query_shows_the_orgs_message() {
-        let err = map_response("/q", resp(400, r#"[{"message":"unexpected token: q","errorCode":"MALFORMED_QUERY"}]"#)).unwrap_err();
-        assert_eq!(err.user_message(), "The query is not valid: unexpected token: q");
+        let err = map_response(
+            "/q",
+            resp(
+                400,
+                r#"[{"message":"unexpected token: q","errorCode":"MALFORMED_QUERY"}]"#,
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.user_message(),
+            "The query is not valid: unexpected token: q"
+        );
     }
 
     #[test]
     fn oauth_errors_json_and_urlencoded() {
-        let err = map_response("/services/oauth2/token", resp(400, r#"{"error":"invalid_grant","error_description":"expired authorization code"}"#)).unwrap_err();
+        let err = map_response(
+            "/services/oauth2/token",
+            resp(
+                400,
+                r#"{"error":"invalid_grant","error_description":"expired authorization code"}"#,
+            ),
+        )
+        .unwrap_err();
         assert_eq!(err.error_code(), Some("invalid_grant"));
         assert!(err.user_message().contains("expired or was already used"));
-        let err = map_response("/services/oauth2/token", resp(400, r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#)).unwrap_err();
+        let err = map_response(
+            "/services/oauth2/token",
+            resp(
+                400,
+                r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
+            ),
+        )
+        .unwrap_err();
         assert!(err.user_message().contains("sign in again"));
         let err = map_response("/services/oauth2/revoke", resp(400, "error=unsupported_token_type&error_description=this%20token%20type%20is%20not%20supported")).unwrap_err();
-        assert_eq!(err, Error::OAuth { status: 400, error: "unsupported_token_type".into(), description: Some("this token type is not supported".into()) });
-        let err = map_response("/services/oauth2/token", resp(400, r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#)).unwrap_err();
+        assert_eq!(
+            err,
+            Error::OAuth {
+                status: 400,
+                error: "unsupported_token_type".into(),
+                description: Some("this token type is not supported".into())
+            }
+        );
+        let err = map_response(
+            "/services/oauth2/token",
+            resp(
+                400,
+                r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#,
+            ),
+        )
+        .unwrap_err();
         assert!(err.user_message().contains("consumer key"));
     }
 
     #[test]
     fn html_error_pages_keep_the_raw_body_and_path() {
-        let err = map_response("/services/data/", resp(502, "<html>Bad gateway</html>")).unwrap_err();
-        assert_eq!(err, Error::Http { status: 502, path: "/services/data/".into(), body: "<html>Bad gateway</html>".into() });
+        let err =
+            map_response("/services/data/", resp(502, "<html>Bad gateway</html>")).unwrap_err();
+        assert_eq!(
+            err,
+            Error::Http {
+                status: 502,
+                path: "/services/data/".into(),
+                body: "<html>Bad gateway</html>".into()
+            }
+        );
         assert!(err.user_message().contains("Try again"));
         let long = "x".repeat(5000);
         match map_response("/p", resp(500, &long)).unwrap_err() {
-            Error::Http { body, .. } => assert!(body.len() < 2100 && body.ends_with("[5000 bytes in all]")),
+            Error::Http { body, .. } => {
+                assert!(body.len() < 2100 && body.ends_with("[5000 bytes in all]"))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
 
     #[test]
     fn network_errors_name_the_host_and_cors() {
-        let err = Error::network(TransportError::new("https://acme.my.salesforce.com/services/data/?q=secret", "Failed to fetch"));
+        let err = Error::network(TransportError::new(
+            "https://acme.my.salesforce.com/services/data/?q=secret",
+            "Failed to fetch",
+        ));
         assert_eq!(err.user_message(), "Could not reach acme.my.salesforce.com. Check the URL, your network, and that this page's origin is on the org's CORS allowlist (Setup → CORS).");
         assert!(!format!("{err}").contains("secret"));
     }
@@ -465,9 +534,14 @@ mod tests {
     #[test]
     fn denied_access_is_explained() {
         for code in ["access_denied", "access-denied"] {
-            let err = Error::AuthorizationDenied { error: code.into(), description: Some("end-user denied authorization".into()) };
+            let err = Error::AuthorizationDenied {
+                error: code.into(),
+                description: Some("end-user denied authorization".into()),
+            };
             assert!(err.user_message().contains("choose Allow"));
         }
-        assert!(Error::UnknownLoginState.user_message().contains("another tab"));
+        assert!(Error::UnknownLoginState
+            .user_message()
+            .contains("another tab"));
     }
 }

@@ -1,10 +1,10 @@
 //! OrgBridge's Salesforce client: OAuth 2.0 web-server flow with PKCE and the REST API, with no UI
 //! and no browser bindings, so it builds for wasm32 and the host and is tested natively.
 //!
-//! - [`transport`]: requests as data behind the [`Transport`](transport::Transport) trait the app implements.
+//! - [`transport`]: requests as data behind the [`Transport`] trait the app implements.
 //! - [`oauth`]: authorize URL, pending logins per `state`, callback, token/refresh/revoke/userinfo.
-//! - [`session`] and [`client`]: a signed-in [`Session`](session::Session) and the REST
-//!   [`Client`](client::Client) with transparent single-flight token refresh and API usage.
+//! - [`session`] and [`client`]: a signed-in [`Session`] and the REST
+//!   [`Client`] with transparent single-flight token refresh and API usage.
 //! - [`rest`]: describe, query paging, record CRUD, upsert, sObject Collections, Apex REST.
 //! - [`soql`]: queries built from user text with escaping.
 //! - [`setup_check`]: the setup guide's diagnosis.

@@ -162,8 +162,7 @@ pub fn take_pending(
     let raw = store.get(&key).ok_or(Error::UnknownLoginState)?;
     // Single use: removed before anything else can fail, so a callback never works twice.
     store.remove(&key);
-    let pending: PendingLogin =
-        serde_json::from_str(&raw).map_err(|_| Error::UnknownLoginState)?;
+    let pending: PendingLogin = serde_json::from_str(&raw).map_err(|_| Error::UnknownLoginState)?;
     if pending.state != state || now_ms.saturating_sub(pending.created_at_ms) > PENDING_LOGIN_TTL_MS
     {
         return Err(Error::UnknownLoginState);
@@ -413,8 +412,9 @@ pub async fn finish_login(
     }
 }
 
-/// Revokes the session's refresh token (or, without one, its access token) at sign-out. An
-/// already-invalid token counts as success: the goal, a dead token, is reached.
+/// Revokes the session's refresh token (or, without one, its access token) at sign-out. A token
+/// the org no longer recognises (`invalid_token`, or `unsupported_token_type`, which Salesforce
+/// also answers for unknown tokens) counts as success: the goal, a dead token, is reached.
 pub async fn revoke(transport: &impl Transport, session: &Session) -> Result<(), Error> {
     let token = session
         .refresh_token
@@ -424,7 +424,14 @@ pub async fn revoke(transport: &impl Transport, session: &Session) -> Result<(),
     let resp = send(transport, revoke_request(&session.login_url, &token)).await?;
     match map_response("/services/oauth2/revoke", resp) {
         Ok(_) => Ok(()),
-        Err(e) if e.error_code() == Some("invalid_token") => Ok(()),
+        Err(e)
+            if matches!(
+                e.error_code(),
+                Some("invalid_token" | "unsupported_token_type")
+            ) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(e),
     }
 }
@@ -447,10 +454,18 @@ mod tests {
         // RFC 7636 Appendix B: this verifier must give this S256 challenge.
         let verifier = PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
-        assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            challenge.as_str(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         let (url, pending) = begin_login_with(&login(), verifier, "st".into(), 0);
-        assert!(url.contains("code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"));
-        assert_eq!(pending.code_verifier(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        assert!(url.contains(
+            "code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+        ));
+        assert_eq!(
+            pending.code_verifier(),
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+        );
     }
 
     #[test]
@@ -467,7 +482,10 @@ mod tests {
         assert_eq!(q["state"], pending.state);
         assert_eq!(
             q["code_challenge"],
-            PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(pending.code_verifier().into())).as_str()
+            PkceCodeChallenge::from_code_verifier_sha256(&PkceCodeVerifier::new(
+                pending.code_verifier().into()
+            ))
+            .as_str()
         );
         // Two logins never share state or verifier.
         let (_, other) = begin_login(&login(), 5);
@@ -490,9 +508,15 @@ mod tests {
         save_pending(&store, &b);
         let got = take_pending(&store, &b.state, 3_000).unwrap();
         assert_eq!(got, b);
-        assert_eq!(take_pending(&store, &b.state, 3_000), Err(Error::UnknownLoginState));
+        assert_eq!(
+            take_pending(&store, &b.state, 3_000),
+            Err(Error::UnknownLoginState)
+        );
         assert_eq!(take_pending(&store, &a.state, 3_000).unwrap(), a);
-        assert_eq!(take_pending(&store, "forged", 3_000), Err(Error::UnknownLoginState));
+        assert_eq!(
+            take_pending(&store, "forged", 3_000),
+            Err(Error::UnknownLoginState)
+        );
     }
 
     #[test]
@@ -520,10 +544,19 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(
-            parse_callback("error=access_denied&error_description=end-user+denied+authorization&state=s"),
-            Callback::Error { error: "access_denied".into(), description: Some("end-user denied authorization".into()), state: Some("s".into()) }
+            parse_callback(
+                "error=access_denied&error_description=end-user+denied+authorization&state=s"
+            ),
+            Callback::Error {
+                error: "access_denied".into(),
+                description: Some("end-user denied authorization".into()),
+                state: Some("s".into())
+            }
         );
-        assert!(matches!(parse_callback("?code=x"), Callback::Error { state: None, .. }));
+        assert!(matches!(
+            parse_callback("?code=x"),
+            Callback::Error { state: None, .. }
+        ));
         assert_eq!(parse_callback("?tab=accounts"), Callback::None);
     }
 
@@ -532,9 +565,14 @@ mod tests {
         let (_, pending) = begin_login(&login(), 0);
         let req = token_request(&pending, &AuthorizationCode::new("c o+de"));
         assert_eq!(req.method, Method::Post);
-        assert_eq!(req.url, "https://acme.my.salesforce.com/services/oauth2/token");
+        assert_eq!(
+            req.url,
+            "https://acme.my.salesforce.com/services/oauth2/token"
+        );
         let form: std::collections::HashMap<_, _> =
-            url::form_urlencoded::parse(req.body.as_deref().unwrap().as_bytes()).into_owned().collect();
+            url::form_urlencoded::parse(req.body.as_deref().unwrap().as_bytes())
+                .into_owned()
+                .collect();
         assert_eq!(form["grant_type"], "authorization_code");
         assert_eq!(form["code"], "c o+de");
         assert_eq!(form["code_verifier"], pending.code_verifier());
@@ -565,7 +603,14 @@ mod tests {
             body: r#"[{"label":"Winter '26","url":"/services/data/v65.0","version":"65.0"},{"label":"Summer '26","url":"/services/data/v67.0","version":"67.0"},{"label":"Old","url":"/services/data/v9.0","version":"9.0"}]"#.into(),
         };
         assert_eq!(parse_newest_version(resp).unwrap().to_string(), "67.0");
-        let empty = HttpResponse { status: 200, headers: vec![], body: "[]".into() };
-        assert!(matches!(parse_newest_version(empty), Err(Error::Decode { .. })));
+        let empty = HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: "[]".into(),
+        };
+        assert!(matches!(
+            parse_newest_version(empty),
+            Err(Error::Decode { .. })
+        ));
     }
 }

@@ -103,10 +103,7 @@ impl Session {
         if !self.user.organization_id.is_empty() {
             return &self.user.organization_id;
         }
-        self.identity_url
-            .rsplit('/')
-            .nth(1)
-            .unwrap_or_default()
+        self.identity_url.rsplit('/').nth(1).unwrap_or_default()
     }
 }
 
@@ -123,7 +120,10 @@ mod tests {
             login_url: InstanceUrl::parse("https://acme.my.salesforce.com").unwrap(),
             consumer_key: "key".into(),
             identity_url: "https://login.salesforce.com/id/00Dx0000000BV7z/005x0000001S2b9".into(),
-            user: UserInfo { username: "a@b.c".into(), ..Default::default() },
+            user: UserInfo {
+                username: "a@b.c".into(),
+                ..Default::default()
+            },
             api_version: ApiVersion::parse("67.0").unwrap(),
             issued_at_ms: Some(1),
         };

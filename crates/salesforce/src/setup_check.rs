@@ -77,7 +77,10 @@ pub fn token_probe(login: &OrgLogin) -> HttpRequest {
             ("code", "orgbridge-setup-check"),
             ("client_id", &login.consumer_key),
             ("redirect_uri", &login.redirect_uri),
-            ("code_verifier", "orgbridge-setup-check-orgbridge-setup-check-0123"),
+            (
+                "code_verifier",
+                "orgbridge-setup-check-orgbridge-setup-check-0123",
+            ),
         ])
 }
 
@@ -125,7 +128,7 @@ pub fn diagnose(login: &OrgLogin, probes: &Probes) -> Vec<Finding> {
             "Org URL",
             format!("Nothing answered at {host}. Check the URL for typos and that this computer can reach the org (VPN, proxy)."),
         );
-        out.sort_by(|a, b| b.severity.cmp(&a.severity));
+        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
         return out;
     }
 
@@ -175,7 +178,8 @@ pub fn diagnose(login: &OrgLogin, probes: &Probes) -> Vec<Finding> {
             push(
                 Severity::Ok,
                 "CORS for OAuth endpoints",
-                "The token endpoint answers this page (\"Enable CORS for OAuth endpoints\" is on).".into(),
+                "The token endpoint answers this page (\"Enable CORS for OAuth endpoints\" is on)."
+                    .into(),
             );
             match oauth_error(body).as_deref() {
                 Some("invalid_client_id") => push(
@@ -212,7 +216,7 @@ pub fn diagnose(login: &OrgLogin, probes: &Probes) -> Vec<Finding> {
             }
         }
     }
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 
@@ -222,7 +226,11 @@ mod tests {
     use crate::types::InstanceUrl;
 
     fn login(url: &str) -> OrgLogin {
-        OrgLogin::new(InstanceUrl::parse(url).unwrap(), "key1", "https://intra.example.com/ob/")
+        OrgLogin::new(
+            InstanceUrl::parse(url).unwrap(),
+            "key1",
+            "https://intra.example.com/ob/",
+        )
     }
 
     fn probes(versions: ProbeOutcome, token: ProbeOutcome) -> Probes {
@@ -236,12 +244,18 @@ mod tests {
     }
 
     fn answered(status: u16, body: &str) -> ProbeOutcome {
-        ProbeOutcome::Answered { status, body: body.into() }
+        ProbeOutcome::Answered {
+            status,
+            body: body.into(),
+        }
     }
 
     #[test]
     fn rest_works_but_token_endpoint_blocked_names_the_setting() {
-        let f = diagnose(&login("https://acme.my.salesforce.com"), &probes(answered(200, "[]"), ProbeOutcome::NoAnswer));
+        let f = diagnose(
+            &login("https://acme.my.salesforce.com"),
+            &probes(answered(200, "[]"), ProbeOutcome::NoAnswer),
+        );
         assert_eq!(f[0].severity, Severity::Problem);
         assert_eq!(f[0].topic, "CORS for OAuth endpoints");
         assert!(f[0].message.contains("Enable CORS for OAuth endpoints"));
@@ -250,29 +264,66 @@ mod tests {
 
     #[test]
     fn blocked_rest_names_the_origin_to_allowlist() {
-        let f = diagnose(&login("https://acme.my.salesforce.com"), &probes(ProbeOutcome::NoAnswer, ProbeOutcome::NotRun));
+        let f = diagnose(
+            &login("https://acme.my.salesforce.com"),
+            &probes(ProbeOutcome::NoAnswer, ProbeOutcome::NotRun),
+        );
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.ends_with("Origin URL Pattern https://intra.example.com"));
+        assert!(f[0]
+            .message
+            .ends_with("Origin URL Pattern https://intra.example.com"));
     }
 
     #[test]
     fn consumer_key_and_callback_problems_are_named() {
-        let f = diagnose(&login("https://acme.my.salesforce.com"), &probes(answered(200, "[]"), answered(400, r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#)));
-        assert!(f.iter().any(|x| x.topic == "Consumer key" && x.severity == Severity::Problem && x.message.contains("key1")));
-        let f = diagnose(&login("https://acme.my.salesforce.com"), &probes(answered(200, "[]"), answered(400, r#"{"error":"redirect_uri_mismatch"}"#)));
-        assert!(f[0].message.contains("Add https://intra.example.com/ob/ to its Callback URL"));
-        let f = diagnose(&login("https://acme.my.salesforce.com"), &probes(answered(200, "[]"), answered(400, r#"{"error":"invalid_grant"}"#)));
+        let f = diagnose(
+            &login("https://acme.my.salesforce.com"),
+            &probes(
+                answered(200, "[]"),
+                answered(
+                    400,
+                    r#"{"error":"invalid_client_id","error_description":"client identifier invalid"}"#,
+                ),
+            ),
+        );
+        assert!(f.iter().any(|x| x.topic == "Consumer key"
+            && x.severity == Severity::Problem
+            && x.message.contains("key1")));
+        let f = diagnose(
+            &login("https://acme.my.salesforce.com"),
+            &probes(
+                answered(200, "[]"),
+                answered(400, r#"{"error":"redirect_uri_mismatch"}"#),
+            ),
+        );
+        assert!(f[0]
+            .message
+            .contains("Add https://intra.example.com/ob/ to its Callback URL"));
+        let f = diagnose(
+            &login("https://acme.my.salesforce.com"),
+            &probes(
+                answered(200, "[]"),
+                answered(400, r#"{"error":"invalid_grant"}"#),
+            ),
+        );
         assert!(f.iter().all(|x| x.severity == Severity::Ok), "{f:?}");
     }
 
     #[test]
     fn generic_login_host_and_unreachable_host() {
-        let f = diagnose(&login("https://login.salesforce.com"), &probes(answered(200, "[]"), ProbeOutcome::NoAnswer));
-        assert!(f.iter().any(|x| x.topic == "Org URL" && x.message.contains("My Domain")));
+        let f = diagnose(
+            &login("https://login.salesforce.com"),
+            &probes(answered(200, "[]"), ProbeOutcome::NoAnswer),
+        );
+        assert!(f
+            .iter()
+            .any(|x| x.topic == "Org URL" && x.message.contains("My Domain")));
         let mut p = probes(ProbeOutcome::NoAnswer, ProbeOutcome::NoAnswer);
         p.host_reachable = false;
         let f = diagnose(&login("https://typo.my.salesforce.com"), &p);
         assert_eq!(f.len(), 1);
-        assert!(f[0].message.starts_with("Nothing answered at typo.my.salesforce.com"));
+        assert!(f[0]
+            .message
+            .starts_with("Nothing answered at typo.my.salesforce.com"));
     }
 }

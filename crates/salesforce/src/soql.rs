@@ -185,7 +185,7 @@ impl ListQuery {
         Ok(conditions)
     }
 
-    fn from_where(&self) -> Result<String, Error> {
+    fn source_and_filter(&self) -> Result<String, Error> {
         check_api_name("object name", &self.sobject, false)?;
         let mut soql = format!(" FROM {}", self.sobject);
         let conditions = self.conditions()?;
@@ -207,7 +207,11 @@ impl ListQuery {
         for f in &self.fields {
             check_api_name("field name", f, true)?;
         }
-        let mut soql = format!("SELECT {}{}", self.fields.join(", "), self.from_where()?);
+        let mut soql = format!(
+            "SELECT {}{}",
+            self.fields.join(", "),
+            self.source_and_filter()?
+        );
         if let Some((field, dir)) = &self.order_by {
             check_api_name("field name", field, true)?;
             let dir = match dir {
@@ -224,7 +228,7 @@ impl ListQuery {
 
     /// `SELECT COUNT() …` with the same filters.
     pub fn count_soql(&self) -> Result<String, Error> {
-        Ok(format!("SELECT COUNT(){}", self.from_where()?))
+        Ok(format!("SELECT COUNT(){}", self.source_and_filter()?))
     }
 }
 
@@ -261,14 +265,27 @@ mod tests {
 
     #[test]
     fn literal_escapes_every_special_character() {
-        assert_eq!(escape_literal("a'b\"c\\d\ne\rf\tg\u{8}h\u{c}i"), r#"a\'b\"c\\d\ne\rf\tg\bh\fi"#);
+        assert_eq!(
+            escape_literal("a'b\"c\\d\ne\rf\tg\u{8}h\u{c}i"),
+            r#"a\'b\"c\\d\ne\rf\tg\bh\fi"#
+        );
         assert_eq!(quote("it's"), r"'it\'s'");
     }
 
     #[test]
     fn quote_cannot_break_out_of_the_search() {
-        for evil in ["x' OR Name != '", "x\\' OR Name != '", "\\", "'", "x\\", "a\\\\' OR Id != null OR Name LIKE '"] {
-            let q = ListQuery::new("Account", ["Id"]).search(evil, ["Name"]).to_soql().unwrap();
+        for evil in [
+            "x' OR Name != '",
+            "x\\' OR Name != '",
+            "\\",
+            "'",
+            "x\\",
+            "a\\\\' OR Id != null OR Name LIKE '",
+        ] {
+            let q = ListQuery::new("Account", ["Id"])
+                .search(evil, ["Name"])
+                .to_soql()
+                .unwrap();
             assert_eq!(
                 outside_literals(&q),
                 "SELECT Id FROM Account WHERE (Name LIKE '')",
@@ -279,10 +296,19 @@ mod tests {
 
     #[test]
     fn wildcards_in_search_text_match_literally() {
-        let q = ListQuery::new("Account", ["Id"]).search("100%_off", ["Name"]).to_soql().unwrap();
-        assert_eq!(q, r"SELECT Id FROM Account WHERE (Name LIKE '%100\%\_off%')");
+        let q = ListQuery::new("Account", ["Id"])
+            .search("100%_off", ["Name"])
+            .to_soql()
+            .unwrap();
+        assert_eq!(
+            q,
+            r"SELECT Id FROM Account WHERE (Name LIKE '%100\%\_off%')"
+        );
         // A search for "%" alone must not become LIKE '%%%' (everything).
-        let q = ListQuery::new("Account", ["Id"]).search("%", ["Name"]).to_soql().unwrap();
+        let q = ListQuery::new("Account", ["Id"])
+            .search("%", ["Name"])
+            .to_soql()
+            .unwrap();
         assert!(q.ends_with(r"LIKE '%\%%')"), "{q}");
     }
 
@@ -294,8 +320,16 @@ mod tests {
             .to_soql()
             .unwrap();
         assert_eq!(q, "SELECT Id FROM Account WHERE (Name LIKE '%a%') AND (Industry = 'Energy' OR Industry = 'Oil (crude)')");
-        for bad in ["Name = 'x') OR (Id != null", "(Name = 'x'", "Name = 'x", "Name = 'it\\'"] {
-            let err = ListQuery::new("Account", ["Id"]).where_raw(bad).to_soql().unwrap_err();
+        for bad in [
+            "Name = 'x') OR (Id != null",
+            "(Name = 'x'",
+            "Name = 'x",
+            "Name = 'it\\'",
+        ] {
+            let err = ListQuery::new("Account", ["Id"])
+                .where_raw(bad)
+                .to_soql()
+                .unwrap_err();
             assert!(err.user_message().starts_with("The WHERE clause"), "{bad}");
         }
     }
@@ -307,13 +341,29 @@ mod tests {
             .limit(10)
             .to_soql()
             .unwrap();
-        assert_eq!(q, "SELECT Id, Owner.Name FROM Account ORDER BY AnnualRevenue DESC NULLS LAST LIMIT 10");
-        assert!(ListQuery::new("Account", ["Id, (SELECT Id FROM Contacts)"]).to_soql().is_err());
-        assert!(ListQuery::new("Account", ["Id"]).order_by("Name; DELETE", Direction::Asc).to_soql().is_err());
-        assert!(ListQuery::new("Account", ["Id"]).search("x", ["Name) OR (Id"]).to_soql().is_err());
-        assert!(ListQuery::new("Account", Vec::<String>::new()).to_soql().is_err());
         assert_eq!(
-            ListQuery::new("Account", ["Id"]).search("  ", ["Name"]).count_soql().unwrap(),
+            q,
+            "SELECT Id, Owner.Name FROM Account ORDER BY AnnualRevenue DESC NULLS LAST LIMIT 10"
+        );
+        assert!(ListQuery::new("Account", ["Id, (SELECT Id FROM Contacts)"])
+            .to_soql()
+            .is_err());
+        assert!(ListQuery::new("Account", ["Id"])
+            .order_by("Name; DELETE", Direction::Asc)
+            .to_soql()
+            .is_err());
+        assert!(ListQuery::new("Account", ["Id"])
+            .search("x", ["Name) OR (Id"])
+            .to_soql()
+            .is_err());
+        assert!(ListQuery::new("Account", Vec::<String>::new())
+            .to_soql()
+            .is_err());
+        assert_eq!(
+            ListQuery::new("Account", ["Id"])
+                .search("  ", ["Name"])
+                .count_soql()
+                .unwrap(),
             "SELECT COUNT() FROM Account"
         );
     }

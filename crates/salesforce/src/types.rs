@@ -202,7 +202,10 @@ impl InstanceUrl {
     pub fn parse(text: &str) -> Result<InstanceUrl, Error> {
         let t = text.trim();
         if t.is_empty() {
-            return Err(invalid("org URL", "Enter the org's URL, for example https://yourcompany.my.salesforce.com"));
+            return Err(invalid(
+                "org URL",
+                "Enter the org's URL, for example https://yourcompany.my.salesforce.com",
+            ));
         }
         let with_scheme = if t.contains("://") {
             t.to_string()
@@ -254,10 +257,12 @@ impl InstanceUrl {
     pub fn host(&self) -> String {
         url::Url::parse(&self.0)
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
             .unwrap_or_else(|| self.0.clone())
     }
 
@@ -429,12 +434,19 @@ mod tests {
             "001D000000IqhSLIAZ"
         );
         let err = RecordId::parse("001D000000IqhSLAAA").unwrap_err();
-        assert!(err.user_message().contains("do not match"), "{}", err.user_message());
+        assert!(
+            err.user_message().contains("do not match"),
+            "{}",
+            err.user_message()
+        );
     }
 
     #[test]
     fn record_id_rejects_wrong_length_and_symbols() {
-        assert!(RecordId::parse("001D0000").unwrap_err().user_message().contains("15 or 18"));
+        assert!(RecordId::parse("001D0000")
+            .unwrap_err()
+            .user_message()
+            .contains("15 or 18"));
         assert!(RecordId::parse("001D000000Iq/SL").is_err());
         assert!(RecordId::parse("001D000000IqhSL'").is_err());
     }
@@ -463,7 +475,9 @@ mod tests {
     #[test]
     fn instance_url_requires_https_except_localhost() {
         assert_eq!(
-            InstanceUrl::parse("acme.my.salesforce.com").unwrap().as_str(),
+            InstanceUrl::parse("acme.my.salesforce.com")
+                .unwrap()
+                .as_str(),
             "https://acme.my.salesforce.com"
         );
         assert!(InstanceUrl::parse("http://localhost:8787/").is_ok());
@@ -478,16 +492,27 @@ mod tests {
     #[test]
     fn instance_url_keeps_site_path_and_knows_generic_hosts() {
         let site = InstanceUrl::parse("https://acme.my.site.com/partners/").unwrap();
-        assert_eq!(site.join("/services/oauth2/token"), "https://acme.my.site.com/partners/services/oauth2/token");
+        assert_eq!(
+            site.join("/services/oauth2/token"),
+            "https://acme.my.site.com/partners/services/oauth2/token"
+        );
         assert_eq!(site.origin(), "https://acme.my.site.com");
-        assert!(InstanceUrl::parse("https://login.salesforce.com").unwrap().is_generic_login_host());
+        assert!(InstanceUrl::parse("https://login.salesforce.com")
+            .unwrap()
+            .is_generic_login_host());
         assert!(!site.is_generic_login_host());
-        assert_eq!(InstanceUrl::parse("http://127.0.0.1:8787").unwrap().host(), "127.0.0.1:8787");
+        assert_eq!(
+            InstanceUrl::parse("http://127.0.0.1:8787").unwrap().host(),
+            "127.0.0.1:8787"
+        );
     }
 
     #[test]
     fn external_id_field_is_an_api_name() {
-        assert_eq!(ExternalIdField::parse(" Ext_Id__c ").unwrap().as_str(), "Ext_Id__c");
+        assert_eq!(
+            ExternalIdField::parse(" Ext_Id__c ").unwrap().as_str(),
+            "Ext_Id__c"
+        );
         assert!(ExternalIdField::parse("Ext/../Id").is_err());
         assert!(ExternalIdField::parse("1abc").is_err());
         assert!(ExternalIdField::parse("").is_err());

@@ -40,7 +40,8 @@ impl<T: Transport> Client<T> {
         body: Option<String>,
     ) -> Result<HttpResponse, Error> {
         let path = apex_path(path)?;
-        let body = body.filter(|b| !b.trim().is_empty() && !matches!(method, Method::Get | Method::Head));
+        let body =
+            body.filter(|b| !b.trim().is_empty() && !matches!(method, Method::Get | Method::Head));
         self.send_raw(method, &path, body, &[]).await
     }
 }
@@ -51,9 +52,18 @@ mod tests {
 
     #[test]
     fn apex_paths_stay_under_apexrest() {
-        assert_eq!(apex_path("arrify/v1/accounts").unwrap(), "/services/apexrest/arrify/v1/accounts");
-        assert_eq!(apex_path("/services/apexrest/createAccountRecord").unwrap(), "/services/apexrest/createAccountRecord");
-        assert_eq!(apex_path("/Account/1?x=1").unwrap(), "/services/apexrest/Account/1?x=1");
+        assert_eq!(
+            apex_path("arrify/v1/accounts").unwrap(),
+            "/services/apexrest/arrify/v1/accounts"
+        );
+        assert_eq!(
+            apex_path("/services/apexrest/createAccountRecord").unwrap(),
+            "/services/apexrest/createAccountRecord"
+        );
+        assert_eq!(
+            apex_path("/Account/1?x=1").unwrap(),
+            "/services/apexrest/Account/1?x=1"
+        );
         assert!(apex_path("../data/v67.0/limits").is_err());
         assert!(apex_path("https://evil.example.com/x").is_err());
         assert!(apex_path("  ").is_err());

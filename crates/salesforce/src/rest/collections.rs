@@ -196,9 +196,19 @@ mod tests {
 
     #[test]
     fn a_failed_call_fails_each_of_its_records_but_a_dead_session_stops_all() {
-        let r = chunk_results(&ids(3), Err(Error::Network { host: "h".into(), url: "u".into(), detail: "d".into() })).unwrap();
+        let r = chunk_results(
+            &ids(3),
+            Err(Error::Network {
+                host: "h".into(),
+                url: "u".into(),
+                detail: "d".into(),
+            }),
+        )
+        .unwrap();
         assert_eq!(r.len(), 3);
-        assert!(r.iter().all(|x| !x.success && x.message().starts_with("Could not reach h")));
+        assert!(r
+            .iter()
+            .all(|x| !x.success && x.message().starts_with("Could not reach h")));
         assert!(chunk_results(&ids(1), Err(Error::SessionEnded { reason: "r".into() })).is_err());
     }
 }

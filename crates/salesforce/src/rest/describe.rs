@@ -85,7 +85,10 @@ pub struct FieldDescribe {
 impl FieldDescribe {
     /// Must be given on create: createable, not nillable, and not defaulted by the org.
     pub fn is_required(&self) -> bool {
-        self.createable && !self.nillable && !self.defaulted_on_create && self.field_type != "boolean"
+        self.createable
+            && !self.nillable
+            && !self.defaulted_on_create
+            && self.field_type != "boolean"
     }
 
     /// Neither createable nor updateable.
@@ -135,7 +138,9 @@ pub struct SObjectDescribe {
 impl SObjectDescribe {
     /// The field with this API name (case-insensitive, as SOQL is).
     pub fn field(&self, name: &str) -> Option<&FieldDescribe> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.fields
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// Fields usable as upsert keys: marked External ID or id-lookup, excluding `Id` itself.
@@ -186,7 +191,12 @@ mod tests {
         assert_eq!(d.field("Type").unwrap().active_picklist_values().count(), 1);
         assert!(!d.field("Description").unwrap().is_searchable_text());
         assert!(d.field("Name").unwrap().is_searchable_text());
-        assert_eq!(d.external_id_fields().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["Ext_Id__c"]);
+        assert_eq!(
+            d.external_id_fields()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Ext_Id__c"]
+        );
         assert_eq!(d.name_field().unwrap().name, "Name");
     }
 }

@@ -86,9 +86,13 @@ mod tests {
     #[test]
     fn pages_decode_with_and_without_next_url() {
         let p: QueryPage = serde_json::from_str(r#"{"totalSize":3,"done":false,"nextRecordsUrl":"/services/data/v67.0/query/01gD-2","records":[{"attributes":{"type":"Account"},"Name":"A"}]}"#).unwrap();
-        assert_eq!(p.next_records_url.as_deref(), Some("/services/data/v67.0/query/01gD-2"));
+        assert_eq!(
+            p.next_records_url.as_deref(),
+            Some("/services/data/v67.0/query/01gD-2")
+        );
         assert_eq!(p.records[0]["Name"], "A");
-        let last: QueryPage = serde_json::from_str(r#"{"totalSize":0,"done":true,"records":[]}"#).unwrap();
+        let last: QueryPage =
+            serde_json::from_str(r#"{"totalSize":0,"done":true,"records":[]}"#).unwrap();
         assert!(last.done && last.next_records_url.is_none());
     }
 

@@ -190,7 +190,10 @@ mod tests {
 
     #[test]
     fn bodies_drop_attributes_and_id() {
-        let rec: Record = serde_json::from_str(r#"{"attributes":{"type":"Account"},"Id":"001D000000IqhSLIAZ","Name":"A"}"#).unwrap();
+        let rec: Record = serde_json::from_str(
+            r#"{"attributes":{"type":"Account"},"Id":"001D000000IqhSLIAZ","Name":"A"}"#,
+        )
+        .unwrap();
         assert_eq!(writable(&rec), serde_json::json!({"Name":"A"}));
     }
 }

@@ -208,3 +208,62 @@ pub fn form_fields(body: &str) -> HashMap<String, String> {
         .into_owned()
         .collect()
 }
+
+/// A transport that behaves as `fetch` does in a page at `origin`: it sends `Origin`, turns an
+/// answer without a matching `Access-Control-Allow-Origin` into a network error (that is all a
+/// script sees of a CORS block), and hides response headers that are not exposed.
+#[derive(Clone)]
+pub struct BrowserLike {
+    pub origin: String,
+    inner: Reqwest,
+}
+
+impl BrowserLike {
+    pub fn new(origin: &str) -> Self {
+        BrowserLike {
+            origin: origin.to_string(),
+            inner: Reqwest::new(),
+        }
+    }
+}
+
+impl Transport for BrowserLike {
+    async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let url = req.url.clone();
+        let resp = self.inner.send(req.header("Origin", &self.origin)).await?;
+        let allowed = resp
+            .header("access-control-allow-origin")
+            .is_some_and(|v| v == self.origin || v == "*");
+        if !allowed {
+            return Err(TransportError::new(url, "TypeError: Failed to fetch"));
+        }
+        let exposed: Vec<String> = resp
+            .header("access-control-expose-headers")
+            .unwrap_or_default()
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .collect();
+        let safelisted = [
+            "cache-control",
+            "content-language",
+            "content-length",
+            "content-type",
+            "expires",
+            "last-modified",
+            "pragma",
+        ];
+        let headers = resp
+            .headers
+            .into_iter()
+            .filter(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                safelisted.contains(&k.as_str()) || exposed.contains(&k)
+            })
+            .collect();
+        Ok(HttpResponse {
+            status: resp.status,
+            headers,
+            body: resp.body,
+        })
+    }
+}

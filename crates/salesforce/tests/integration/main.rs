@@ -5,3 +5,4 @@ mod common;
 
 mod oauth;
 mod rest;
+mod setup_check;

@@ -1,0 +1,308 @@
+//! REST resources against devorg with a minted token.
+
+use salesforce::rest::{Record, UpsertOutcome};
+use salesforce::soql::{Direction, ListQuery};
+use salesforce::transport::Method;
+use salesforce::types::{ExternalIdField, InstanceUrl, RecordId};
+use salesforce::{Client, Error, Session, UserInfo};
+use serde_json::json;
+
+use crate::common::*;
+
+async fn client_for(org: &devorg::RunningOrg) -> Client<Reqwest> {
+    let url = InstanceUrl::parse(&org.url).unwrap();
+    let versions = salesforce::oauth::parse_newest_version(
+        salesforce::transport::Transport::send(
+            &Reqwest::new(),
+            salesforce::oauth::versions_request(&url),
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    let session = Session {
+        access_token: salesforce::types::AccessToken::new(org.state.issue_test_token()),
+        refresh_token: None,
+        instance_url: url.clone(),
+        login_url: url,
+        consumer_key: "orgbridge-local".into(),
+        identity_url: String::new(),
+        user: UserInfo::default(),
+        api_version: versions,
+        issued_at_ms: None,
+    };
+    Client::new(Reqwest::new(), session)
+}
+
+fn record(v: serde_json::Value) -> Record {
+    v.as_object().unwrap().clone()
+}
+
+#[tokio::test]
+async fn query_pages_through_every_record_with_next_records_url() {
+    let org = spawn_with(|c| c.accounts = 450).await;
+    let client = client_for(&org).await;
+    let mut page = client
+        .query("SELECT Id, Name FROM Account ORDER BY Name", Some(200))
+        .await
+        .unwrap();
+    assert_eq!(page.total_size, 450);
+    let mut ids: Vec<String> = Vec::new();
+    let mut pages = 1;
+    loop {
+        ids.extend(
+            page.records
+                .iter()
+                .map(|r| r["Id"].as_str().unwrap().to_string()),
+        );
+        let Some(next) = page.next_records_url.clone() else {
+            break;
+        };
+        page = client.query_more(&next, Some(200)).await.unwrap();
+        pages += 1;
+    }
+    assert!(page.done);
+    assert_eq!(ids.len(), 450);
+    assert!(pages >= 3, "batch size 200 → at least 3 pages, got {pages}");
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 450, "no record twice");
+    assert!(client.api_usage().is_some(), "Sforce-Limit-Info read");
+}
+
+#[tokio::test]
+async fn crud_round_trip_and_error_decoding() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let id = client
+        .create_record(
+            "Account",
+            &record(json!({"Name": "Acme <img src=x>", "Phone": "555"})),
+        )
+        .await
+        .unwrap();
+    let got = client
+        .get_record("Account", &id, Some(&["Name", "Phone"]))
+        .await
+        .unwrap();
+    assert_eq!(got["Name"], "Acme <img src=x>");
+    client
+        .update_record("Account", &id, &record(json!({"Phone": "777"})))
+        .await
+        .unwrap();
+    let got = client.get_record("Account", &id, None).await.unwrap();
+    assert_eq!(got["Phone"], "777");
+    client.delete_record("Account", &id).await.unwrap();
+    let err = client.get_record("Account", &id, None).await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+
+    let err = client
+        .create_record("Account", &record(json!({"Phone": "1"})))
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("REQUIRED_FIELD_MISSING"));
+    assert!(
+        err.field_errors().iter().any(|(f, _)| f == "Name"),
+        "{err:?}"
+    );
+
+    let err = client.query("SELECT FROM WHERE", None).await.unwrap_err();
+    assert_eq!(err.error_code(), Some("MALFORMED_QUERY"));
+    assert!(err.user_message().starts_with("The query is not valid: "));
+}
+
+#[tokio::test]
+async fn describe_lists_fields_and_external_ids() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let d = client.describe("Account").await.unwrap();
+    assert!(d.field("Name").unwrap().is_required());
+    assert!(d.field("Id").unwrap().is_read_only());
+    assert!(d.external_id_fields().any(|f| f.name == "External_Id__c"));
+    assert!(!d.field("Type").unwrap().picklist_values.is_empty());
+    let err = client.describe("NoSuchThing__c").await.unwrap_err();
+    assert_eq!(err.status(), Some(404));
+}
+
+#[tokio::test]
+async fn upsert_creates_then_updates_then_reports_several_matches() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let ext = ExternalIdField::parse("External_Id__c").unwrap();
+    let fields = record(json!({"Name": "Upserted"}));
+    let UpsertOutcome::Created { id } = client
+        .upsert_by_external_id("Account", &ext, "EXT/1?#", &fields)
+        .await
+        .unwrap()
+    else {
+        panic!("first upsert creates")
+    };
+    let again = client
+        .upsert_by_external_id(
+            "Account",
+            &ext,
+            "EXT/1?#",
+            &record(json!({"Name": "Renamed"})),
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&again, UpsertOutcome::Updated { id: Some(u) } if *u == id),
+        "{again:?}"
+    );
+    let got = client.get_record("Account", &id, None).await.unwrap();
+    assert_eq!(got["Name"], "Renamed");
+    assert_eq!(got["External_Id__c"], "EXT/1?#");
+
+    // Legacy_Number__c is a non-unique external id: two records with one value → 300.
+    let legacy = ExternalIdField::parse("Legacy_Number__c").unwrap();
+    for name in ["Twin A", "Twin B"] {
+        client
+            .create_record(
+                "Account",
+                &record(json!({"Name": name, "Legacy_Number__c": "L-42"})),
+            )
+            .await
+            .unwrap();
+    }
+    match client
+        .upsert_by_external_id("Account", &legacy, "L-42", &record(json!({"Name": "X"})))
+        .await
+        .unwrap()
+    {
+        UpsertOutcome::Multiple(urls) => assert_eq!(urls.len(), 2),
+        other => panic!("expected 300, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn collections_update_in_chunks_of_200_with_partial_failures() {
+    let org = spawn_with(|c| c.accounts = 450).await;
+    let client = client_for(&org).await;
+    let ids: Vec<RecordId> = client
+        .query_all_pages("SELECT Id FROM Account")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| RecordId::parse(r["Id"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(ids.len(), 450);
+    let updates: Vec<_> = ids
+        .iter()
+        .map(|id| (id.clone(), record(json!({"Industry": "Energy"}))))
+        .collect();
+    admin(&org, "collection-failures", json!({"indexes": [3]})).await;
+    let mut progress = Vec::new();
+    let results = client
+        .update_many("Account", &updates, false, 1, |done, total| {
+            progress.push((done, total))
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        progress,
+        vec![(200, 450), (400, 450), (450, 450)],
+        "3 calls of ≤200"
+    );
+    assert_eq!(results.len(), 450);
+    let failed: Vec<_> = results.iter().filter(|r| !r.success).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0].id, ids[3]);
+    assert!(!failed[0].message().is_empty());
+    let energy = client
+        .query("SELECT Id FROM Account WHERE Industry = 'Energy'", None)
+        .await
+        .unwrap();
+    assert_eq!(energy.total_size, 449);
+
+    let results = client
+        .delete_many(&ids[..250], false, 2, |_, _| {})
+        .await
+        .unwrap();
+    assert!(results.iter().all(|r| r.success));
+    let left = client.query("SELECT Id FROM Account", None).await.unwrap();
+    assert_eq!(left.total_size, 200);
+}
+
+#[tokio::test]
+async fn search_text_with_quotes_backslashes_and_wildcards_cannot_widen_the_query() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    for name in [r"Zq O'Brien \ Partners", "Zq 100% Zq", "Zq 100 Zq"] {
+        client
+            .create_record("Account", &record(json!({"Name": name})))
+            .await
+            .unwrap();
+    }
+    let names = |soql: String| {
+        let client = client.clone();
+        async move {
+            client
+                .query_all_pages(&soql)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r["Name"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    let q = |text: &str| {
+        ListQuery::new("Account", ["Id", "Name"])
+            .search(text, ["Name"])
+            .order_by("Name", Direction::Asc)
+            .to_soql()
+            .unwrap()
+    };
+    assert_eq!(names(q("O'Brien \\")).await, [r"Zq O'Brien \ Partners"]);
+    assert_eq!(names(q("Zq 100% Z")).await, ["Zq 100% Zq"]);
+    assert_eq!(names(q("Zq 100_")).await, Vec::<String>::new());
+    assert!(names(q("' OR Name != '")).await.is_empty());
+    assert!(names(q("%")).await.iter().all(|n| n.contains('%')));
+    let err = client
+        .query(
+            &ListQuery::new("Account", ["Id"])
+                .where_raw("Nme = 'x'")
+                .to_soql()
+                .unwrap(),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Api { status: 400, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn apex_rest_and_limits() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let resp = client
+        .apex_rest(
+            Method::Post,
+            "arrify/v1/accounts",
+            Some(r#"{"Name":"From Apex"}"#.into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 201, "{}", resp.body);
+    let body: serde_json::Value = serde_json::from_str(&resp.body).unwrap();
+    assert_eq!(body["success"], true);
+    let resp = client
+        .apex_rest(Method::Get, "no/such/mapping", None)
+        .await
+        .unwrap();
+    assert_eq!(resp.status, 404);
+
+    let limits = client.limits().await.unwrap();
+    let daily = limits["DailyApiRequests"];
+    assert!(daily.max > 0);
+    let usage = client.api_usage().unwrap();
+    assert_eq!(usage.max, daily.max);
+
+    admin(&org, "api-usage/exhaust", json!({})).await;
+    let err = client
+        .query("SELECT Id FROM Account", None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.error_code(), Some("REQUEST_LIMIT_EXCEEDED"));
+    assert!(err.user_message().contains("daily API allowance"));
+}
