@@ -177,8 +177,36 @@ async fn latency_delays_api_calls_but_not_the_admin_api() {
     let start = Instant::now();
     send(&app, get_bearer("/services/oauth2/userinfo", &token)).await;
     assert!(start.elapsed() >= Duration::from_millis(150));
+
+    // With a minute of latency, the admin API still answers at once (well inside the timeout).
+    send(&app, admin_post("/__devorg/latency", json!({"ms": 60_000}))).await;
+    let admin = tokio::time::timeout(
+        Duration::from_secs(10),
+        send(&app, from_loopback(get("/__devorg/state"))),
+    )
+    .await
+    .expect("the admin API is never delayed");
+    assert_eq!(admin.json()["latency_ms"], 60_000);
     send(&app, admin_post("/__devorg/latency", json!({"ms": 0}))).await;
     assert_eq!(state.faults.latency(), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn preflights_are_neither_faulted_nor_counted() {
+    let (state, app) = org();
+    let token = state.issue_test_token();
+    send(&app, admin_post("/__devorg/fail-next", json!({"count": 1}))).await;
+    let preflight = axum::http::Request::builder()
+        .method("OPTIONS")
+        .uri(REST)
+        .header("origin", APP_ORIGIN)
+        .header("access-control-request-method", "GET")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, preflight).await.status, StatusCode::OK);
+    assert_eq!(state.usage.used(), 0);
+    let actual = send(&app, get_bearer(REST, &token)).await;
+    assert_eq!(actual.status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
@@ -188,6 +216,10 @@ async fn every_counted_call_carries_api_usage_and_the_limit_is_enforced() {
         ..small_config()
     });
     let token = state.issue_test_token();
+    // A call without a valid session is not counted (but still shows the usage).
+    let anonymous = send(&app, get(REST)).await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(anonymous.header("sforce-limit-info"), Some("api-usage=0/2"));
     let first = send(&app, get_bearer(REST, &token)).await;
     assert_eq!(first.header("sforce-limit-info"), Some("api-usage=1/2"));
     let apex = send(

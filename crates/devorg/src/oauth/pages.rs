@@ -85,13 +85,16 @@ pub fn login(pending_id: &str, username: &str, app_label: &str, error: Option<&s
          <form method=\"post\" action=\"/services/oauth2/authorize/login\">\
          <input type=\"hidden\" name=\"pending\" value=\"{pending}\">\
          <label for=\"username\">Username</label>\
-         <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required autofocus>\
+         <input type=\"text\" id=\"username\" name=\"username\" value=\"{username}\" autocomplete=\"username\" required{focus_user}>\
          <label for=\"password\">Password</label>\
-         <input type=\"password\" id=\"password\" name=\"pw\" autocomplete=\"current-password\" required>\
+         <input type=\"password\" id=\"password\" name=\"pw\" autocomplete=\"current-password\" required{focus_pw}>\
          <button type=\"submit\" id=\"Login\">Log In</button></form>",
         app = escape(app_label),
         pending = escape(pending_id),
         username = escape(username),
+        // Focus the first empty field, so a known username goes straight to the password.
+        focus_user = if username.is_empty() { " autofocus" } else { "" },
+        focus_pw = if username.is_empty() { "" } else { " autofocus" },
     );
     // Salesforce answers a failed login with 200 and the form again.
     page(StatusCode::OK, "Login", &body)
