@@ -1,6 +1,9 @@
 //! OrgBridge web app: a Leptos (CSR) front end over the `salesforce` client crate. This crate holds
 //! only browser glue (fetch transport, storage, the OAuth redirect/popup dance) and the UI.
+//! It exists only for wasm32 (natively the package is empty; see Cargo.toml).
+#![cfg(target_arch = "wasm32")]
 
+pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod components;

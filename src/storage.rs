@@ -38,13 +38,15 @@ pub enum Key<'a> {
     SignedOutReason,
     /// The user's org choices and consumer keys per org (not secrets).
     Prefs,
+    /// The columns chosen for the accounts list (field paths; not secrets).
+    AccountColumns,
 }
 
 impl Key<'_> {
     /// The storage area this key belongs to.
     pub fn area(&self) -> Area {
         match self {
-            Key::Prefs => Area::Local,
+            Key::Prefs | Key::AccountColumns => Area::Local,
             Key::Session | Key::DevorgUrl | Key::Client(_) | Key::SignedOutReason => Area::Session,
         }
     }
@@ -57,6 +59,7 @@ impl Key<'_> {
             Key::Client(key) => format!("{PREFIX}{CLIENT}{key}"),
             Key::SignedOutReason => format!("{PREFIX}signed_out_reason"),
             Key::Prefs => format!("{PREFIX}prefs"),
+            Key::AccountColumns => format!("{PREFIX}account_columns"),
         }
     }
 }

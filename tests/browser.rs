@@ -1,6 +1,7 @@
 //! Browser-only pieces, tested in headless Chromium (`cargo test -p orgbridge --target
 //! wasm32-unknown-unknown`): storage, callback handling and the auth state machine. The org is a
 //! scripted transport, so each test states exactly what the org answered.
+#![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -230,16 +231,6 @@ async fn a_token_endpoint_without_cors_is_named() {
 }
 
 #[wasm_bindgen_test]
-fn the_generic_login_hosts_are_explained() {
-    let err = salesforce::error::Error::Network {
-        host: "login.salesforce.com".into(),
-        url: "https://login.salesforce.com/services/oauth2/token".into(),
-        detail: "Failed to fetch".into(),
-    };
-    assert!(flow::sign_in_failure(&err).contains("My Domain URL"));
-}
-
-#[wasm_bindgen_test]
 fn popup_messages_are_recognised_and_others_ignored() {
     use orgbridge::auth::popup::CallbackMessage;
     let sent = serde_json::to_string(&CallbackMessage::new("?code=a&state=b")).unwrap();
@@ -258,10 +249,17 @@ fn the_redirect_uri_is_the_page_without_query_or_fragment() {
 
 // ---- the auth state machine ----
 
+/// A reactive owner for the auth context, with Leptos' task executor running (as `mount` does).
+fn reactive_owner() -> Owner {
+    // Initialising twice (one test after another) is refused harmlessly.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    Owner::new()
+}
+
 #[wasm_bindgen_test]
 async fn signing_in_then_out_moves_through_every_state() {
     storage::clear_all();
-    let owner = Owner::new();
+    let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
     assert!(matches!(auth.state.get_untracked(), AuthState::SignedOut { reason: None }));
 
@@ -293,7 +291,7 @@ async fn signing_in_then_out_moves_through_every_state() {
 #[wasm_bindgen_test]
 async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
     storage::clear_all();
-    let owner = Owner::new();
+    let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
     auth.finish_with(Scripted::default(), parse_callback("?error=access_denied&state=x")).await;
     match auth.state.get_untracked() {
@@ -313,7 +311,7 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_
     let session = flow::complete(&org, parse_callback(&format!("?code=c&state={state}")), flow::now_ms()).await.unwrap();
 
     // A new page load in the same tab resumes the session from storage.
-    let owner = Owner::new();
+    let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
     assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
 

@@ -133,7 +133,9 @@ pub fn relay_callback_to_opener() -> bool {
             body.set_text_content(Some(text));
         }
     };
-    let Some(opener) = opener.and_then(|o| o.dyn_into::<web_sys::Window>().ok()) else {
+    // Another window's proxy fails `instanceof Window` in this realm, hence the unchecked cast;
+    // `postMessage` is callable on any window proxy.
+    let Some(opener) = opener.map(|o| o.unchecked_into::<web_sys::Window>()) else {
         say("Sign-in finished, but the window that started it is gone. Close this window and start again from OrgBridge.");
         return true;
     };

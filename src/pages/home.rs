@@ -54,7 +54,11 @@ pub fn Home() -> impl IntoView {
             </div>
         }
         .into_any(),
-        AuthState::SignedIn(signed_in) => view! { <SignedInView signed_in=signed_in/> }.into_any(),
+        AuthState::SignedIn(signed_in) => view! {
+            <SignedInView signed_in=signed_in.clone()/>
+            <crate::accounts::AccountsPage signed_in=signed_in/>
+        }
+        .into_any(),
         AuthState::Failed(message) => view! {
             <ErrorAlert title="Sign-in failed" message=message>
                 <button type="button" class="ob-button" on:click=move |_| auth.start_again()>

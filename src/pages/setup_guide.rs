@@ -7,7 +7,7 @@ use salesforce::setup_check::Severity;
 
 use crate::auth::setup;
 use crate::components::{alert::ErrorAlert, busy::Busy};
-use crate::settings::{page_origin, redirect_uri, OrgKind, Prefs};
+use crate::settings::{page_origin, redirect_uri, Prefs};
 
 #[component]
 pub fn SetupGuide() -> impl IntoView {
@@ -60,7 +60,7 @@ pub fn SetupGuide() -> impl IntoView {
                     <label for="ob-check-url">"Org URL"</label>
                     <input type="url" id="ob-check-url" bind:value=org_url aria-describedby="ob-check-url-hint"/>
                     <span class="ob-hint" id="ob-check-url-hint">
-                        {format!("Prefilled with your last choice on the sign-in screen ({}).", OrgKind::Devorg.label())}
+                        "Prefilled with the org chosen on the sign-in screen."
                     </span>
                 </div>
                 <div class="ob-field">

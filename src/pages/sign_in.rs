@@ -75,7 +75,7 @@ pub fn SignInForm() -> impl IntoView {
             OrgKind::Devorg => Some(devorg_url.clone()),
             OrgKind::MyDomain => Some("Your org's own login address, e.g. https://mycompany.my.salesforce.com.".into()),
             OrgKind::Production | OrgKind::Sandbox => Some(format!(
-                "{} — the token exchange from a browser needs your org's My Domain host (this login host sends no CORS headers), so prefer “My Domain URL”.",
+                "{} — finishing sign-in from a browser needs your org's My Domain host (this host sends no CORS headers): prefer “My Domain URL”.",
                 if k == OrgKind::Production { "login.salesforce.com" } else { "test.salesforce.com" }
             )),
         }

@@ -54,7 +54,7 @@ pub struct Config {
     #[arg(long, default_value_t = 15000)]
     pub api_limit: u64,
 
-    /// Latency added to every request, in milliseconds.
+    /// Latency added to every API and OAuth call (not the login pages or admin API), in milliseconds.
     #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
 }

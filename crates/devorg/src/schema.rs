@@ -3,6 +3,7 @@
 //! plus the classic demo custom fields and a unique external id) and User. One definition feeds
 //! describe, write validation and the SOQL catalog, so they cannot disagree.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde_json::{json, Value};
@@ -147,7 +148,13 @@ impl Field {
             ..Field::text(name, label, FieldType::Picklist, 255)
         }
     }
-    fn number(name: &'static str, label: &'static str, ftype: FieldType, precision: u32, scale: u32) -> Field {
+    fn number(
+        name: &'static str,
+        label: &'static str,
+        ftype: FieldType,
+        precision: u32,
+        scale: u32,
+    ) -> Field {
         Field {
             precision,
             scale,
@@ -207,11 +214,12 @@ impl Field {
 
     /// The field's entry in a describe result.
     pub fn describe(&self) -> Value {
-        let byte_length = if self.ftype.is_text() || matches!(self.ftype, FieldType::Id | FieldType::Reference) {
-            self.length * 3
-        } else {
-            0
-        };
+        let byte_length =
+            if self.ftype.is_text() || matches!(self.ftype, FieldType::Id | FieldType::Reference) {
+                self.length * 3
+            } else {
+                0
+            };
         let picklist: Vec<Value> = self
             .picklist
             .iter()
@@ -281,24 +289,58 @@ pub struct SObject {
     pub updateable: bool,
     pub deletable: bool,
     pub fields: Vec<Field>,
+    /// Field positions by exact (canonical) name: the hot path of queries over 100,000 rows.
+    by_name: HashMap<&'static str, usize>,
 }
 
 impl SObject {
+    fn new(
+        name: &'static str,
+        label: &'static str,
+        label_plural: &'static str,
+        key_prefix: &'static str,
+        writable: bool,
+        fields: Vec<Field>,
+    ) -> SObject {
+        let by_name = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name, i))
+            .collect();
+        SObject {
+            name,
+            label,
+            label_plural,
+            key_prefix,
+            createable: writable,
+            updateable: writable,
+            deletable: writable,
+            fields,
+            by_name,
+        }
+    }
+
     /// The field named `name`, case-insensitively (Salesforce field names are not case-sensitive).
     pub fn field(&self, name: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
+        self.index_of(name).map(|i| &self.fields[i])
     }
 
     /// Index of the field named `name` (case-insensitive).
     pub fn index_of(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name.eq_ignore_ascii_case(name))
+        if let Some(i) = self.by_name.get(name) {
+            return Some(*i);
+        }
+        self.fields
+            .iter()
+            .position(|f| f.name.eq_ignore_ascii_case(name))
     }
 
     /// The field whose relationship name is `rel` (`Owner` → `OwnerId`), case-insensitive.
     pub fn relationship(&self, rel: &str) -> Option<&Field> {
-        self.fields
-            .iter()
-            .find(|f| f.relationship_name.is_some_and(|r| r.eq_ignore_ascii_case(rel)))
+        self.fields.iter().find(|f| {
+            f.relationship_name
+                .is_some_and(|r| r.eq_ignore_ascii_case(rel))
+        })
     }
 
     /// The `urls` map of describe and global describe.
@@ -356,8 +398,14 @@ impl SObject {
     pub fn describe(&self, version: &str) -> Value {
         let mut out = self.summary(version);
         let obj = out.as_object_mut().expect("summary is an object");
-        obj.insert("fields".into(), self.fields.iter().map(Field::describe).collect());
-        obj.insert("childRelationships".into(), json!(self.child_relationships()));
+        obj.insert(
+            "fields".into(),
+            self.fields.iter().map(Field::describe).collect(),
+        );
+        obj.insert(
+            "childRelationships".into(),
+            json!(self.child_relationships()),
+        );
         obj.insert(
             "recordTypeInfos".into(),
             json!([{
@@ -373,7 +421,10 @@ impl SObject {
         obj.insert("networkScopeFieldName".into(), Value::Null);
         obj.insert("listviewable".into(), Value::Null);
         obj.insert("lookupLayoutable".into(), Value::Null);
-        obj.insert("supportedScopes".into(), json!([{"label": "All accounts", "name": "everything"}]));
+        obj.insert(
+            "supportedScopes".into(),
+            json!([{"label": "All accounts", "name": "everything"}]),
+        );
         obj.insert("actionOverrides".into(), json!([]));
         obj.insert("sobjectDescribeOption".into(), json!("FULL"));
         out
@@ -434,7 +485,13 @@ pub const INDUSTRY_VALUES: &[&str] = &[
     "Utilities",
     "Other",
 ];
-pub const SOURCE_VALUES: &[&str] = &["Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"];
+pub const SOURCE_VALUES: &[&str] = &[
+    "Web",
+    "Phone Inquiry",
+    "Partner Referral",
+    "Purchased List",
+    "Other",
+];
 pub const RATING_VALUES: &[&str] = &["Hot", "Warm", "Cold"];
 pub const OWNERSHIP_VALUES: &[&str] = &["Public", "Private", "Subsidiary", "Other"];
 pub const TIER_VALUES: &[&str] = &["Gold", "Silver", "Bronze"];
@@ -452,9 +509,15 @@ fn account() -> SObject {
     let mut fields = vec![
         Field {
             id_lookup: true,
-            ..Field::text("Id", "Account ID", T::Id, 18).system().required().defaulted()
+            ..Field::text("Id", "Account ID", T::Id, 18)
+                .system()
+                .required()
+                .defaulted()
         },
-        Field::new("IsDeleted", "Deleted", T::Boolean).system().required().defaulted(),
+        Field::new("IsDeleted", "Deleted", T::Boolean)
+            .system()
+            .required()
+            .defaulted(),
         Field::reference("MasterRecordId", "Master Record ID", acct, "MasterRecord").system(),
         Field {
             name_field: true,
@@ -466,14 +529,58 @@ fn account() -> SObject {
     ];
     for (prefix, label) in [("Billing", "Billing"), ("Shipping", "Shipping")] {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
-        fields.push(Field::text(leak(format!("{prefix}Street")), leak(format!("{label} Street")), T::TextArea, 255));
-        fields.push(Field::text(leak(format!("{prefix}City")), leak(format!("{label} City")), T::String, 40));
-        fields.push(Field::text(leak(format!("{prefix}State")), leak(format!("{label} State/Province")), T::String, 80));
-        fields.push(Field::text(leak(format!("{prefix}PostalCode")), leak(format!("{label} Zip/Postal Code")), T::String, 20));
-        fields.push(Field::text(leak(format!("{prefix}Country")), leak(format!("{label} Country")), T::String, 80));
-        fields.push(Field::number(leak(format!("{prefix}Latitude")), leak(format!("{label} Latitude")), T::Double, 18, 15));
-        fields.push(Field::number(leak(format!("{prefix}Longitude")), leak(format!("{label} Longitude")), T::Double, 18, 15));
-        fields.push(Field::new(leak(format!("{prefix}Address")), leak(format!("{label} Address")), T::Address).system());
+        fields.push(Field::text(
+            leak(format!("{prefix}Street")),
+            leak(format!("{label} Street")),
+            T::TextArea,
+            255,
+        ));
+        fields.push(Field::text(
+            leak(format!("{prefix}City")),
+            leak(format!("{label} City")),
+            T::String,
+            40,
+        ));
+        fields.push(Field::text(
+            leak(format!("{prefix}State")),
+            leak(format!("{label} State/Province")),
+            T::String,
+            80,
+        ));
+        fields.push(Field::text(
+            leak(format!("{prefix}PostalCode")),
+            leak(format!("{label} Zip/Postal Code")),
+            T::String,
+            20,
+        ));
+        fields.push(Field::text(
+            leak(format!("{prefix}Country")),
+            leak(format!("{label} Country")),
+            T::String,
+            80,
+        ));
+        fields.push(Field::number(
+            leak(format!("{prefix}Latitude")),
+            leak(format!("{label} Latitude")),
+            T::Double,
+            18,
+            15,
+        ));
+        fields.push(Field::number(
+            leak(format!("{prefix}Longitude")),
+            leak(format!("{label} Longitude")),
+            T::Double,
+            18,
+            15,
+        ));
+        fields.push(
+            Field::new(
+                leak(format!("{prefix}Address")),
+                leak(format!("{label} Address")),
+                T::Address,
+            )
+            .system(),
+        );
     }
     fields.extend([
         Field::text("Phone", "Account Phone", T::Phone, 40),
@@ -492,15 +599,34 @@ fn account() -> SObject {
         Field::text("Description", "Account Description", T::TextArea, 32000).long_text(),
         Field::picklist("Rating", "Account Rating", RATING_VALUES),
         Field::text("Site", "Account Site", T::String, 80),
-        Field::reference("OwnerId", "Owner ID", user, "Owner").required().defaulted(),
-        Field::new("CreatedDate", "Created Date", T::DateTime).system().required().defaulted(),
-        Field::reference("CreatedById", "Created By ID", user, "CreatedBy").system().required().defaulted(),
-        Field::new("LastModifiedDate", "Last Modified Date", T::DateTime).system().required().defaulted(),
-        Field::reference("LastModifiedById", "Last Modified By ID", user, "LastModifiedBy")
+        Field::reference("OwnerId", "Owner ID", user, "Owner")
+            .required()
+            .defaulted(),
+        Field::new("CreatedDate", "Created Date", T::DateTime)
             .system()
             .required()
             .defaulted(),
-        Field::new("SystemModstamp", "System Modstamp", T::DateTime).system().required().defaulted(),
+        Field::reference("CreatedById", "Created By ID", user, "CreatedBy")
+            .system()
+            .required()
+            .defaulted(),
+        Field::new("LastModifiedDate", "Last Modified Date", T::DateTime)
+            .system()
+            .required()
+            .defaulted(),
+        Field::reference(
+            "LastModifiedById",
+            "Last Modified By ID",
+            user,
+            "LastModifiedBy",
+        )
+        .system()
+        .required()
+        .defaulted(),
+        Field::new("SystemModstamp", "System Modstamp", T::DateTime)
+            .system()
+            .required()
+            .defaulted(),
         Field::new("LastActivityDate", "Last Activity", T::Date).system(),
         Field::picklist("AccountSource", "Account Source", SOURCE_VALUES),
         Field {
@@ -517,18 +643,15 @@ fn account() -> SObject {
         Field::picklist("Tier__c", "Tier", TIER_VALUES),
         Field::new("SLA_Expiration__c", "SLA Expiration Date", T::Date),
         Field::picklist("Active__c", "Active", ACTIVE_VALUES),
-        Field::number("NumberofLocations__c", "Number of Locations", T::Double, 3, 0),
+        Field::number(
+            "NumberofLocations__c",
+            "Number of Locations",
+            T::Double,
+            3,
+            0,
+        ),
     ]);
-    SObject {
-        name: "Account",
-        label: "Account",
-        label_plural: "Accounts",
-        key_prefix: "001",
-        createable: true,
-        updateable: true,
-        deletable: true,
-        fields,
-    }
+    SObject::new("Account", "Account", "Accounts", "001", true, fields)
 }
 
 fn user() -> SObject {
@@ -536,7 +659,10 @@ fn user() -> SObject {
     let fields = vec![
         Field {
             id_lookup: true,
-            ..Field::text("Id", "User ID", T::Id, 18).system().required().defaulted()
+            ..Field::text("Id", "User ID", T::Id, 18)
+                .system()
+                .required()
+                .defaulted()
         },
         Field {
             id_lookup: true,
@@ -547,22 +673,17 @@ fn user() -> SObject {
         Field::text("FirstName", "First Name", T::String, 40),
         Field {
             name_field: true,
-            ..Field::text("Name", "Full Name", T::String, 121).system().required()
+            ..Field::text("Name", "Full Name", T::String, 121)
+                .system()
+                .required()
         },
         Field::text("Email", "Email", T::Email, 128).required(),
-        Field::new("IsActive", "Active", T::Boolean).required().defaulted(),
+        Field::new("IsActive", "Active", T::Boolean)
+            .required()
+            .defaulted(),
     ];
-    SObject {
-        name: "User",
-        label: "User",
-        label_plural: "Users",
-        key_prefix: "005",
-        // The org has exactly one user, managed by devorg's flags: no writes through the API.
-        createable: false,
-        updateable: false,
-        deletable: false,
-        fields,
-    }
+    // The org has exactly one user, managed by devorg's flags: no writes through the API.
+    SObject::new("User", "User", "Users", "005", false, fields)
 }
 
 static ACCOUNT: LazyLock<SObject> = LazyLock::new(account);
@@ -598,12 +719,18 @@ mod tests {
     fn account_fields_match_the_field_reference() {
         let a = account_object();
         let name = a.field("name").unwrap();
-        assert_eq!((name.ftype, name.length, name.nillable, name.name_field), (FieldType::String, 255, false, true));
+        assert_eq!(
+            (name.ftype, name.length, name.nillable, name.name_field),
+            (FieldType::String, 255, false, true)
+        );
         assert_eq!(a.field("BillingCity").unwrap().length, 40);
         assert_eq!(a.field("BillingPostalCode").unwrap().length, 20);
         assert_eq!(a.field("Description").unwrap().length, 32000);
         let rev = a.field("AnnualRevenue").unwrap();
-        assert_eq!((rev.ftype, rev.precision, rev.scale), (FieldType::Currency, 18, 0));
+        assert_eq!(
+            (rev.ftype, rev.precision, rev.scale),
+            (FieldType::Currency, 18, 0)
+        );
         let ext = a.field(EXTERNAL_ID).unwrap();
         assert!(ext.external_id && ext.unique && ext.id_lookup && !ext.case_sensitive);
         assert_eq!(a.relationship("owner").unwrap().name, "OwnerId");
@@ -615,7 +742,10 @@ mod tests {
     fn describe_has_the_documented_keys() {
         let d = account_object().describe("60.0");
         assert_eq!(d["keyPrefix"], "001");
-        assert_eq!(d["urls"]["rowTemplate"], "/services/data/v60.0/sobjects/Account/{ID}");
+        assert_eq!(
+            d["urls"]["rowTemplate"],
+            "/services/data/v60.0/sobjects/Account/{ID}"
+        );
         let fields = d["fields"].as_array().unwrap();
         let website = fields.iter().find(|f| f["name"] == "Website").unwrap();
         assert_eq!(website["type"], "url");

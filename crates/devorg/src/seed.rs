@@ -4,24 +4,100 @@
 
 use serde_json::Value;
 
-use crate::schema::{self, INDUSTRY_VALUES, RATING_VALUES, SOURCE_VALUES, TIER_VALUES, TYPE_VALUES};
+use crate::schema::{
+    self, INDUSTRY_VALUES, RATING_VALUES, SOURCE_VALUES, TIER_VALUES, TYPE_VALUES,
+};
 use crate::store::Store;
 
 const FIRST: &[&str] = &[
-    "Acme", "Globex", "Initech", "Umbrella", "Stark", "Wayne", "Cyberdyne", "Soylent", "Tyrell", "Wonka",
-    "Vandelay", "Hooli", "Pied Piper", "Massive", "Aperture", "Black Mesa", "Oceanic", "Nakatomi", "Gringotts",
-    "Sterling", "Blue Ridge", "Silver Lake", "Redwood", "Granite", "Summit", "Harbor", "Northstar", "Evergreen",
-    "Pinnacle", "Keystone", "Lakeside", "Riverbend", "Ironwood", "Cedar", "Atlas", "Beacon",
+    "Acme",
+    "Globex",
+    "Initech",
+    "Umbrella",
+    "Stark",
+    "Wayne",
+    "Cyberdyne",
+    "Soylent",
+    "Tyrell",
+    "Wonka",
+    "Vandelay",
+    "Hooli",
+    "Pied Piper",
+    "Massive",
+    "Aperture",
+    "Black Mesa",
+    "Oceanic",
+    "Nakatomi",
+    "Gringotts",
+    "Sterling",
+    "Blue Ridge",
+    "Silver Lake",
+    "Redwood",
+    "Granite",
+    "Summit",
+    "Harbor",
+    "Northstar",
+    "Evergreen",
+    "Pinnacle",
+    "Keystone",
+    "Lakeside",
+    "Riverbend",
+    "Ironwood",
+    "Cedar",
+    "Atlas",
+    "Beacon",
 ];
 const MIDDLE: &[&str] = &[
-    "Northwind", "Pacific", "Atlantic", "Continental", "United", "Global", "Metro", "Coastal", "Prairie",
-    "Mountain", "Valley", "Capital", "Pioneer", "Frontier", "Heritage", "Liberty", "Union", "Central",
-    "Western", "Eastern", "Southern", "Northern", "Premier", "Advanced",
+    "Northwind",
+    "Pacific",
+    "Atlantic",
+    "Continental",
+    "United",
+    "Global",
+    "Metro",
+    "Coastal",
+    "Prairie",
+    "Mountain",
+    "Valley",
+    "Capital",
+    "Pioneer",
+    "Frontier",
+    "Heritage",
+    "Liberty",
+    "Union",
+    "Central",
+    "Western",
+    "Eastern",
+    "Southern",
+    "Northern",
+    "Premier",
+    "Advanced",
 ];
 const LAST: &[&str] = &[
-    "Logistics", "Industries", "Holdings", "Systems", "Solutions", "Partners", "Labs", "Manufacturing",
-    "Foods", "Energy", "Health", "Media", "Consulting", "Financial", "Robotics", "Outfitters", "Supply",
-    "Analytics", "Networks", "Pharmaceuticals", "Airlines", "Motors", "Textiles", "Ventures",
+    "Logistics",
+    "Industries",
+    "Holdings",
+    "Systems",
+    "Solutions",
+    "Partners",
+    "Labs",
+    "Manufacturing",
+    "Foods",
+    "Energy",
+    "Health",
+    "Media",
+    "Consulting",
+    "Financial",
+    "Robotics",
+    "Outfitters",
+    "Supply",
+    "Analytics",
+    "Networks",
+    "Pharmaceuticals",
+    "Airlines",
+    "Motors",
+    "Textiles",
+    "Ventures",
 ];
 /// (city, state, postal code prefix, area code)
 const CITIES: &[(&str, &str, &str, &str)] = &[
@@ -45,12 +121,28 @@ const CITIES: &[(&str, &str, &str, &str)] = &[
     ("Salt Lake City", "UT", "841", "801"),
 ];
 const STREETS: &[&str] = &[
-    "Main St", "Market St", "Oak Ave", "Pine St", "Maple Dr", "Cedar Ln", "Elm St", "Washington Blvd",
-    "Lake Shore Dr", "Mission St", "Broadway", "Park Ave", "Sunset Blvd", "Commerce Way",
+    "Main St",
+    "Market St",
+    "Oak Ave",
+    "Pine St",
+    "Maple Dr",
+    "Cedar Ln",
+    "Elm St",
+    "Washington Blvd",
+    "Lake Shore Dr",
+    "Mission St",
+    "Broadway",
+    "Park Ave",
+    "Sunset Blvd",
+    "Commerce Way",
 ];
 
 /// Rows with awkward text, placed at the start so small seeds contain them too.
-const AWKWARD: &[&str] = &["O'Reilly Media", "100% Organic Farms", "Back\\Slash Studios"];
+const AWKWARD: &[&str] = &[
+    "O'Reilly Media",
+    "100% Organic Farms",
+    "Back\\Slash Studios",
+];
 
 /// 2024-01-01T00:00:00Z: seeded CreatedDates count forward from here, one every 7 minutes.
 const SEED_EPOCH_MS: i64 = 1_704_067_200_000;
@@ -136,7 +228,12 @@ fn account_values(f: &Fields, rng: &mut Rng, i: usize) -> Vec<(usize, Value)> {
     let s = |v: String| Value::String(v);
     let name = match AWKWARD.get(i) {
         Some(name) => name.to_string(),
-        None => format!("{} {} {}", rng.pick(FIRST), rng.pick(MIDDLE), rng.pick(LAST)),
+        None => format!(
+            "{} {} {}",
+            rng.pick(FIRST),
+            rng.pick(MIDDLE),
+            rng.pick(LAST)
+        ),
     };
     let (city, state, zip, area) = CITIES[rng.below(CITIES.len())];
     let domain: String = name
@@ -150,7 +247,10 @@ fn account_values(f: &Fields, rng: &mut Rng, i: usize) -> Vec<(usize, Value)> {
         (f.name, s(name)),
         (f.typ, s(rng.pick(TYPE_VALUES).into())),
         (f.industry, s(rng.pick(INDUSTRY_VALUES).into())),
-        (f.street, s(format!("{} {}", 100 + rng.below(9800), rng.pick(STREETS)))),
+        (
+            f.street,
+            s(format!("{} {}", 100 + rng.below(9800), rng.pick(STREETS))),
+        ),
         (f.city, s(city.into())),
         (f.state, s(state.into())),
         (f.postal, s(format!("{zip}{:02}", rng.below(100)))),
@@ -164,7 +264,10 @@ fn account_values(f: &Fields, rng: &mut Rng, i: usize) -> Vec<(usize, Value)> {
         (f.number, s(format!("CD{:06}", i + 1))),
         (f.ext, s(format!("EXT-{:06}", i + 1))),
         (f.tier, s(rng.pick(TIER_VALUES).into())),
-        (f.active, s(if rng.below(5) == 0 { "No" } else { "Yes" }.into())),
+        (
+            f.active,
+            s(if rng.below(5) == 0 { "No" } else { "Yes" }.into()),
+        ),
         (f.locations, Value::from((1 + rng.below(40)) as f64)),
     ];
     if rng.below(3) == 0 {
@@ -173,7 +276,12 @@ fn account_values(f: &Fields, rng: &mut Rng, i: usize) -> Vec<(usize, Value)> {
         out.push((f.sla, s(format!("2027-{month:02}-{day:02}"))));
     }
     if rng.below(4) == 0 {
-        out.push((f.description, s(format!("Key account in {city}; renewal discussions ongoing."))));
+        out.push((
+            f.description,
+            s(format!(
+                "Key account in {city}; renewal discussions ongoing."
+            )),
+        ));
     }
     out
 }

@@ -67,7 +67,9 @@ impl Record {
     /// The external id, lower-cased for the index (Salesforce external id text is case-insensitive).
     fn ext_key(&self) -> Option<String> {
         let idx = ext_idx();
-        self.stored(idx).and_then(Value::as_str).map(str::to_lowercase)
+        self.stored(idx)
+            .and_then(Value::as_str)
+            .map(str::to_lowercase)
     }
 }
 
@@ -139,7 +141,8 @@ pub enum Upserted {
 /// A query's ordered result ids kept for `nextRecordsUrl` paging.
 #[derive(Debug)]
 pub struct Cursor {
-    pub ids: Arc<Vec<String>>,
+    /// Inline 18-byte ids: one allocation per query instead of one per row (100,000 rows).
+    pub ids: Vec<[u8; 18]>,
     /// The SELECT list (canonical paths) and object to project each page with.
     pub object: String,
     pub paths: Arc<Vec<Vec<String>>>,
@@ -226,6 +229,9 @@ impl Store {
 
     /// The account with this 15- or 18-character id, deleted or not.
     pub fn account(&self, id: &str) -> Option<&Record> {
+        if let Some(rec) = self.accounts.get(id) {
+            return Some(rec);
+        }
         let id = ids::normalize(id)?;
         self.accounts.get(&id)
     }
@@ -251,7 +257,9 @@ impl Store {
                 .into_iter()
                 .collect();
         }
-        let idx = schema::account_object().index_of(field.name).expect("field of Account");
+        let idx = schema::account_object()
+            .index_of(field.name)
+            .expect("field of Account");
         self.accounts
             .values()
             .filter(|r| !r.deleted)
@@ -272,12 +280,29 @@ impl Store {
             "CreatedDate" => Value::String(format_datetime(rec.created)),
             "LastModifiedDate" | "SystemModstamp" => Value::String(format_datetime(rec.modified)),
             "CreatedById" | "LastModifiedById" => Value::String(self.user.id.clone()),
-            "BillingAddress" | "ShippingAddress" => self.address(rec, &field.name[..field.name.len() - 7]),
+            "BillingAddress" | "ShippingAddress" => {
+                self.address(rec, &field.name[..field.name.len() - 7])
+            }
             name => {
-                let idx = schema::account_object().index_of(name).expect("field of Account");
+                let idx = schema::account_object()
+                    .index_of(name)
+                    .expect("field of Account");
                 rec.stored(idx).cloned().unwrap_or(Value::Null)
             }
         }
+    }
+
+    /// The stored value of a plain (non-system, non-compound) field, borrowed; `None` for the
+    /// fields [`Store::account_value`] computes.
+    pub fn stored_ref<'a>(&self, rec: &'a Record, field: &str) -> Option<&'a Value> {
+        static NULL: Value = Value::Null;
+        let account = schema::account_object();
+        let idx = account.index_of(field)?;
+        let f = &account.fields[idx];
+        if !f.createable && !f.updateable {
+            return None;
+        }
+        Some(rec.stored(idx).unwrap_or(&NULL))
     }
 
     /// The compound address (read-only), or null when all its parts are empty.
@@ -300,7 +325,8 @@ impl Store {
         if parts.iter().all(|(_, v)| v.is_null()) {
             return Value::Null;
         }
-        let mut obj: Map<String, Value> = parts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut obj: Map<String, Value> =
+            parts.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         obj.insert("geocodeAccuracy".into(), Value::Null);
         obj.insert("countryCode".into(), Value::Null);
         obj.insert("stateCode".into(), Value::Null);
@@ -325,7 +351,11 @@ impl Store {
     // ---- writes ----
 
     /// Creates an account from a JSON body (already parsed); returns its id.
-    pub fn insert(&mut self, body: &Map<String, Value>, now: i64) -> Result<(String, Undo), DmlError> {
+    pub fn insert(
+        &mut self,
+        body: &Map<String, Value>,
+        now: i64,
+    ) -> Result<(String, Undo), DmlError> {
         if body.keys().any(|k| k.eq_ignore_ascii_case("Id")) {
             return Err(DmlError::new(
                 "INVALID_FIELD",
@@ -340,7 +370,9 @@ impl Store {
             modified: now,
             values: vec![],
         };
-        let owner = schema::account_object().index_of("OwnerId").expect("OwnerId");
+        let owner = schema::account_object()
+            .index_of("OwnerId")
+            .expect("OwnerId");
         rec.set(owner, Value::String(self.user.id.clone()));
         for (idx, v) in values {
             rec.set(idx, v);
@@ -353,7 +385,12 @@ impl Store {
     }
 
     /// Updates a live account with the fields of `body`.
-    pub fn update(&mut self, id: &str, body: &Map<String, Value>, now: i64) -> Result<Undo, DmlError> {
+    pub fn update(
+        &mut self,
+        id: &str,
+        body: &Map<String, Value>,
+        now: i64,
+    ) -> Result<Undo, DmlError> {
         let old = self.live_account(id)?.clone();
         if let Some((_, v)) = body.iter().find(|(k, _)| k.eq_ignore_ascii_case("Id")) {
             // Salesforce tolerates the record's own id in an update body (collections need it), nothing else.
@@ -451,7 +488,9 @@ impl Store {
             modified: created,
             values: Vec::with_capacity(values.len() + 1),
         };
-        let owner = schema::account_object().index_of("OwnerId").expect("OwnerId");
+        let owner = schema::account_object()
+            .index_of("OwnerId")
+            .expect("OwnerId");
         rec.set(owner, Value::String(self.user.id.clone()));
         for (idx, v) in values {
             rec.set(idx, v);
@@ -503,7 +542,12 @@ impl Store {
     }
 
     /// Converts one JSON value for `field`, or says why it cannot be stored.
-    fn convert(&self, field: &Field, value: &Value, self_id: Option<&str>) -> Result<Value, DmlError> {
+    fn convert(
+        &self,
+        field: &Field,
+        value: &Value,
+        self_id: Option<&str>,
+    ) -> Result<Value, DmlError> {
         let kind = match value {
             Value::Null => return Ok(Value::Null),
             Value::String(_) => "VALUE_STRING",
@@ -545,7 +589,10 @@ impl Store {
                 if chars > field.length as usize {
                     return Err(DmlError::new(
                         "STRING_TOO_LONG",
-                        format!("{}: data value too large: {} (max length={})", field.label, text, field.length),
+                        format!(
+                            "{}: data value too large: {} (max length={})",
+                            field.label, text, field.length
+                        ),
                     )
                     .on(field.name));
                 }
@@ -553,7 +600,9 @@ impl Store {
             }
             FieldType::Boolean => match value {
                 Value::Bool(b) => Ok(Value::Bool(*b)),
-                Value::String(s) if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") => {
+                Value::String(s)
+                    if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
+                {
                     Ok(Value::Bool(s.eq_ignore_ascii_case("true")))
                 }
                 _ => Err(parse_error("boolean")),
@@ -586,7 +635,9 @@ impl Store {
                 if rounded.abs() >= 10f64.powi((field.precision - field.scale) as i32) {
                     return Err(out_of_range(field, value));
                 }
-                Ok(serde_json::Number::from_f64(rounded).map(Value::Number).unwrap_or(Value::Null))
+                Ok(serde_json::Number::from_f64(rounded)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null))
             }
             FieldType::Date => match value {
                 Value::String(s) => {
@@ -607,7 +658,11 @@ impl Store {
                     return Ok(Value::Null);
                 }
                 let wrong_type = |code| {
-                    DmlError::new(code, format!("{}: id value of incorrect type: {s}", field.label)).on(field.name)
+                    DmlError::new(
+                        code,
+                        format!("{}: id value of incorrect type: {s}", field.label),
+                    )
+                    .on(field.name)
                 };
                 let Some(id) = ids::normalize(s) else {
                     return Err(wrong_type("MALFORMED_ID"));
@@ -621,7 +676,11 @@ impl Store {
                     _ => self.accounts.get(&id).is_some_and(|r| !r.deleted),
                 };
                 if !exists {
-                    return Err(DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id").on(field.name));
+                    return Err(DmlError::new(
+                        "INVALID_CROSS_REFERENCE_KEY",
+                        "invalid cross reference id",
+                    )
+                    .on(field.name));
                 }
                 if field.name == "ParentId" && self_id == Some(id.as_str()) {
                     return Err(DmlError::new(
@@ -641,14 +700,25 @@ impl Store {
         let account = schema::account_object();
         let name = account.index_of("Name").expect("Name");
         if rec.stored(name).is_none() {
-            return Err(DmlError::new("REQUIRED_FIELD_MISSING", "Required fields are missing: [Name]").on("Name"));
+            return Err(DmlError::new(
+                "REQUIRED_FIELD_MISSING",
+                "Required fields are missing: [Name]",
+            )
+            .on("Name"));
         }
         // The org's one validation rule (documented in the README), so FIELD_CUSTOM_VALIDATION_EXCEPTION
         // can be exercised: Annual Revenue must not be negative.
         let revenue = account.index_of("AnnualRevenue").expect("AnnualRevenue");
-        if rec.stored(revenue).and_then(Value::as_f64).is_some_and(|r| r < 0.0) {
-            return Err(DmlError::new("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Annual Revenue cannot be negative.")
-                .on("AnnualRevenue"));
+        if rec
+            .stored(revenue)
+            .and_then(Value::as_f64)
+            .is_some_and(|r| r < 0.0)
+        {
+            return Err(DmlError::new(
+                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+                "Annual Revenue cannot be negative.",
+            )
+            .on("AnnualRevenue"));
         }
         if let Some(key) = rec.ext_key() {
             if let Some(other) = self.ext_index.get(&key) {
@@ -667,7 +737,10 @@ impl Store {
 fn out_of_range(field: &Field, value: &Value) -> DmlError {
     DmlError::new(
         "NUMBER_OUTSIDE_VALID_RANGE",
-        format!("{}: value outside of valid range on numeric field: {value}", field.label),
+        format!(
+            "{}: value outside of valid range on numeric field: {value}",
+            field.label
+        ),
     )
     .on(field.name)
 }
@@ -689,7 +762,10 @@ fn soql_type(t: FieldType) -> soql::FieldType {
 }
 
 /// Resolves `path` on `object`, following relationship names; canonical names and the last field.
-pub fn resolve_path(object: &'static SObject, path: &[String]) -> Option<(Vec<String>, &'static Field)> {
+pub fn resolve_path(
+    object: &'static SObject,
+    path: &[String],
+) -> Option<(Vec<String>, &'static Field)> {
     match path {
         [] => None,
         [field] => object.field(field).map(|f| (vec![f.name.to_string()], f)),
@@ -708,7 +784,11 @@ impl soql::Catalog for SchemaCatalog {
         schema::object(object).map(|o| o.name.to_string())
     }
 
-    fn resolve(&self, object: &str, path: &[String]) -> Option<(Vec<String>, soql::FieldType, bool)> {
+    fn resolve(
+        &self,
+        object: &str,
+        path: &[String],
+    ) -> Option<(Vec<String>, soql::FieldType, bool)> {
         let obj = schema::object(object)?;
         let (canonical, field) = resolve_path(obj, path)?;
         Some((canonical, soql_type(field.ftype), field.sortable))
@@ -724,6 +804,16 @@ pub struct AccountRow<'a> {
 impl soql::Row for AccountRow<'_> {
     fn value(&self, path: &[String]) -> Value {
         self.store.path_value(self.rec, path)
+    }
+
+    /// Lends stored values instead of cloning them: sorting 100,000 rows by Name stays cheap.
+    fn with_value<T>(&self, path: &[String], f: impl FnOnce(&Value) -> T) -> T {
+        if let [field] = path {
+            if let Some(value) = self.store.stored_ref(self.rec, field) {
+                return f(value);
+            }
+        }
+        f(&self.value(path))
     }
 }
 
@@ -769,7 +859,11 @@ impl Store {
         let id = id.as_str()?;
         match link.reference_to[0] {
             "User" => (id == self.user.id).then_some(Related::User),
-            _ => self.accounts.get(id).filter(|r| !r.deleted).map(Related::Account),
+            _ => self
+                .accounts
+                .get(id)
+                .filter(|r| !r.deleted)
+                .map(Related::Account),
         }
     }
 }
@@ -806,11 +900,15 @@ mod tests {
     #[test]
     fn insert_validates_and_indexes_external_ids_case_insensitively() {
         let mut s = store();
-        let (id, _) = s.insert(&obj(json!({"Name": "Acme", "External_Id__c": "EXT-1"})), 1).unwrap();
+        let (id, _) = s
+            .insert(&obj(json!({"Name": "Acme", "External_Id__c": "EXT-1"})), 1)
+            .unwrap();
         assert!(id.starts_with("001xyz"));
         let field = schema::account_object().field(EXTERNAL_ID).unwrap();
         assert_eq!(s.find_by_external(field, "ext-1"), vec![id.clone()]);
-        let dup = s.insert(&obj(json!({"Name": "B", "External_Id__c": "ext-1"})), 1).unwrap_err();
+        let dup = s
+            .insert(&obj(json!({"Name": "B", "External_Id__c": "ext-1"})), 1)
+            .unwrap_err();
         assert_eq!(dup.code, "DUPLICATE_VALUE");
         assert!(dup.message.ends_with(&id));
         assert_eq!(s.len(), 1);
@@ -821,25 +919,64 @@ mod tests {
         let mut s = store();
         let code = |s: &mut Store, v: Value| s.insert(&obj(v), 1).unwrap_err().code;
         assert_eq!(code(&mut s, json!({"Nmae": "x"})), "INVALID_FIELD");
-        assert_eq!(code(&mut s, json!({"Name": "x", "CreatedDate": "x"})), "INVALID_FIELD_FOR_INSERT_UPDATE");
-        assert_eq!(code(&mut s, json!({"Phone": "1"})), "REQUIRED_FIELD_MISSING");
-        assert_eq!(code(&mut s, json!({"Name": "x".repeat(256)})), "STRING_TOO_LONG");
-        assert_eq!(code(&mut s, json!({"Name": "x", "NumberOfEmployees": "many"})), "JSON_PARSER_ERROR");
-        assert_eq!(code(&mut s, json!({"Name": "x", "SLA_Expiration__c": "2024-13-01"})), "JSON_PARSER_ERROR");
-        assert_eq!(code(&mut s, json!({"Name": "x", "ParentId": "nope"})), "MALFORMED_ID");
-        assert_eq!(code(&mut s, json!({"Name": "x", "AnnualRevenue": -1})), "FIELD_CUSTOM_VALIDATION_EXCEPTION");
-        assert_eq!(code(&mut s, json!({"Name": "x", "Id": "001"})), "INVALID_FIELD");
-        assert_eq!(code(&mut s, json!({"Name": "x", "NumberOfEmployees": 123456789})), "NUMBER_OUTSIDE_VALID_RANGE");
+        assert_eq!(
+            code(&mut s, json!({"Name": "x", "CreatedDate": "x"})),
+            "INVALID_FIELD_FOR_INSERT_UPDATE"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Phone": "1"})),
+            "REQUIRED_FIELD_MISSING"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Name": "x".repeat(256)})),
+            "STRING_TOO_LONG"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Name": "x", "NumberOfEmployees": "many"})),
+            "JSON_PARSER_ERROR"
+        );
+        assert_eq!(
+            code(
+                &mut s,
+                json!({"Name": "x", "SLA_Expiration__c": "2024-13-01"})
+            ),
+            "JSON_PARSER_ERROR"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Name": "x", "ParentId": "nope"})),
+            "MALFORMED_ID"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Name": "x", "AnnualRevenue": -1})),
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Name": "x", "Id": "001"})),
+            "INVALID_FIELD"
+        );
+        assert_eq!(
+            code(&mut s, json!({"Name": "x", "NumberOfEmployees": 123456789})),
+            "NUMBER_OUTSIDE_VALID_RANGE"
+        );
         assert!(s.is_empty());
     }
 
     #[test]
     fn rollback_restores_records_and_index() {
         let mut s = store();
-        let (a, _) = s.insert(&obj(json!({"Name": "A", "External_Id__c": "K1"})), 1).unwrap();
+        let (a, _) = s
+            .insert(&obj(json!({"Name": "A", "External_Id__c": "K1"})), 1)
+            .unwrap();
         let mut log = vec![];
-        log.push(s.update(&a, &obj(json!({"External_Id__c": "K2"})), 2).unwrap());
-        log.push(s.insert(&obj(json!({"Name": "B", "External_Id__c": "K1"})), 2).unwrap().1);
+        log.push(
+            s.update(&a, &obj(json!({"External_Id__c": "K2"})), 2)
+                .unwrap(),
+        );
+        log.push(
+            s.insert(&obj(json!({"Name": "B", "External_Id__c": "K1"})), 2)
+                .unwrap()
+                .1,
+        );
         log.push(s.delete(&a, 3).unwrap());
         s.rollback(log);
         let field = schema::account_object().field(EXTERNAL_ID).unwrap();

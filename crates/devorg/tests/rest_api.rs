@@ -413,7 +413,10 @@ async fn huge_bodies_are_refused_without_harm() {
             &[],
         )
         .await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::PAYLOAD_TOO_LARGE, "JSON_PARSER_ERROR")
+    );
     let big_name = json!({"Name": "z".repeat(100_000)}).to_string();
     let r = org
         .call(

@@ -33,7 +33,7 @@ async fn finds_controls_by_their_accessible_name_and_reads_alerts() -> Result<()
 async fn a_missing_control_fails_naming_what_is_there() -> Result<()> {
     let (_site, mut browser) = placeholder().await?;
     browser.set_timeout(std::time::Duration::from_secs(1));
-    let err = browser.button("Sign out").await.err().expect("no such button");
+    let err = browser.button("Sign out").await.expect_err("no such button");
     let message = format!("{err:#}");
     assert!(message.contains(r#"a button named "Sign out""#), "{message}");
     assert!(message.contains(r#""Sign in""#), "lists the buttons there: {message}");
@@ -51,7 +51,7 @@ async fn page_errors_fail_the_test_unless_expected() -> Result<()> {
         })
         .await?;
     assert!(errors[0].contains("placeholder: something broke"), "{errors:?}");
-    let err = browser.close().await.err().expect("close fails on the error");
+    let err = browser.close().await.expect_err("close fails on the error");
     assert!(format!("{err:#}").contains("something broke"));
 
     let (_site, browser) = placeholder().await?;

@@ -27,20 +27,21 @@ pub async fn apex_rest(
     State(state): State<AppState>,
     method: Method,
     Path(path): Path<String>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     let mapping = format!("/{path}");
-    let target = if mapping == "/createAccountRecord" || mapping.starts_with("/createAccountRecord/") {
-        "create"
-    } else if mapping == "/arrify/v1/accounts" {
-        "arrify"
-    } else {
-        return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!("Could not find a match for URL {mapping}"),
-        ));
-    };
+    let target =
+        if mapping == "/createAccountRecord" || mapping.starts_with("/createAccountRecord/") {
+            "create"
+        } else if mapping == "/arrify/v1/accounts" {
+            "arrify"
+        } else {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("Could not find a match for URL {mapping}"),
+            ));
+        };
     if method != Method::POST {
         // Each class only defines @HttpPost.
         return Err(super::method_not_allowed("POST"));
@@ -123,7 +124,12 @@ fn create_account_record(state: &AppState, body: &Bytes) -> Response {
 
 /// `ArrifyAccountsApi.createAccount()`.
 fn arrify_accounts(state: &AppState, body: &Bytes) -> Response {
-    let reply = |status: StatusCode, success: bool, id: Option<String>, name: Option<String>, message: String, details: Option<&str>| {
+    let reply = |status: StatusCode,
+                 success: bool,
+                 id: Option<String>,
+                 name: Option<String>,
+                 message: String,
+                 details: Option<&str>| {
         json_response(
             status,
             &json!({"success": success, "accountId": id, "accountName": name, "message": message, "errorDetails": details}),
@@ -131,22 +137,28 @@ fn arrify_accounts(state: &AppState, body: &Bytes) -> Response {
     };
     let text = String::from_utf8_lossy(body);
     if text.trim().is_empty() {
-        return reply(StatusCode::BAD_REQUEST, false, None, None, "Request body is empty".into(), None);
+        return reply(
+            StatusCode::BAD_REQUEST,
+            false,
+            None,
+            None,
+            "Request body is empty".into(),
+            None,
+        );
     }
     let stack = "Class.ArrifyAccountsApi.createAccount: line 23, column 1";
     // (Map<String, Object>) JSON.deserializeUntyped(requestBody): a non-object is a TypeException.
     let map = match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => map,
-        Ok(_) => {
-            return reply(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                false,
-                None,
-                None,
-                "Unexpected error: Invalid conversion from runtime type List<ANY> to Map<String,ANY>".into(),
-                Some(stack),
-            )
-        }
+        Ok(_) => return reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            false,
+            None,
+            None,
+            "Unexpected error: Invalid conversion from runtime type List<ANY> to Map<String,ANY>"
+                .into(),
+            Some(stack),
+        ),
         Err(e) => {
             return reply(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -180,7 +192,14 @@ fn arrify_accounts(state: &AppState, body: &Bytes) -> Response {
         }
     };
     let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
-        return reply(StatusCode::BAD_REQUEST, false, None, None, "Account Name is required".into(), None);
+        return reply(
+            StatusCode::BAD_REQUEST,
+            false,
+            None,
+            None,
+            "Account Name is required".into(),
+            None,
+        );
     };
     let mut fields = Map::new();
     fields.insert("Name".into(), Value::String(name.clone()));

@@ -91,14 +91,26 @@ fn rolled_back() -> DmlError {
 /// The record's type from `attributes.type`; Account is the only writable type.
 fn record_fields(record: &Value) -> Result<Map<String, Value>, DmlError> {
     let Value::Object(map) = record else {
-        return Err(DmlError::new("JSON_PARSER_ERROR", "Each record must be a JSON object."));
+        return Err(DmlError::new(
+            "JSON_PARSER_ERROR",
+            "Each record must be a JSON object.",
+        ));
     };
-    let type_name = map.get("attributes").and_then(|a| a.get("type")).and_then(Value::as_str);
+    let type_name = map
+        .get("attributes")
+        .and_then(|a| a.get("type"))
+        .and_then(Value::as_str);
     match type_name.map(schema::object) {
-        None => Err(DmlError::new("INVALID_TYPE", "Must send a concrete entity type.")),
+        None => Err(DmlError::new(
+            "INVALID_TYPE",
+            "Must send a concrete entity type.",
+        )),
         Some(None) => Err(DmlError::new(
             "INVALID_TYPE",
-            format!("sObject type '{}' is not supported.", type_name.unwrap_or_default()),
+            format!(
+                "sObject type '{}' is not supported.",
+                type_name.unwrap_or_default()
+            ),
         )),
         Some(Some(obj)) if obj.name != "Account" => Err(DmlError::new(
             "INVALID_TYPE_FOR_OPERATION",
@@ -155,7 +167,7 @@ pub async fn collections_create(
     _auth: Authed,
     State(state): State<AppState>,
     Path(version): Path<String>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let (all_or_none, records) = records_body(&body)?;
@@ -165,7 +177,10 @@ pub async fn collections_create(
         if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
             return Err((
                 None,
-                DmlError::new("INVALID_FIELD", "Can't specify an Id field in a create call"),
+                DmlError::new(
+                    "INVALID_FIELD",
+                    "Can't specify an Id field in a create call",
+                ),
             ));
         }
         let (id, undo) = store.insert(&fields, now).map_err(|e| (None, e))?;
@@ -178,7 +193,7 @@ pub async fn collections_update(
     _auth: Authed,
     State(state): State<AppState>,
     Path(version): Path<String>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let (all_or_none, records) = records_body(&body)?;
@@ -191,12 +206,18 @@ pub async fn collections_update(
             .and_then(|(_, v)| v.as_str())
             .map(str::to_string);
         let Some(given) = given else {
-            return Err((None, DmlError::new("MISSING_ARGUMENT", "Id not specified in an update call")));
+            return Err((
+                None,
+                DmlError::new("MISSING_ARGUMENT", "Id not specified in an update call"),
+            ));
         };
         let id = match ids::normalize(&given) {
             Some(id) if id.starts_with("001") => id,
             _ => {
-                let mut e = DmlError::new("MALFORMED_ID", format!("Account ID: id value of incorrect type: {given}"));
+                let mut e = DmlError::new(
+                    "MALFORMED_ID",
+                    format!("Account ID: id value of incorrect type: {given}"),
+                );
                 e.fields = vec!["Id".into()];
                 return Err((Some(given), e));
             }
@@ -218,25 +239,38 @@ pub async fn collections_upsert(
     _auth: Authed,
     State(state): State<AppState>,
     Path((version, sobject, field)): Path<(String, String, String)>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let obj = sobject_type(&sobject)?;
-    let ext = obj.field(&field).filter(|f| f.external_id && obj.name == "Account").ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "NOT_FOUND",
-            format!("Provided external ID field does not exist or is not accessible: {field}"),
-        )
-    })?;
+    let ext = obj
+        .field(&field)
+        .filter(|f| f.external_id && obj.name == "Account")
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                format!("Provided external ID field does not exist or is not accessible: {field}"),
+            )
+        })?;
     let (all_or_none, records) = records_body(&body)?;
     let now = now_ms();
     Ok(run_items(&state, records.len(), all_or_none, |store, i| {
         let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
         if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
-            return Err((None, DmlError::new("INVALID_FIELD", "Can't specify an Id field in an upsert call with an external ID field")));
+            return Err((
+                None,
+                DmlError::new(
+                    "INVALID_FIELD",
+                    "Can't specify an Id field in an upsert call with an external ID field",
+                ),
+            ));
         }
-        let value = match fields.iter().find(|(k, _)| k.eq_ignore_ascii_case(ext.name)).map(|(_, v)| v) {
+        let value = match fields
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(ext.name))
+            .map(|(_, v)| v)
+        {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             _ => {
@@ -246,15 +280,27 @@ pub async fn collections_upsert(
                 ))
             }
         };
-        let (outcome, undo) = store.upsert(ext, &value, &fields, now).map_err(|e| (None, e))?;
+        let (outcome, undo) = store
+            .upsert(ext, &value, &fields, now)
+            .map_err(|e| (None, e))?;
         match outcome {
-            Upserted::Created(id) => Ok((json!({"id": id, "success": true, "errors": [], "created": true}), undo)),
-            Upserted::Updated(id) => Ok((json!({"id": id, "success": true, "errors": [], "created": false}), undo)),
+            Upserted::Created(id) => Ok((
+                json!({"id": id, "success": true, "errors": [], "created": true}),
+                undo,
+            )),
+            Upserted::Updated(id) => Ok((
+                json!({"id": id, "success": true, "errors": [], "created": false}),
+                undo,
+            )),
             Upserted::Multiple(ids) => Err((
                 None,
                 DmlError::new(
                     "DUPLICATE_EXTERNAL_ID",
-                    format!("{}: more than one record found for external id field: [{}]", ext.label, ids.join(", ")),
+                    format!(
+                        "{}: more than one record found for external id field: [{}]",
+                        ext.label,
+                        ids.join(", ")
+                    ),
                 ),
             )),
         }
@@ -271,15 +317,26 @@ pub async fn collections_delete(
     ApiVersion::parse(&version)?;
     let given: Vec<String> = params
         .get("ids")
-        .map(|s| s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect())
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     if given.is_empty() {
-        return Err(ApiError::bad_request("MISSING_ARGUMENT", "ids parameter is required"));
+        return Err(ApiError::bad_request(
+            "MISSING_ARGUMENT",
+            "ids parameter is required",
+        ));
     }
     if given.len() > MAX_RECORDS {
         return Err(too_many());
     }
-    let all_or_none = params.get("allOrNone").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let all_or_none = params
+        .get("allOrNone")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let now = now_ms();
     Ok(run_items(&state, given.len(), all_or_none, |store, i| {
         let raw = &given[i];
@@ -311,9 +368,20 @@ pub async fn collections_retrieve(
 ) -> Result<Response, ApiError> {
     let ids: Vec<String> = params
         .get("ids")
-        .map(|s| s.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+        .map(|s| {
+            s.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
         .unwrap_or_default();
-    retrieve(&state, &version, &sobject, ids, params.get("fields").cloned())
+    retrieve(
+        &state,
+        &version,
+        &sobject,
+        ids,
+        params.get("fields").cloned(),
+    )
 }
 
 /// `POST /composite/sobjects/{type}` with `{"ids": [...], "fields": [...]}` (for long id lists).
@@ -321,13 +389,18 @@ pub async fn collections_retrieve_post(
     _auth: Authed,
     State(state): State<AppState>,
     Path((version, sobject)): Path<(String, String)>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     let body = parse_json(&body)?;
     let strings = |key: &str| -> Vec<String> {
         body.get(key)
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let fields = strings("fields");
@@ -345,7 +418,10 @@ fn retrieve(
     let v = ApiVersion::parse(version)?;
     let obj = sobject_type(sobject)?;
     if ids.is_empty() {
-        return Err(ApiError::bad_request("MISSING_ARGUMENT", "ids parameter is required"));
+        return Err(ApiError::bad_request(
+            "MISSING_ARGUMENT",
+            "ids parameter is required",
+        ));
     }
     if ids.len() > 2000 {
         return Err(ApiError::bad_request(

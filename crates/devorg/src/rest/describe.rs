@@ -15,9 +15,15 @@ use crate::error::{json_response, ApiError};
 use crate::{schema, AppState};
 
 /// `GET /sobjects/`: every object of the org.
-pub async fn describe_global(_auth: Authed, Path(version): Path<String>) -> Result<Response, ApiError> {
+pub async fn describe_global(
+    _auth: Authed,
+    Path(version): Path<String>,
+) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let sobjects: Vec<Value> = schema::objects().iter().map(|o| o.summary(&v.number())).collect();
+    let sobjects: Vec<Value> = schema::objects()
+        .iter()
+        .map(|o| o.summary(&v.number()))
+        .collect();
     Ok(json_response(
         StatusCode::OK,
         &json!({"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects}),

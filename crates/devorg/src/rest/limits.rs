@@ -13,7 +13,11 @@ use crate::error::{json_response, ApiError};
 use crate::AppState;
 
 /// `GET /limits`: `DailyApiRequests` is live; the other entries are fixed Developer Edition allocations.
-pub async fn limits(_auth: Authed, State(state): State<AppState>, Path(version): Path<String>) -> Result<Response, ApiError> {
+pub async fn limits(
+    _auth: Authed,
+    State(state): State<AppState>,
+    Path(version): Path<String>,
+) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let max = state.usage.max();
     let remaining = max.saturating_sub(state.usage.used());

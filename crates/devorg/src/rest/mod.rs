@@ -41,10 +41,19 @@ pub fn router() -> Router<AppState> {
         .route("/services/data", get(versions::versions))
         .route("/services/data/", get(versions::versions))
         .route(data, only_get(get(versions::version_resources)))
-        .route(&format!("{data}/"), only_get(get(versions::version_resources)))
+        .route(
+            &format!("{data}/"),
+            only_get(get(versions::version_resources)),
+        )
         .route(&format!("{data}/limits"), only_get(get(limits::limits)))
-        .route(&format!("{data}/sobjects"), only_get(get(describe::describe_global)))
-        .route(&format!("{data}/sobjects/"), only_get(get(describe::describe_global)))
+        .route(
+            &format!("{data}/sobjects"),
+            only_get(get(describe::describe_global)),
+        )
+        .route(
+            &format!("{data}/sobjects/"),
+            only_get(get(describe::describe_global)),
+        )
         .route(
             &format!("{data}/sobjects/{{sobject}}"),
             get(describe::sobject_basic_info)
@@ -57,7 +66,10 @@ pub fn router() -> Router<AppState> {
                 .post(sobject::sobject_create)
                 .fallback(|| not_allowed("GET,HEAD,POST")),
         )
-        .route(&format!("{data}/sobjects/{{sobject}}/describe"), only_get(get(describe::sobject_describe)))
+        .route(
+            &format!("{data}/sobjects/{{sobject}}/describe"),
+            only_get(get(describe::sobject_describe)),
+        )
         .route(
             &format!("{data}/sobjects/{{sobject}}/{{id}}"),
             get(sobject::sobject_get)
@@ -76,10 +88,19 @@ pub fn router() -> Router<AppState> {
         )
         .route(&format!("{data}/query"), only_get(get(query::query)))
         .route(&format!("{data}/query/"), only_get(get(query::query)))
-        .route(&format!("{data}/query/{{locator}}"), only_get(get(query::query_more)))
+        .route(
+            &format!("{data}/query/{{locator}}"),
+            only_get(get(query::query_more)),
+        )
         .route(&format!("{data}/queryAll"), only_get(get(query::query_all)))
-        .route(&format!("{data}/queryAll/"), only_get(get(query::query_all)))
-        .route(&format!("{data}/queryAll/{{locator}}"), only_get(get(query::query_more)))
+        .route(
+            &format!("{data}/queryAll/"),
+            only_get(get(query::query_all)),
+        )
+        .route(
+            &format!("{data}/queryAll/{{locator}}"),
+            only_get(get(query::query_more)),
+        )
         .route(
             &format!("{data}/composite/sobjects"),
             post(collections::collections_create)
@@ -160,16 +181,39 @@ impl ApiVersion {
     }
 }
 
+/// A request body, refused with Salesforce's error array (not axum's plain text) when too large.
+pub struct Body(pub Bytes);
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for Body {
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        Bytes::from_request(req, state).await.map(Body).map_err(|e| {
+            ApiError::new(
+                e.status(),
+                "JSON_PARSER_ERROR",
+                format!("The request body could not be read: {e} (devorg accepts at most {MAX_BODY_BYTES} bytes)"),
+            )
+        })
+    }
+}
+
 /// Parses a request body as JSON, with Salesforce's `JSON_PARSER_ERROR` wording on failure.
 pub fn parse_json(body: &Bytes) -> Result<Value, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         // What Salesforce's JSON reader says about an empty body.
-        return Err(ApiError::json_parser("No content to map to Object due to end of input"));
+        return Err(ApiError::json_parser(
+            "No content to map to Object due to end of input",
+        ));
     }
     serde_json::from_slice(body).map_err(|e| {
         let what = e.to_string();
         let what = what.split(" at line ").next().unwrap_or(&what).to_string();
-        ApiError::json_parser(format!("{what} at [line:{}, column:{}]", e.line(), e.column()))
+        ApiError::json_parser(format!(
+            "{what} at [line:{}, column:{}]",
+            e.line(),
+            e.column()
+        ))
     })
 }
 
@@ -213,7 +257,12 @@ pub enum Target<'a> {
 
 /// A record as the REST API prints it: `attributes` first, then the requested paths in order, with
 /// relationship paths (`Owner.Name`) nested as objects that have their own `attributes`, or `null`.
-pub fn project(store: &Store, target: Target<'_>, paths: &[Vec<String>], version: ApiVersion) -> Value {
+pub fn project(
+    store: &Store,
+    target: Target<'_>,
+    paths: &[Vec<String>],
+    version: ApiVersion,
+) -> Value {
     let mut out = Map::with_capacity(paths.len() + 1);
     let (type_name, id) = match target {
         Target::Account(rec) => ("Account", rec.id.as_str()),
@@ -264,7 +313,10 @@ pub fn project(store: &Store, target: Target<'_>, paths: &[Vec<String>], version
 
 /// All field names of an object, as one-segment paths (record GET without `fields`).
 pub fn all_paths(obj: &SObject) -> Vec<Vec<String>> {
-    obj.fields.iter().map(|f| vec![f.name.to_string()]).collect()
+    obj.fields
+        .iter()
+        .map(|f| vec![f.name.to_string()])
+        .collect()
 }
 
 /// A 204 No Content.

@@ -62,7 +62,13 @@ fn soql_error(e: soql::SoqlError) -> ApiError {
     ApiError::bad_request(e.error_code(), e.message())
 }
 
-fn run(state: &AppState, version: &str, q: Option<&String>, headers: &HeaderMap, all: bool) -> Result<Response, ApiError> {
+fn run(
+    state: &AppState,
+    version: &str,
+    q: Option<&String>,
+    headers: &HeaderMap,
+    all: bool,
+) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(version)?;
     let Some(q) = q.filter(|q| !q.trim().is_empty()) else {
         return Err(ApiError::bad_request(
@@ -70,7 +76,8 @@ fn run(state: &AppState, version: &str, q: Option<&String>, headers: &HeaderMap,
             "A query string has to be specified",
         ));
     };
-    let parsed = soql::resolve(soql::parse(q).map_err(soql_error)?, &SchemaCatalog).map_err(soql_error)?;
+    let parsed =
+        soql::resolve(soql::parse(q).map_err(soql_error)?, &SchemaCatalog).map_err(soql_error)?;
     let obj = schema::object(&parsed.object).ok_or_else(|| {
         ApiError::bad_request(
             "INVALID_TYPE",
@@ -83,7 +90,10 @@ fn run(state: &AppState, version: &str, q: Option<&String>, headers: &HeaderMap,
     for item in &parsed.select {
         if let SelectItem::Field(fp) = item {
             let (canonical, _) = resolve_path(obj, &fp.0).ok_or_else(|| {
-                ApiError::bad_request("INVALID_FIELD", format!("No such column '{}' on entity '{}'.", fp.dotted(), obj.name))
+                ApiError::bad_request(
+                    "INVALID_FIELD",
+                    format!("No such column '{}' on entity '{}'.", fp.dotted(), obj.name),
+                )
             })?;
             if !paths.contains(&canonical) {
                 paths.push(canonical);
@@ -92,64 +102,87 @@ fn run(state: &AppState, version: &str, q: Option<&String>, headers: &HeaderMap,
     }
     let today = chrono::Utc::now().date_naive();
     let store = state.store.read();
-    let ids: Vec<Option<String>> = match obj.name {
-        "Account" => {
-            let rows: Vec<AccountRow> = store
-                .accounts()
-                .filter(|r| all || !r.deleted)
-                .map(|rec| AccountRow { rec, store: &store })
-                .collect();
-            soql::run(&parsed, rows, today).into_iter().map(|r| Some(r.rec.id.clone())).collect()
-        }
-        _ => soql::run(&parsed, vec![UserRow { store: &store }], today)
-            .into_iter()
-            .map(|_| None)
-            .collect(),
-    };
-    let total = ids.len();
-    if count_only {
-        return Ok(json_response(StatusCode::OK, &json!({"totalSize": total, "done": true, "records": []})));
-    }
     let batch = batch_size(headers);
-    if obj.name == "User" || total <= batch {
-        let records: Vec<Value> = ids
-            .iter()
-            .map(|id| record(&store, id.as_deref(), &paths, v))
-            .collect();
-        return Ok(json_response(StatusCode::OK, &json!({"totalSize": total, "done": true, "records": records})));
+    if obj.name == "User" {
+        let users = soql::run(&parsed, vec![UserRow { store: &store }], today);
+        let records: Vec<Value> = if count_only {
+            vec![]
+        } else {
+            users
+                .iter()
+                .map(|_| project(&store, Target::User, &paths, v))
+                .collect()
+        };
+        return Ok(json_response(
+            StatusCode::OK,
+            &json!({"totalSize": users.len(), "done": true, "records": records}),
+        ));
     }
-    let ids: Vec<String> = ids.into_iter().flatten().collect();
-    let cursor = Cursor {
-        ids: Arc::new(ids),
-        object: obj.name.to_string(),
-        paths: Arc::new(paths),
-        batch,
-    };
-    let locator = store.cursors.lock().open(&store.org_tag, cursor);
-    let cursor = store.cursors.lock().get(&locator).expect("just opened");
-    Ok(page(&store, &cursor, &locator, 0, v, all))
+    let rows: Vec<AccountRow> = store
+        .accounts()
+        .filter(|r| all || !r.deleted)
+        .map(|rec| AccountRow { rec, store: &store })
+        .collect();
+    let rows = soql::run(&parsed, rows, today);
+    let total = rows.len();
+    if count_only {
+        return Ok(json_response(
+            StatusCode::OK,
+            &json!({"totalSize": total, "done": true, "records": []}),
+        ));
+    }
+    // The first page is printed straight from the rows; only later pages go through the locator.
+    let records: Vec<Value> = rows[..total.min(batch)]
+        .iter()
+        .map(|row| project(&store, Target::Account(row.rec), &paths, v))
+        .collect();
+    let mut body = json!({"totalSize": total, "done": total <= batch});
+    if total > batch {
+        let ids = rows.iter().map(|row| id_bytes(&row.rec.id)).collect();
+        let cursor = Cursor {
+            ids,
+            object: obj.name.to_string(),
+            paths: Arc::new(paths),
+            batch,
+        };
+        let locator = store.cursors.lock().open(&store.org_tag, cursor);
+        body["nextRecordsUrl"] = Value::String(next_url(v, all, &locator, batch));
+    }
+    body["records"] = Value::Array(records);
+    Ok(json_response(StatusCode::OK, &body))
 }
 
-/// One printed record (Account by id, or the user).
-fn record(store: &Store, id: Option<&str>, paths: &[Vec<String>], v: ApiVersion) -> Value {
-    match id.and_then(|id| store.account(id)) {
-        Some(rec) => project(store, Target::Account(rec), paths, v),
-        None => project(store, Target::User, paths, v),
-    }
+/// An 18-character id as inline bytes (ids are ASCII by construction).
+fn id_bytes(id: &str) -> [u8; 18] {
+    let mut out = [b'0'; 18];
+    out.copy_from_slice(&id.as_bytes()[..18]);
+    out
+}
+
+fn next_url(v: ApiVersion, all: bool, locator: &str, offset: usize) -> String {
+    let resource = if all { "queryAll" } else { "query" };
+    format!("{}/{resource}/{locator}-{offset}", v.base())
 }
 
 /// The page of `cursor` starting at `offset`, with `nextRecordsUrl` while more remain.
-fn page(store: &Store, cursor: &Cursor, locator: &str, offset: usize, v: ApiVersion, all: bool) -> Response {
+fn page(
+    store: &Store,
+    cursor: &Cursor,
+    locator: &str,
+    offset: usize,
+    v: ApiVersion,
+    all: bool,
+) -> Response {
     let end = (offset + cursor.batch).min(cursor.ids.len());
     let records: Vec<Value> = cursor.ids[offset.min(end)..end]
         .iter()
-        .map(|id| record(store, Some(id), &cursor.paths, v))
+        .filter_map(|id| store.account(std::str::from_utf8(id).ok()?))
+        .map(|rec| project(store, Target::Account(rec), &cursor.paths, v))
         .collect();
     let done = end >= cursor.ids.len();
     let mut body = json!({"totalSize": cursor.ids.len(), "done": done});
     if !done {
-        let resource = if all { "queryAll" } else { "query" };
-        body["nextRecordsUrl"] = Value::String(format!("{}/{resource}/{locator}-{end}", v.base()));
+        body["nextRecordsUrl"] = Value::String(next_url(v, all, locator, end));
     }
     body["records"] = Value::Array(records);
     json_response(StatusCode::OK, &body)

@@ -13,7 +13,10 @@ use axum::response::Response;
 use serde_json::json;
 
 use super::auth::Authed;
-use super::{all_paths, no_content, parse_record_body, project, sobject_type, writable_type, ApiVersion, Target};
+use super::{
+    all_paths, no_content, parse_record_body, project, sobject_type, writable_type, ApiVersion,
+    Target,
+};
 use crate::error::{json_response, ApiError};
 use crate::ids;
 use crate::schema::SObject;
@@ -37,7 +40,10 @@ pub fn url_record_id(obj: &SObject, segment: &str) -> Result<String, ApiError> {
 }
 
 /// The `fields` parameter as canonical paths, or INVALID_FIELD naming the first unknown one.
-pub fn requested_paths(obj: &'static SObject, fields: Option<&String>) -> Result<Vec<Vec<String>>, ApiError> {
+pub fn requested_paths(
+    obj: &'static SObject,
+    fields: Option<&String>,
+) -> Result<Vec<Vec<String>>, ApiError> {
     let Some(list) = fields.filter(|f| !f.trim().is_empty()) else {
         return Ok(all_paths(obj));
     };
@@ -76,7 +82,10 @@ pub async fn sobject_get(
         "User" => return Err(ApiError::not_found()),
         _ => Target::Account(store.live_account(&id).map_err(|e| e.to_api())?),
     };
-    Ok(json_response(StatusCode::OK, &project(&store, target, &paths, v)))
+    Ok(json_response(
+        StatusCode::OK,
+        &project(&store, target, &paths, v),
+    ))
 }
 
 /// `POST /sobjects/{type}/`: 201 `{id, success, errors}`.
@@ -84,7 +93,7 @@ pub async fn sobject_create(
     _auth: Authed,
     State(state): State<AppState>,
     Path((version, sobject)): Path<(String, String)>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     writable_type(&sobject, &Method::POST)?;
@@ -93,8 +102,15 @@ pub async fn sobject_create(
 
 fn create(state: &AppState, body: &Bytes) -> Result<Response, ApiError> {
     let fields = parse_record_body(body)?;
-    let (id, _) = state.store.write().insert(&fields, now_ms()).map_err(|e| e.to_api())?;
-    Ok(json_response(StatusCode::CREATED, &json!({"id": id, "success": true, "errors": []})))
+    let (id, _) = state
+        .store
+        .write()
+        .insert(&fields, now_ms())
+        .map_err(|e| e.to_api())?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &json!({"id": id, "success": true, "errors": []}),
+    ))
 }
 
 /// `PATCH /sobjects/{type}/{id}`: 204.
@@ -102,7 +118,7 @@ pub async fn sobject_update(
     _auth: Authed,
     State(state): State<AppState>,
     Path((version, sobject, id)): Path<(String, String, String)>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let obj = writable_type(&sobject, &Method::PATCH)?;
@@ -115,7 +131,9 @@ fn update(state: &AppState, id: &str, body: &Bytes) -> Result<Response, ApiError
     let mut store = state.store.write();
     // A missing record is reported before a bad body, as Salesforce does.
     store.live_account(id).map_err(|e| e.to_api())?;
-    store.update(id, &fields, now_ms()).map_err(|e| e.to_api())?;
+    store
+        .update(id, &fields, now_ms())
+        .map_err(|e| e.to_api())?;
     Ok(no_content())
 }
 
@@ -143,7 +161,7 @@ pub async fn sobject_post_override(
     State(state): State<AppState>,
     Path((version, sobject, id)): Path<(String, String, String)>,
     Query(params): Query<HashMap<String, String>>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let obj = writable_type(&sobject, &Method::POST)?;

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 
 use super::auth::Authed;
 use super::sobject::{requested_paths, url_record_id};
-use super::{no_content, parse_record_body, project, sobject_type, writable_type, ApiVersion, Target};
+use super::{
+    no_content, parse_record_body, project, sobject_type, writable_type, ApiVersion, Target,
+};
 use crate::error::{json_response, ApiError};
 use crate::schema::{Field, SObject};
 use crate::store::{now_ms, Store, Upserted};
@@ -47,14 +49,20 @@ fn key(obj: &'static SObject, field: &str, value: &str) -> Result<Key, ApiError>
 /// Live records the key names.
 fn matches(store: &Store, key: &Key) -> Vec<String> {
     match key {
-        Key::Id(id) => store.live_account(id).map(|r| vec![r.id.clone()]).unwrap_or_default(),
+        Key::Id(id) => store
+            .live_account(id)
+            .map(|r| vec![r.id.clone()])
+            .unwrap_or_default(),
         Key::External(f, value) => store.find_by_external(f, value),
     }
 }
 
 /// 300 Multiple Choices: the URLs of every matching record.
 fn multiple(v: ApiVersion, ids: &[String]) -> Response {
-    let urls: Vec<String> = ids.iter().map(|id| format!("{}/sobjects/Account/{id}", v.base())).collect();
+    let urls: Vec<String> = ids
+        .iter()
+        .map(|id| format!("{}/sobjects/Account/{id}", v.base()))
+        .collect();
     json_response(StatusCode::MULTIPLE_CHOICES, &urls)
 }
 
@@ -64,7 +72,7 @@ pub async fn sobject_upsert_by_external_id(
     State(state): State<AppState>,
     Path((version, sobject, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<HashMap<String, String>>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
     let obj = writable_type(&sobject, &Method::PATCH)?;
@@ -77,11 +85,11 @@ pub async fn sobject_upsert_post(
     state: State<AppState>,
     path: Path<(String, String, String, String)>,
     params: Query<HashMap<String, String>>,
-    body: Bytes,
+    super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     match params.get("_HttpMethod") {
         Some(m) if m.eq_ignore_ascii_case("PATCH") => {
-            sobject_upsert_by_external_id(auth, state, path, params, body).await
+            sobject_upsert_by_external_id(auth, state, path, params, super::Body(body)).await
         }
         _ => Err(super::method_not_allowed("GET,PATCH,DELETE,HEAD")),
     }
@@ -98,7 +106,9 @@ fn upsert(
 ) -> Result<Response, ApiError> {
     let key = key(obj, field, value)?;
     let fields = parse_record_body(body)?;
-    let update_only = params.get("updateOnly").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let update_only = params
+        .get("updateOnly")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let mut store = state.store.write();
     let now = now_ms();
     let outcome = match &key {
@@ -111,7 +121,10 @@ fn upsert(
             if update_only && matches(&store, &key).is_empty() {
                 return Err(ApiError::not_found());
             }
-            store.upsert(f, value, &fields, now).map_err(|e| e.to_api())?.0
+            store
+                .upsert(f, value, &fields, now)
+                .map_err(|e| e.to_api())?
+                .0
         }
     };
     let with_flag = v.0 >= UPSERT_CREATED_FLAG;
@@ -151,7 +164,10 @@ pub async fn sobject_get_by_external_id(
         [] => Err(ApiError::not_found()),
         [one] => {
             let rec = store.live_account(one).map_err(|e| e.to_api())?;
-            Ok(json_response(StatusCode::OK, &project(&store, Target::Account(rec), &paths, v)))
+            Ok(json_response(
+                StatusCode::OK,
+                &project(&store, Target::Account(rec), &paths, v),
+            ))
         }
         many => Ok(multiple(v, many)),
     }

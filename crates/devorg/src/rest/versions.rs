@@ -31,7 +31,10 @@ pub async fn versions() -> Response {
 }
 
 /// `GET /services/data/vXX.X/`: the resources this org offers at that version.
-pub async fn version_resources(_auth: Authed, Path(version): Path<String>) -> Result<Response, ApiError> {
+pub async fn version_resources(
+    _auth: Authed,
+    Path(version): Path<String>,
+) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
     let base = v.base();
     let mut map = Map::new();

@@ -1,0 +1,351 @@
+//! Several accounts at once: set one field on every selected account, or delete them, through the
+//! client's sObject Collections calls (200 records per call, a few calls in flight), with a
+//! progress bar while it runs and one result per record afterwards.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use salesforce::rest::{CollectionResult, FieldDescribe, Record, SObjectDescribe};
+use salesforce::types::RecordId;
+use serde_json::Value;
+
+use super::form::FieldControl;
+use super::model::{self, display_value, thousands, FormMode, BULK_CONCURRENCY, SOBJECT};
+use super::use_accounts;
+use crate::components::alert::ErrorAlert;
+
+/// What the bulk bar is doing.
+#[derive(Debug, Clone, PartialEq)]
+enum Panel {
+    None,
+    Update,
+    ConfirmDelete,
+}
+
+/// The outcome of a finished bulk run, for the results table.
+#[derive(Debug, Clone)]
+struct Outcome {
+    verb: &'static str,
+    /// (id, name, result).
+    results: Vec<(String, String, CollectionResult)>,
+}
+
+/// The bar shown while rows are selected.
+#[component]
+pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    let panel = RwSignal::new(Panel::None);
+    let progress = RwSignal::new(None::<(usize, usize, &'static str)>);
+    let outcome = RwSignal::new(None::<Outcome>);
+    let failure = RwSignal::new(None::<String>);
+    let count = move || st.selected.with(HashSet::len);
+
+    let fields: Vec<FieldDescribe> = model::form_fields(&describe, FormMode::Edit);
+    let field_name = RwSignal::new(
+        fields
+            .iter()
+            .find(|f| f.name == "Industry")
+            .or(fields.first())
+            .map(|f| f.name.clone())
+            .unwrap_or_default(),
+    );
+    let values = RwSignal::new(BTreeMap::<String, String>::new());
+    let errors = RwSignal::new(BTreeMap::<String, String>::new());
+    let fields = Arc::new(fields);
+
+    let selected_ids = move || -> Vec<(String, String)> {
+        // In list order, so results read like the table.
+        let selected = st.selected.get_untracked();
+        st.rows.with_untracked(|rows| {
+            rows.iter()
+                .filter(|r| selected.contains(&r.id))
+                .map(|r| (r.id.clone(), r.cells.first().cloned().unwrap_or_default()))
+                .collect()
+        })
+    };
+
+    let run_update = {
+        let fields = fields.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let name = field_name.get_untracked();
+            let Some(field) = fields.iter().find(|f| f.name == name).cloned() else {
+                return;
+            };
+            let text = values.with_untracked(|v| v.get(&name).cloned().unwrap_or_default());
+            let value = match model::parse_input(&field, &text) {
+                Ok(v) => v,
+                Err(message) => {
+                    errors.set(BTreeMap::from([(name, message)]));
+                    return;
+                }
+            };
+            if value.is_null() && field.is_required() {
+                errors.set(BTreeMap::from([(name, format!("{} cannot be empty.", field.label))]));
+                return;
+            }
+            errors.set(BTreeMap::new());
+            let targets = selected_ids();
+            let mut change = Record::new();
+            change.insert(field.name.clone(), value.clone());
+            let updates: Vec<(RecordId, Record)> = targets
+                .iter()
+                .filter_map(|(id, _)| RecordId::parse(id).ok().map(|id| (id, change.clone())))
+                .collect();
+            let names: BTreeMap<String, String> = targets.into_iter().collect();
+            outcome.set(None);
+            failure.set(None);
+            progress.set(Some((0, updates.len(), "Updating")));
+            spawn_local(async move {
+                let result = ctx
+                    .client()
+                    .update_many(SOBJECT, &updates, false, BULK_CONCURRENCY, |done, total| {
+                        progress.set(Some((done, total, "Updating")))
+                    })
+                    .await;
+                if !ctx.refresh_usage() {
+                    return;
+                }
+                progress.set(None);
+                match result {
+                    Ok(results) => {
+                        let changed: HashSet<String> = results
+                            .iter()
+                            .filter(|r| r.success)
+                            .map(|r| r.id.to_string())
+                            .collect();
+                        patch_rows(ctx.list, &field.name, &value, &changed);
+                        outcome.set(Some(Outcome {
+                            verb: "updated",
+                            results: with_names(results, &names),
+                        }));
+                        panel.set(Panel::None);
+                    }
+                    Err(e) => failure.set(Some(e.user_message())),
+                }
+            });
+        }
+    };
+
+    let run_delete = move |_| {
+        let targets = selected_ids();
+        let ids: Vec<RecordId> = targets.iter().filter_map(|(id, _)| RecordId::parse(id).ok()).collect();
+        let names: BTreeMap<String, String> = targets.into_iter().collect();
+        outcome.set(None);
+        failure.set(None);
+        panel.set(Panel::None);
+        progress.set(Some((0, ids.len(), "Deleting")));
+        spawn_local(async move {
+            let result = ctx
+                .client()
+                .delete_many(&ids, false, BULK_CONCURRENCY, |done, total| {
+                    progress.set(Some((done, total, "Deleting")))
+                })
+                .await;
+            if !ctx.refresh_usage() {
+                return;
+            }
+            progress.set(None);
+            match result {
+                Ok(results) => {
+                    let gone: HashSet<String> = results
+                        .iter()
+                        .filter(|r| r.success)
+                        .map(|r| r.id.to_string())
+                        .collect();
+                    outcome.set(Some(Outcome {
+                        verb: "deleted",
+                        results: with_names(results, &names),
+                    }));
+                    ctx.list.remove_rows(&gone);
+                }
+                Err(e) => failure.set(Some(e.user_message())),
+            }
+        });
+    };
+
+    let busy = move || progress.with(Option::is_some);
+    let field_options: Vec<(String, String)> = fields.iter().map(|f| (f.name.clone(), f.label.clone())).collect();
+    let field_control = {
+        let fields = fields.clone();
+        move || {
+            let name = field_name.get();
+            fields
+                .iter()
+                .find(|f| f.name == name)
+                .cloned()
+                .map(|f| view! { <FieldControl field=f values=values errors=errors required=false label_prefix="New value: "/> })
+        }
+    };
+
+    view! {
+        <section class="ob-acc-bulk" aria-label="Selected accounts">
+            <Show when=move || { count() > 0 || busy() }>
+            <div class="ob-acc-bulk-bar">
+                <p class="ob-acc-bulk-count">{move || format!("{} selected", thousands(count() as u64))}</p>
+                <button
+                    type="button"
+                    class="ob-button ob-button-secondary"
+                    aria-expanded=move || (panel.get() == Panel::Update).to_string()
+                    disabled=busy
+                    on:click=move |_| panel.update(|p| *p = if *p == Panel::Update { Panel::None } else { Panel::Update })
+                >
+                    "Update a field…"
+                </button>
+                <button
+                    type="button"
+                    class="ob-button ob-button-danger"
+                    disabled=busy
+                    on:click=move |_| panel.set(Panel::ConfirmDelete)
+                >
+                    "Delete selected…"
+                </button>
+                <button
+                    type="button"
+                    class="ob-button ob-button-secondary"
+                    disabled=busy
+                    on:click=move |_| {
+                        st.selected.update(HashSet::clear);
+                    }
+                >
+                    "Clear selection"
+                </button>
+            </div>
+            </Show>
+            <Show when=move || { panel.get() == Panel::Update && count() > 0 }>
+                <form class="ob-acc-bulk-form" on:submit=run_update.clone()>
+                    <div class="ob-field">
+                        <label for="ob-acc-bulk-field">"Field to update"</label>
+                        <select
+                            id="ob-acc-bulk-field"
+                            class="ob-input"
+                            prop:value=move || field_name.get()
+                            on:change=move |ev| {
+                                errors.set(BTreeMap::new());
+                                field_name.set(event_target_value(&ev));
+                            }
+                        >
+                            {field_options
+                                .clone()
+                                .into_iter()
+                                .map(|(name, label)| {
+                                    let selected = name == field_name.get_untracked();
+                                    view! { <option value=name selected=selected>{label}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    {field_control.clone()}
+                    <div class="ob-actions">
+                        <button type="submit" class="ob-button" disabled=busy>
+                            {move || format!("Update {} accounts", thousands(count() as u64))}
+                        </button>
+                    </div>
+                </form>
+            </Show>
+            <Show when=move || { panel.get() == Panel::ConfirmDelete && count() > 0 }>
+                <div class="ob-acc-confirm" role="alertdialog" aria-labelledby="ob-acc-bulk-del-title" aria-describedby="ob-acc-bulk-del-text">
+                    <p id="ob-acc-bulk-del-title" class="ob-alert-title">
+                        {move || format!("Delete {} accounts?", thousands(count() as u64))}
+                    </p>
+                    <p id="ob-acc-bulk-del-text">"They go to the org's Recycle Bin."</p>
+                    <div class="ob-actions">
+                        <button type="button" class="ob-button ob-button-danger" on:click=run_delete>
+                            {move || format!("Delete {} accounts", thousands(count() as u64))}
+                        </button>
+                        <button type="button" class="ob-button ob-button-secondary" on:click=move |_| panel.set(Panel::None)>
+                            "Cancel"
+                        </button>
+                    </div>
+                </div>
+            </Show>
+            {move || progress.get().map(|(done, total, what)| view! {
+                <div class="ob-acc-progress">
+                    <label for="ob-acc-bulk-progress">{format!("{what} accounts")}</label>
+                    <progress id="ob-acc-bulk-progress" max=total.max(1).to_string() value=done.to_string()></progress>
+                    <span>{format!("{} of {} done", thousands(done as u64), thousands(total as u64))}</span>
+                </div>
+            })}
+            {move || failure.get().map(|m| view! { <ErrorAlert title="The change stopped" message=m/> })}
+            {move || outcome.get().map(|o| view! { <BulkResults outcome=o/> })}
+        </section>
+    }
+}
+
+/// Results paired with the names the table showed.
+fn with_names(
+    results: Vec<CollectionResult>,
+    names: &BTreeMap<String, String>,
+) -> Vec<(String, String, CollectionResult)> {
+    results
+        .into_iter()
+        .map(|r| {
+            let id = r.id.to_string();
+            let name = names.get(&id).cloned().unwrap_or_default();
+            (id, name, r)
+        })
+        .collect()
+}
+
+/// Shows a bulk update in the loaded rows that display the changed field.
+fn patch_rows(st: super::list::ListState, field: &str, value: &Value, ids: &HashSet<String>) {
+    let Some(col) = st
+        .columns
+        .with_untracked(|cols| cols.iter().position(|c| c.path.eq_ignore_ascii_case(field)))
+    else {
+        return;
+    };
+    let text = display_value(Some(value));
+    st.rows.update(|rows| {
+        for row in rows.iter_mut().filter(|r| ids.contains(&r.id)) {
+            row.cells[col] = text.clone();
+            row.revision += 1;
+        }
+    });
+}
+
+/// A summary, then one line per record: failures first and all shown, successes folded away.
+#[component]
+fn BulkResults(outcome: Outcome) -> impl IntoView {
+    /// Successful records listed at most (the count says the rest).
+    const SHOWN_SUCCESSES: usize = 500;
+    let (ok, failed): (Vec<_>, Vec<_>) = outcome.results.into_iter().partition(|(_, _, r)| r.success);
+    let summary = format!(
+        "{} {}, {} failed.",
+        thousands(ok.len() as u64),
+        outcome.verb,
+        thousands(failed.len() as u64)
+    );
+    let ok_count = ok.len();
+    view! {
+        <div class="ob-acc-results">
+            <p class="ob-status" role="status">{summary}</p>
+            {(!failed.is_empty()).then(|| view! {
+                <table class="ob-acc-result-table" aria-label="Records that failed">
+                    <thead><tr><th scope="col">"Account"</th><th scope="col">"Id"</th><th scope="col">"Problem"</th></tr></thead>
+                    <tbody>
+                        {failed.into_iter().map(|(id, name, r)| view! {
+                            <tr><td>{name}</td><td class="ob-mono">{id}</td><td>{r.message()}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {(ok_count > 0).then(|| view! {
+                <details>
+                    <summary>{format!("Records {} ({})", outcome.verb, thousands(ok_count as u64))}</summary>
+                    <ul class="ob-acc-result-list" aria-label=format!("Records {}", outcome.verb)>
+                        {ok.into_iter().take(SHOWN_SUCCESSES).map(|(id, name, _)| view! {
+                            <li>{name}" "<span class="ob-mono ob-muted">{id}</span></li>
+                        }).collect_view()}
+                    </ul>
+                    {(ok_count > SHOWN_SUCCESSES).then(|| view! {
+                        <p class="ob-muted">{format!("…and {} more.", thousands((ok_count - SHOWN_SUCCESSES) as u64))}</p>
+                    })}
+                </details>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,695 @@
+//! The account list: search (escaped by the client's SOQL builder), an optional raw WHERE, ORDER BY
+//! on any sortable column, every page of the result loaded through `nextRecordsUrl`, and a table
+//! that keeps only the rows in view in the page (fixed row height, spacer rows above and below).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use salesforce::error::Error;
+use salesforce::rest::{QueryPage, SObjectDescribe};
+use salesforce::soql::{quote, Direction, ListQuery};
+
+use super::bulk::BulkBar;
+use super::model::{self, column_choices, thousands, Column, Row, BATCH_SIZE, ROW_HEIGHT, SOBJECT};
+use super::{use_accounts, Accounts, Screen};
+use crate::components::alert::ErrorAlert;
+use crate::storage::{self, Key};
+
+/// The "Search in" choice that searches every text field at once.
+pub const ALL_TEXT: &str = "*";
+
+/// Why the list stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListError {
+    pub message: String,
+    /// The org refused the query itself (a bad WHERE clause), as opposed to a failed page.
+    pub query_refused: bool,
+    /// Refused before sending (the WHERE clause would not stay inside its parentheses).
+    pub checked_here: bool,
+}
+
+/// The list's state, kept by [`super::AccountsPage`] so other screens can come and go.
+#[derive(Clone, Copy)]
+pub struct ListState {
+    /// Columns of the loaded rows (the chooser may differ until applied).
+    pub columns: RwSignal<Vec<Column>>,
+    pub rows: RwSignal<Vec<Row>>,
+    /// `totalSize` of the query.
+    pub total: RwSignal<u64>,
+    pub loading: RwSignal<bool>,
+    pub error: RwSignal<Option<ListError>>,
+    /// The page to fetch next, kept so "Try again" continues where a failure stopped.
+    pub resume: RwSignal<Option<String>>,
+    /// The SOQL of the current list, shown to power users.
+    pub soql: RwSignal<String>,
+    pub search: RwSignal<String>,
+    pub search_in: RwSignal<String>,
+    pub where_raw: RwSignal<String>,
+    pub sort: RwSignal<Option<(String, Direction)>>,
+    pub selected: RwSignal<HashSet<String>>,
+    pub scroll_top: RwSignal<f64>,
+    /// Bumped by each new query: pages of an older one are dropped when they arrive.
+    generation: StoredValue<u64>,
+}
+
+impl ListState {
+    pub fn new() -> ListState {
+        ListState {
+            columns: RwSignal::new(Vec::new()),
+            rows: RwSignal::new(Vec::new()),
+            total: RwSignal::new(0),
+            loading: RwSignal::new(false),
+            error: RwSignal::new(None),
+            resume: RwSignal::new(None),
+            soql: RwSignal::new(String::new()),
+            search: RwSignal::new(String::new()),
+            search_in: RwSignal::new("Name".into()),
+            where_raw: RwSignal::new(String::new()),
+            sort: RwSignal::new(Some(("Name".into(), Direction::Asc))),
+            selected: RwSignal::new(HashSet::new()),
+            scroll_top: RwSignal::new(0.0),
+            generation: StoredValue::new(0),
+        }
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.generation.update_value(|g| *g += 1);
+        self.generation.get_value()
+    }
+
+    fn is_current(&self, generation: u64) -> bool {
+        self.generation.get_value() == generation
+    }
+
+    /// The name shown for a loaded row (its first cell), for messages and labels.
+    pub fn row_name(&self, id: &str) -> Option<String> {
+        self.rows.with_untracked(|rows| {
+            rows.iter()
+                .find(|r| r.id == id)
+                .and_then(|r| r.cells.first().cloned())
+        })
+    }
+
+    /// Takes rows out of the list (after they were deleted).
+    pub fn remove_rows(&self, ids: &HashSet<String>) {
+        let mut removed = 0u64;
+        self.rows.update(|rows| {
+            let before = rows.len();
+            rows.retain(|r| !ids.contains(&r.id));
+            removed = (before - rows.len()) as u64;
+        });
+        self.total.update(|t| *t = t.saturating_sub(removed));
+        self.selected.update(|s| s.retain(|id| !ids.contains(id)));
+    }
+}
+
+impl Default for ListState {
+    fn default() -> Self {
+        ListState::new()
+    }
+}
+
+/// The columns the user chose (remembered in this browser), or the defaults.
+pub fn saved_columns(describe: &SObjectDescribe) -> Vec<Column> {
+    let saved: Option<Vec<String>> = storage::get_json(Key::AccountColumns);
+    model::columns_for(describe, saved.as_deref())
+}
+
+/// The list's query for the current search, WHERE clause, sort and columns.
+fn list_query(st: &ListState, describe: &SObjectDescribe, columns: &[Column]) -> ListQuery {
+    let mut fields = vec!["Id".to_string()];
+    fields.extend(columns.iter().map(|c| c.path.clone()));
+    let search_in = st.search_in.get_untracked();
+    let search_fields: Vec<String> = if search_in == ALL_TEXT {
+        model::search_fields(describe).iter().map(|f| f.name.clone()).collect()
+    } else {
+        vec![search_in]
+    };
+    let mut q = ListQuery::new(SOBJECT, fields)
+        .search(&st.search.get_untracked(), search_fields)
+        .where_raw(&st.where_raw.get_untracked());
+    if let Some((field, dir)) = st.sort.get_untracked() {
+        q = q.order_by(&field, dir);
+    }
+    q
+}
+
+/// (Re)loads the list from the first page.
+pub fn load(ctx: Accounts) {
+    let Some(describe) = ctx.describe.get_untracked() else {
+        return;
+    };
+    let st = ctx.list;
+    let generation = st.next_generation();
+    let columns = saved_columns(&describe);
+    st.columns.set(columns.clone());
+    st.rows.set(Vec::new());
+    st.total.set(0);
+    st.selected.update(HashSet::clear);
+    st.resume.set(None);
+    st.scroll_top.set(0.0);
+    let soql = match list_query(&st, &describe, &columns).to_soql() {
+        Ok(soql) => soql,
+        Err(e) => {
+            st.soql.set(String::new());
+            st.error.set(Some(ListError {
+                message: e.user_message(),
+                query_refused: true,
+                checked_here: true,
+            }));
+            st.loading.set(false);
+            return;
+        }
+    };
+    st.soql.set(soql.clone());
+    st.error.set(None);
+    st.loading.set(true);
+    let columns = Arc::new(columns);
+    spawn_local(async move {
+        let first = ctx.client().query(&soql, Some(BATCH_SIZE)).await;
+        fetch_pages(ctx, generation, columns, first, true).await;
+    });
+}
+
+/// Continues loading after a failed page.
+pub fn resume(ctx: Accounts) {
+    let st = ctx.list;
+    let Some(url) = st.resume.get_untracked() else {
+        return load(ctx);
+    };
+    let generation = st.next_generation();
+    let columns = Arc::new(st.columns.get_untracked());
+    st.error.set(None);
+    st.loading.set(true);
+    spawn_local(async move {
+        let page = ctx.client().query_more(&url, Some(BATCH_SIZE)).await;
+        fetch_pages(ctx, generation, columns, page, false).await;
+    });
+}
+
+/// Appends pages until the last one, an error, or a newer query.
+async fn fetch_pages(
+    ctx: Accounts,
+    generation: u64,
+    columns: Arc<Vec<Column>>,
+    mut page: Result<QueryPage, Error>,
+    first: bool,
+) {
+    let st = ctx.list;
+    let client = ctx.client();
+    let mut first = first;
+    loop {
+        if !ctx.refresh_usage() {
+            return;
+        }
+        if !st.is_current(generation) {
+            return;
+        }
+        match page {
+            Err(e) => {
+                let query_refused = first && e.status() == Some(400);
+                st.error.set(Some(ListError {
+                    message: e.user_message(),
+                    query_refused,
+                    checked_here: false,
+                }));
+                st.loading.set(false);
+                return;
+            }
+            Ok(p) => {
+                st.total.set(p.total_size);
+                let new_rows: Vec<Row> = p.records.iter().map(|r| Row::from_record(r, &columns)).collect();
+                st.rows.update(|rows| rows.extend(new_rows));
+                match p.next_records_url.filter(|_| !p.done) {
+                    Some(url) => {
+                        st.resume.set(Some(url.clone()));
+                        page = client.query_more(&url, Some(BATCH_SIZE)).await;
+                        first = false;
+                    }
+                    None => {
+                        st.resume.set(None);
+                        st.loading.set(false);
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Re-reads one account's row with the list's columns (after a create, edit or upsert): replaced
+/// where it is, or added at the top when it is new to the list.
+pub fn refresh_row(ctx: Accounts, id: String) {
+    let st = ctx.list;
+    let columns = st.columns.get_untracked();
+    if columns.is_empty() {
+        return;
+    }
+    let mut fields = vec!["Id".to_string()];
+    fields.extend(columns.iter().map(|c| c.path.clone()));
+    let Ok(soql) = ListQuery::new(SOBJECT, fields)
+        .where_raw(&format!("Id = {}", quote(&id)))
+        .to_soql()
+    else {
+        return;
+    };
+    spawn_local(async move {
+        let Ok(page) = ctx.client().query(&soql, None).await else {
+            return;
+        };
+        if !ctx.refresh_usage() {
+            return;
+        }
+        let Some(record) = page.records.first() else {
+            return;
+        };
+        let mut row = Row::from_record(record, &columns);
+        st.rows.update(|rows| match rows.iter_mut().find(|r| r.id == row.id) {
+            Some(existing) => {
+                row.revision = existing.revision + 1;
+                *existing = row;
+            }
+            None => {
+                rows.insert(0, row);
+                st.total.update(|t| *t += 1);
+            }
+        });
+    });
+}
+
+/// The list screen.
+#[component]
+pub fn AccountList(describe: Arc<SObjectDescribe>) -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    let search_choices: Vec<(String, String)> = model::search_fields(&describe)
+        .iter()
+        .map(|f| (f.name.clone(), f.label.clone()))
+        .collect();
+
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        load(ctx);
+    };
+
+    let status = move || {
+        let loaded = st.rows.with(Vec::len) as u64;
+        let total = st.total.get();
+        if st.loading.get() && loaded == 0 {
+            "Loading accounts…".to_string()
+        } else if !st.loading.get() && total == 0 && st.error.with(Option::is_none) {
+            "No accounts match.".to_string()
+        } else {
+            format!("{} of {} loaded", thousands(loaded), thousands(total))
+        }
+    };
+
+    view! {
+        <div class="ob-acc-list">
+            <form class="ob-acc-search" role="search" aria-label="Accounts" on:submit=on_search>
+                <div class="ob-acc-search-row">
+                    <div class="ob-field">
+                        <label for="ob-acc-search-text">"Search accounts"</label>
+                        <input
+                            id="ob-acc-search-text"
+                            type="search"
+                            class="ob-input"
+                            prop:value=move || st.search.get()
+                            on:input=move |ev| st.search.set(event_target_value(&ev))
+                            on:change=move |ev| st.search.set(event_target_value(&ev))
+                        />
+                    </div>
+                    <div class="ob-field">
+                        <label for="ob-acc-search-in">"Search in"</label>
+                        <select
+                            id="ob-acc-search-in"
+                            class="ob-input"
+                            prop:value=move || st.search_in.get()
+                            on:change=move |ev| st.search_in.set(event_target_value(&ev))
+                        >
+                            {search_choices
+                                .into_iter()
+                                .map(|(name, label)| {
+                                    let selected = name == st.search_in.get_untracked();
+                                    view! { <option value=name selected=selected>{label}</option> }
+                                })
+                                .collect_view()}
+                            <option value=ALL_TEXT selected=st.search_in.get_untracked() == ALL_TEXT>"All text fields"</option>
+                        </select>
+                    </div>
+                    <button type="submit" class="ob-button">"Search"</button>
+                </div>
+                <details class="ob-acc-advanced" open=!st.where_raw.get_untracked().is_empty()>
+                    <summary>"Filter with a WHERE clause"</summary>
+                    <div class="ob-field">
+                        <label for="ob-acc-where">"WHERE clause"</label>
+                        <input
+                            id="ob-acc-where"
+                            type="text"
+                            class="ob-input ob-mono"
+                            placeholder="Industry = 'Energy' AND AnnualRevenue > 1000000"
+                            aria-describedby="ob-acc-where-help"
+                            prop:value=move || st.where_raw.get()
+                            on:input=move |ev| st.where_raw.set(event_target_value(&ev))
+                            on:change=move |ev| st.where_raw.set(event_target_value(&ev))
+                        />
+                        <p id="ob-acc-where-help" class="ob-muted ob-small">
+                            "SOQL condition, added to the search with AND. Press Search to apply."
+                        </p>
+                    </div>
+                </details>
+            </form>
+            <ColumnChooser describe=describe.clone()/>
+            <ListProblem/>
+            <div class="ob-acc-statusbar">
+                <p class="ob-acc-count" role="status" aria-live="polite">{status}</p>
+                <Show when=move || st.loading.get()>
+                    <progress
+                        class="ob-acc-loading"
+                        aria-label="Loading accounts"
+                        max=move || st.total.get().max(1).to_string()
+                        value=move || st.rows.with(Vec::len).to_string()
+                    ></progress>
+                </Show>
+                <button type="button" class="ob-button ob-button-secondary" on:click=move |_| load(ctx)>
+                    "Reload"
+                </button>
+            </div>
+            <BulkBar describe=describe.clone()/>
+            <AccountTable/>
+        </div>
+    }
+}
+
+/// Why the list is empty or incomplete, with a way on.
+#[component]
+fn ListProblem() -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    move || {
+        st.error.get().map(|err| {
+            let loaded = st.rows.with(Vec::len);
+            let (title, again) = if err.checked_here {
+                ("Check the search and WHERE clause".to_string(), "Search again")
+            } else if err.query_refused {
+                ("The org refused the query".to_string(), "Search again")
+            } else if loaded > 0 {
+                (format!("Loading stopped after {} accounts", thousands(loaded as u64)), "Load the rest")
+            } else {
+                ("Could not load the accounts".to_string(), "Try again")
+            };
+            let soql = st.soql.get_untracked();
+            view! {
+                <ErrorAlert title=title message=err.message.clone()>
+                    <button type="button" class="ob-button" on:click=move |_| resume(ctx)>
+                        {again}
+                    </button>
+                </ErrorAlert>
+                {(!soql.is_empty()).then(|| view! {
+                    <details class="ob-acc-soql">
+                        <summary>"Query sent"</summary>
+                        <code class="ob-mono">{soql}</code>
+                    </details>
+                })}
+            }
+        })
+    }
+}
+
+/// The table: a scrolling box whose height stands for every loaded row, holding only the rows in
+/// view between two spacer rows.
+#[component]
+fn AccountTable() -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let window = Memo::new(move |_| model::visible_window(st.scroll_top.get(), st.rows.with(Vec::len)));
+
+    // A new query starts at the top.
+    Effect::new(move |_| {
+        if st.scroll_top.get() == 0.0 {
+            if let Some(el) = scroller.get() {
+                if el.scroll_top() != 0 {
+                    el.set_scroll_top(0);
+                }
+            }
+        }
+    });
+
+    let visible = move || {
+        let w = window.get();
+        st.rows.with(|rows| {
+            rows[w.clone()]
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (w.start + i, row.clone()))
+                .collect::<Vec<_>>()
+        })
+    };
+    let top_space = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
+    let bottom_space = move || {
+        let len = st.rows.with(Vec::len);
+        format!("{}px", len.saturating_sub(window.get().end) as f64 * ROW_HEIGHT)
+    };
+    let column_count = move || st.columns.with(Vec::len) + 1;
+    let all_selected = move || {
+        let loaded = st.rows.with(Vec::len);
+        loaded > 0 && st.selected.with(HashSet::len) == loaded
+    };
+    let select_all = move |ev: leptos::ev::Event| {
+        if event_target_checked(&ev) {
+            let ids: HashSet<String> = st.rows.with_untracked(|rows| rows.iter().map(|r| r.id.clone()).collect());
+            st.selected.set(ids);
+        } else {
+            st.selected.update(HashSet::clear);
+        }
+    };
+
+    view! {
+        <div
+            class="ob-acc-scroller"
+            node_ref=scroller
+            tabindex="0"
+            role="region"
+            aria-label="Accounts table"
+            on:scroll=move |ev| {
+                let el = event_target::<web_sys::Element>(&ev);
+                st.scroll_top.set(f64::from(el.scroll_top()));
+            }
+        >
+            <table
+                class="ob-acc-table"
+                aria-rowcount=move || (st.rows.with(Vec::len) + 1).to_string()
+                style:min-width=move || format!("{}px", 44 + st.columns.with(Vec::len) * 160)
+            >
+                <thead>
+                    <tr aria-rowindex="1">
+                        <th scope="col" class="ob-acc-check">
+                            <input
+                                type="checkbox"
+                                aria-label="Select all loaded accounts"
+                                prop:checked=all_selected
+                                on:change=select_all
+                            />
+                        </th>
+                        {move || st.columns.get().into_iter().map(|c| view! { <HeaderCell column=c/> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="ob-acc-spacer" aria-hidden="true">
+                        <td colspan=column_count style:height=top_space></td>
+                    </tr>
+                    <For
+                        each=visible
+                        key=|(i, row)| (*i, row.id.clone(), row.revision)
+                        children=move |(i, row)| view! { <AccountRow index=i row=row/> }
+                    />
+                    <tr class="ob-acc-spacer" aria-hidden="true">
+                        <td colspan=column_count style:height=bottom_space></td>
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+/// A column header: a button that sorts by the column (server-side) when the org can sort it.
+#[component]
+fn HeaderCell(column: Column) -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    let path = column.path.clone();
+    let sorted = {
+        let path = path.clone();
+        move || {
+            st.sort
+                .get()
+                .filter(|(p, _)| p.eq_ignore_ascii_case(&path))
+                .map(|(_, d)| d)
+        }
+    };
+    let aria_sort = {
+        let sorted = sorted.clone();
+        move || {
+            sorted().map(|d| match d {
+                Direction::Asc => "ascending",
+                Direction::Desc => "descending",
+            })
+        }
+    };
+    if !column.sortable {
+        return view! { <th scope="col" title=column.path.clone()>{column.label}</th> }.into_any();
+    }
+    let toggle = move |_| {
+        let next = match st.sort.get_untracked() {
+            Some((p, Direction::Asc)) if p.eq_ignore_ascii_case(&path) => Direction::Desc,
+            _ => Direction::Asc,
+        };
+        st.sort.set(Some((path.clone(), next)));
+        load(ctx);
+    };
+    let arrow = move || match sorted() {
+        Some(Direction::Asc) => "▲",
+        Some(Direction::Desc) => "▼",
+        None => "",
+    };
+    view! {
+        <th scope="col" aria-sort=aria_sort title=column.path.clone()>
+            <button type="button" class="ob-acc-sort" on:click=toggle>
+                {column.label}
+                <span class="ob-acc-arrow" aria-hidden="true">{arrow}</span>
+            </button>
+        </th>
+    }
+    .into_any()
+}
+
+/// One account in the table: a checkbox to select it, then its cells; the first cell opens it.
+#[component]
+fn AccountRow(index: usize, row: Row) -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    let id = row.id.clone();
+    let name = row.cells.first().cloned().unwrap_or_default();
+    let shown_name = if name.trim().is_empty() { "(no name)".to_string() } else { name.clone() };
+    let checked = {
+        let id = id.clone();
+        move || st.selected.with(|s| s.contains(&id))
+    };
+    let on_check = {
+        let id = id.clone();
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            st.selected.update(|s| {
+                if on {
+                    s.insert(id.clone());
+                } else {
+                    s.remove(&id);
+                }
+            });
+        }
+    };
+    let open = {
+        let id = id.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            ctx.go(Screen::View(id.clone()));
+        }
+    };
+    let mut cells = row.cells.into_iter();
+    let first = cells.next();
+    view! {
+        <tr aria-rowindex=(index + 2).to_string()>
+            <td class="ob-acc-check">
+                <input type="checkbox" aria-label=format!("Select {shown_name}") prop:checked=checked on:change=on_check/>
+            </td>
+            {first.map(|_| view! {
+                <td>
+                    <a href=format!("#account-{id}") on:click=open>{shown_name.clone()}</a>
+                </td>
+            })}
+            {cells.map(|text| view! { <td>{text}</td> }).collect_view()}
+        </tr>
+    }
+}
+
+/// Which columns the table shows, chosen from every field of the describe and remembered in this
+/// browser.
+#[component]
+fn ColumnChooser(describe: Arc<SObjectDescribe>) -> impl IntoView {
+    let ctx = use_accounts();
+    let st = ctx.list;
+    let choices = column_choices(&describe);
+    let chosen = RwSignal::new(
+        st.columns
+            .get_untracked()
+            .into_iter()
+            .map(|c| c.path)
+            .collect::<Vec<String>>(),
+    );
+    // Follow the loaded columns (they are set when a load starts).
+    Effect::new(move |_| chosen.set(st.columns.get().into_iter().map(|c| c.path).collect()));
+    let problem = RwSignal::new(None::<String>);
+
+    let apply = move |_| {
+        let paths = chosen.get_untracked();
+        if paths.is_empty() {
+            problem.set(Some("Choose at least one column.".into()));
+            return;
+        }
+        problem.set(None);
+        storage::set_json(Key::AccountColumns, &paths);
+        load(ctx);
+    };
+    let reset = move |_| {
+        problem.set(None);
+        storage::remove(Key::AccountColumns);
+        load(ctx);
+    };
+
+    view! {
+        <details class="ob-acc-columns">
+            <summary>{move || format!("Columns ({})", chosen.with(Vec::len))}</summary>
+            <fieldset>
+                <legend>"Columns to show"</legend>
+                <div class="ob-acc-column-grid">
+                    {choices
+                        .into_iter()
+                        .map(|c| {
+                            let path = c.path.clone();
+                            let path2 = c.path.clone();
+                            let id = format!("ob-acc-col-{}", c.path.replace('.', "-"));
+                            view! {
+                                <label class="ob-acc-column" for=id.clone()>
+                                    <input
+                                        id=id.clone()
+                                        type="checkbox"
+                                        prop:checked=move || chosen.with(|v| v.contains(&path))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            chosen.update(|v| {
+                                                v.retain(|p| p != &path2);
+                                                if on {
+                                                    v.push(path2.clone());
+                                                }
+                                            });
+                                        }
+                                    />
+                                    {c.label}
+                                    <span class="ob-muted ob-small" aria-hidden="true">" "{c.path}</span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </fieldset>
+            {move || problem.get().map(|p| view! { <p class="ob-field-error" role="alert">{p}</p> })}
+            <div class="ob-actions">
+                <button type="button" class="ob-button" on:click=apply>"Apply columns"</button>
+                <button type="button" class="ob-button ob-button-secondary" on:click=reset>"Default columns"</button>
+            </div>
+        </details>
+    }
+}

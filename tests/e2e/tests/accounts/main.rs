@@ -1,0 +1,11 @@
+//! End-to-end tests of the Accounts screens: the release build in headless Chromium against devorg,
+//! each test asserting what the page shows and what the org then holds. One binary, one module per
+//! area; `bench` is the 100,000-account benchmark (ignored by default: `benches/accounts.sh`).
+
+mod bench;
+mod bulk;
+mod console;
+mod list;
+mod page;
+mod records;
+mod session;

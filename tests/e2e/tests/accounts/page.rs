@@ -1,0 +1,354 @@
+//! The Accounts screens as a person uses them: by headings, labels and button names. Also what the
+//! org holds, read straight from devorg's store, to check what the screens did.
+
+use anyhow::{anyhow, bail, Context, Result};
+use devorg::schema::account_object;
+use fantoccini::elements::Element;
+use fantoccini::Locator;
+use orgbridge_e2e::{Browser, Role, TestApp};
+use serde_json::{Map, Value};
+
+/// The Accounts screens of a signed-in app.
+pub struct AccountsPage<'a> {
+    pub app: &'a TestApp,
+}
+
+impl<'a> AccountsPage<'a> {
+    /// Signs in as a person does and waits until every account is loaded.
+    pub async fn sign_in(app: &'a TestApp) -> Result<AccountsPage<'a>> {
+        app.sign_in().await?;
+        let page = AccountsPage { app };
+        page.browser().by_role(Role::Heading, "Accounts").await?;
+        page.wait_loaded().await?;
+        Ok(page)
+    }
+
+    pub fn browser(&self) -> &'a Browser {
+        &self.app.browser
+    }
+
+    /// The list's count line ("1,234 of 5,000 loaded", "No accounts match.").
+    pub async fn count_text(&self) -> Result<String> {
+        let el = self.browser().client().find(Locator::Css(".ob-acc-count")).await?;
+        Ok(el.text().await?.trim().to_string())
+    }
+
+    /// Waits until the list has every row of its query; returns (loaded, total).
+    pub async fn wait_loaded(&self) -> Result<(u64, u64)> {
+        let browser = self.browser();
+        browser
+            .wait_for("the account list to finish loading", || async {
+                let text = self.count_text().await?;
+                let loading = !browser.client().find_all(Locator::Css(".ob-acc-loading")).await?.is_empty();
+                if loading {
+                    return Ok(None);
+                }
+                if text == "No accounts match." {
+                    return Ok(Some((0, 0)));
+                }
+                Ok(parse_count(&text).filter(|(l, t)| l == t))
+            })
+            .await
+    }
+
+    /// Opens one of the screens from the Accounts navigation.
+    pub async fn go_to(&self, screen: &str) -> Result<()> {
+        self.browser().click_button(screen).await
+    }
+
+    /// Types a search and presses Search; `search_in` picks the field ("Account Name", "All text fields").
+    pub async fn search(&self, text: &str, search_in: Option<&str>) -> Result<(u64, u64)> {
+        let browser = self.browser();
+        browser.fill("Search accounts", text).await?;
+        if let Some(label) = search_in {
+            browser.field("Search in").await?.select_by_label(label).await?;
+        }
+        browser.click_button("Search").await?;
+        self.wait_loaded().await
+    }
+
+    /// Types a raw WHERE clause (opening its section) and presses Search, without waiting.
+    pub async fn filter_where(&self, clause: &str) -> Result<()> {
+        let browser = self.browser();
+        let details = browser.client().find(Locator::Css(".ob-acc-advanced")).await?;
+        if details.attr("open").await?.is_none() {
+            details.find(Locator::Css("summary")).await?.click().await?;
+        }
+        browser.fill("WHERE clause", clause).await?;
+        browser.click_button("Search").await
+    }
+
+    /// The rows in the page (only the rendered ones), each as its cell texts without the checkbox.
+    pub async fn rendered_rows(&self) -> Result<Vec<Vec<String>>> {
+        let rows = self
+            .browser()
+            .client()
+            .find_all(Locator::Css(".ob-acc-table tbody tr:not(.ob-acc-spacer)"))
+            .await?;
+        let mut out = Vec::new();
+        for row in rows {
+            let mut cells = Vec::new();
+            for cell in row.find_all(Locator::Css("td:not(.ob-acc-check)")).await? {
+                cells.push(cell.text().await?.trim().to_string());
+            }
+            out.push(cells);
+        }
+        Ok(out)
+    }
+
+    /// The names (first column) of the rows in view.
+    pub async fn visible_names(&self) -> Result<Vec<String>> {
+        let script = r#"
+            const box = document.querySelector('.ob-acc-scroller').getBoundingClientRect();
+            return [...document.querySelectorAll('.ob-acc-table tbody tr:not(.ob-acc-spacer)')]
+              .filter(r => { const b = r.getBoundingClientRect(); return b.bottom > box.top + 37 && b.top < box.bottom; })
+              .map(r => r.querySelector('td:not(.ob-acc-check)').textContent.trim());"#;
+        Ok(serde_json::from_value(self.browser().eval(script).await?)?)
+    }
+
+    /// The column header names, in order.
+    pub async fn column_headers(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for th in self
+            .browser()
+            .client()
+            .find_all(Locator::Css(".ob-acc-table thead th:not(.ob-acc-check)"))
+            .await?
+        {
+            out.push(th.text().await?.trim_end_matches(['▲', '▼']).trim().to_string());
+        }
+        Ok(out)
+    }
+
+    /// `aria-sort` of the header of column `label`.
+    pub async fn sort_state(&self, label: &str) -> Result<Option<String>> {
+        let button = self.browser().button(label).await?;
+        let th = button.find(Locator::XPath("./ancestor::th")).await?;
+        Ok(th.attr("aria-sort").await?)
+    }
+
+    /// Clicks a column header to sort by it and waits for the reloaded list.
+    pub async fn sort_by(&self, label: &str) -> Result<()> {
+        self.browser().click_button(label).await?;
+        self.wait_loaded().await.map(|_| ())
+    }
+
+    /// The checkbox that selects the account named `name`.
+    pub async fn row_checkbox(&self, name: &str) -> Result<Element> {
+        self.checkbox(&format!("Select {name}")).await
+    }
+
+    /// A checkbox by its accessible name: its `aria-label`, or the text of its `<label>` without
+    /// the parts hidden from assistive technology.
+    pub async fn checkbox(&self, name: &str) -> Result<Element> {
+        let browser = self.browser();
+        let script = format!(
+            r#"const want = {};
+            const norm = t => t.split(/\s+/).filter(Boolean).join(' ');
+            const boxes = [...document.querySelectorAll('input[type=checkbox]')];
+            return boxes.findIndex(b => {{
+              if (b.getAttribute('aria-label')) return norm(b.getAttribute('aria-label')) === want;
+              const label = b.id && document.querySelector(`label[for="${{b.id}}"]`);
+              if (!label) return false;
+              const copy = label.cloneNode(true);
+              copy.querySelectorAll('[aria-hidden=true]').forEach(e => e.remove());
+              return norm(copy.textContent) === want;
+            }});"#,
+            serde_json::to_string(name)?
+        );
+        browser
+            .wait_for(&format!("a checkbox named {name:?}"), || async {
+                let index = browser.eval(&script).await?.as_i64().unwrap_or(-1);
+                if index < 0 {
+                    return Ok(None);
+                }
+                let boxes = browser.client().find_all(Locator::Css("input[type=checkbox]")).await?;
+                Ok(boxes.into_iter().nth(index as usize))
+            })
+            .await
+    }
+
+    /// Opens the account named `name` from the list.
+    pub async fn open_account(&self, name: &str) -> Result<()> {
+        self.browser().by_role(Role::Link, name).await?.click().await?;
+        self.browser().by_role(Role::Heading, name).await?;
+        Ok(())
+    }
+
+    /// The record view's label → value pairs (labels without the "Read-only" badge) and which
+    /// labels are marked read-only.
+    pub async fn record_facts(&self) -> Result<(Vec<(String, String)>, Vec<String>)> {
+        let script = r#"
+            return [...document.querySelectorAll('.ob-acc-fact')].map(f => {
+              const dt = f.querySelector('dt');
+              const badge = dt.querySelector('.ob-acc-badge');
+              const label = [...dt.childNodes].filter(n => n !== badge).map(n => n.textContent).join('').trim();
+              return [label, f.querySelector('dd').textContent.trim(), !!badge];
+            });"#;
+        let facts: Vec<(String, String, bool)> = serde_json::from_value(self.browser().eval(script).await?)?;
+        let read_only = facts.iter().filter(|f| f.2).map(|f| f.0.clone()).collect();
+        Ok((facts.into_iter().map(|(l, v, _)| (l, v)).collect(), read_only))
+    }
+
+    /// The message shown beside the form field labelled `label` (empty when none).
+    pub async fn field_error(&self, label: &str) -> Result<String> {
+        let field = self.browser().field(label).await?;
+        let ids = field.attr("aria-describedby").await?.unwrap_or_default();
+        let Some(error_id) = ids.split_whitespace().find(|id| id.ends_with("-error")) else {
+            bail!("the field {label:?} names no error element");
+        };
+        let el = self.browser().client().find(Locator::Id(error_id)).await?;
+        Ok(el.text().await?.trim().to_string())
+    }
+
+    /// Waits until the field labelled `label` shows an error, and returns it.
+    pub async fn wait_field_error(&self, label: &str) -> Result<String> {
+        self.browser()
+            .wait_for(&format!("an error beside {label:?}"), || async {
+                let text = self.field_error(label).await?;
+                Ok((!text.is_empty()).then_some(text))
+            })
+            .await
+    }
+
+    /// The current value of the field labelled `label`.
+    pub async fn field_value(&self, label: &str) -> Result<String> {
+        Ok(self.browser().field(label).await?.prop("value").await?.unwrap_or_default())
+    }
+
+    /// Picks an option of the select labelled `label` by its text.
+    pub async fn choose_option(&self, label: &str, option: &str) -> Result<()> {
+        self.browser()
+            .field(label)
+            .await?
+            .select_by_label(option)
+            .await
+            .with_context(|| format!("no option {option:?} in {label:?}"))
+    }
+
+    /// The text of the status messages (`role=status`) that contain `needle`, waiting for one.
+    pub async fn wait_status_containing(&self, needle: &str) -> Result<String> {
+        let browser = self.browser();
+        browser
+            .wait_for(&format!("a status message containing {needle:?}"), || async {
+                for el in browser.client().find_all(Locator::Css("[role=status]")).await? {
+                    let text = el.text().await.unwrap_or_default();
+                    if text.contains(needle) {
+                        return Ok(Some(text.trim().to_string()));
+                    }
+                }
+                Ok(None)
+            })
+            .await
+    }
+
+    /// The text of the alerts (`role=alert`) that contain `needle`, waiting for one.
+    pub async fn wait_alert_containing(&self, needle: &str) -> Result<String> {
+        let browser = self.browser();
+        browser
+            .wait_for(&format!("an alert containing {needle:?}"), || async {
+                for el in browser.client().find_all(Locator::Css("[role=alert]")).await? {
+                    let text = el.text().await.unwrap_or_default();
+                    if text.contains(needle) {
+                        return Ok(Some(text.trim().to_string()));
+                    }
+                }
+                Ok(None)
+            })
+            .await
+    }
+
+    /// Saves a screenshot as `$ACCOUNTS_SHOTS/<name>.png` when that variable is set (to look at
+    /// the screens; tests pass the same without it).
+    pub async fn shot(&self, name: &str) -> Result<()> {
+        if let Some(dir) = std::env::var_os("ACCOUNTS_SHOTS") {
+            let path = std::path::Path::new(&dir).join(format!("{name}.png"));
+            self.browser().screenshot(path).await?;
+        }
+        Ok(())
+    }
+
+    /// The API budget badge's text.
+    pub async fn budget_text(&self) -> Result<String> {
+        let el = self.browser().client().find(Locator::Id("ob-acc-budget-text")).await?;
+        Ok(el.text().await?.trim().to_string())
+    }
+}
+
+/// `"1,234 of 5,000 loaded"` → (1234, 5000).
+pub fn parse_count(text: &str) -> Option<(u64, u64)> {
+    let text = text.strip_suffix(" loaded")?;
+    let (a, b) = text.split_once(" of ")?;
+    let n = |s: &str| s.replace(',', "").parse::<u64>().ok();
+    Some((n(a)?, n(b)?))
+}
+
+/// Reads the org: accounts and their fields, straight from devorg's store.
+pub struct Org<'a>(pub &'a TestApp);
+
+impl Org<'_> {
+    /// A field of an account as the REST API prints it (`Null` when the account does not exist).
+    pub fn value(&self, id: &str, field: &str) -> Value {
+        let store = self.0.org.state.store.read();
+        let Some(rec) = store.account(id) else {
+            return Value::Null;
+        };
+        let f = account_object().field(field).expect("a field of Account");
+        store.account_value(rec, f)
+    }
+
+    /// Whether the account exists and is not deleted.
+    pub fn is_live(&self, id: &str) -> bool {
+        self.0.org.state.store.read().live_account(id).is_ok()
+    }
+
+    /// Ids of live accounts whose `field` equals `value`.
+    pub fn ids_where(&self, field: &str, value: &str) -> Vec<String> {
+        let store = self.0.org.state.store.read();
+        let f = account_object().field(field).expect("a field of Account");
+        store
+            .accounts()
+            .filter(|r| !r.deleted)
+            .filter(|r| store.account_value(r, f).as_str() == Some(value))
+            .map(|r| r.id.clone())
+            .collect()
+    }
+
+    /// The one live account named `name`.
+    pub fn id_named(&self, name: &str) -> Result<String> {
+        let ids = self.ids_where("Name", name);
+        match ids.as_slice() {
+            [one] => Ok(one.clone()),
+            _ => Err(anyhow!("expected one account named {name:?} in the org, found {}", ids.len())),
+        }
+    }
+
+    /// Live accounts.
+    pub fn live_count(&self) -> usize {
+        self.0.org.state.store.read().accounts().filter(|r| !r.deleted).count()
+    }
+
+    /// Every live account's value of `field`.
+    pub fn values_of(&self, field: &str) -> Vec<Value> {
+        let store = self.0.org.state.store.read();
+        let f = account_object().field(field).expect("a field of Account");
+        store
+            .accounts()
+            .filter(|r| !r.deleted)
+            .map(|r| store.account_value(r, f))
+            .collect()
+    }
+
+    /// Creates an account directly in the org (as another user would), returning its id.
+    pub fn insert(&self, fields: Value) -> String {
+        let body: Map<String, Value> = serde_json::from_value(fields).expect("a JSON object");
+        let mut store = self.0.org.state.store.write();
+        let (id, _) = store.insert(&body, devorg::store::now_ms()).expect("a valid account");
+        id
+    }
+
+    /// API calls the org counted so far today.
+    pub fn api_calls(&self) -> u64 {
+        self.0.org.state.usage.used()
+    }
+}
