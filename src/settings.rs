@@ -139,7 +139,9 @@ pub fn devorg_url() -> String {
 /// One query parameter of the page's URL.
 pub fn query_param(name: &str) -> Option<String> {
     let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+    web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get(name)
 }
 
 fn meta_content(name: &str) -> Option<String> {

@@ -100,7 +100,10 @@ pub fn set(key: Key<'_>, value: &str) {
     let (area, name) = (key.area(), key.name());
     let stored = area_storage(area).is_some_and(|s| s.set_item(&name, value).is_ok());
     if !stored {
-        FALLBACK.with(|m| m.borrow_mut().insert(fallback_name(area, &name), value.to_owned()));
+        FALLBACK.with(|m| {
+            m.borrow_mut()
+                .insert(fallback_name(area, &name), value.to_owned())
+        });
     }
 }
 
@@ -140,7 +143,11 @@ pub fn client_keys() -> Vec<String> {
         }
         None => FALLBACK.with(|m| {
             let area = fallback_name(Area::Session, "");
-            names.extend(m.borrow().keys().filter_map(|k| k.strip_prefix(&area).map(str::to_owned)));
+            names.extend(
+                m.borrow()
+                    .keys()
+                    .filter_map(|k| k.strip_prefix(&area).map(str::to_owned)),
+            );
         }),
     }
     names

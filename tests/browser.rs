@@ -77,7 +77,11 @@ fn pending_login() -> String {
 }
 
 fn session_storage() -> web_sys::Storage {
-    web_sys::window().unwrap().session_storage().unwrap().unwrap()
+    web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap()
 }
 
 fn local_storage() -> web_sys::Storage {
@@ -91,10 +95,34 @@ fn keys_are_prefixed_and_kept_in_the_right_area() {
     storage::clear_all();
     storage::set(Key::Session, "s");
     storage::set(Key::Prefs, "p");
-    assert_eq!(session_storage().get_item(&format!("{PREFIX}session")).unwrap().as_deref(), Some("s"));
-    assert_eq!(local_storage().get_item(&format!("{PREFIX}prefs")).unwrap().as_deref(), Some("p"));
-    assert_eq!(session_storage().get_item(&format!("{PREFIX}prefs")).unwrap(), None, "prefs never in session storage");
-    assert_eq!(local_storage().get_item(&format!("{PREFIX}session")).unwrap(), None, "tokens never in local storage");
+    assert_eq!(
+        session_storage()
+            .get_item(&format!("{PREFIX}session"))
+            .unwrap()
+            .as_deref(),
+        Some("s")
+    );
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("{PREFIX}prefs"))
+            .unwrap()
+            .as_deref(),
+        Some("p")
+    );
+    assert_eq!(
+        session_storage()
+            .get_item(&format!("{PREFIX}prefs"))
+            .unwrap(),
+        None,
+        "prefs never in session storage"
+    );
+    assert_eq!(
+        local_storage()
+            .get_item(&format!("{PREFIX}session"))
+            .unwrap(),
+        None,
+        "tokens never in local storage"
+    );
     storage::remove(Key::Session);
     assert_eq!(storage::get(Key::Session), None);
     storage::clear_all();
@@ -106,7 +134,10 @@ fn clearing_leaves_the_host_pages_keys_alone() {
     storage::set(Key::DevorgUrl, "http://127.0.0.1:1");
     storage::clear_all();
     assert_eq!(storage::get(Key::DevorgUrl), None);
-    assert_eq!(session_storage().get_item("host.key").unwrap().as_deref(), Some("mine"));
+    assert_eq!(
+        session_storage().get_item("host.key").unwrap().as_deref(),
+        Some("mine")
+    );
     session_storage().remove_item("host.key").unwrap();
 }
 
@@ -124,7 +155,11 @@ fn prefs_remember_the_consumer_key_per_org() {
     assert_eq!(prefs.kind, OrgKind::Devorg);
     assert_eq!(prefs.consumer_key(OrgKind::Devorg), "orgbridge-local");
     assert_eq!(prefs.consumer_key(OrgKind::Production), "");
-    prefs.remember(OrgKind::MyDomain, "https://acme.my.salesforce.com", " 3MVGkey ");
+    prefs.remember(
+        OrgKind::MyDomain,
+        "https://acme.my.salesforce.com",
+        " 3MVGkey ",
+    );
     prefs.save();
     let loaded = Prefs::load();
     assert_eq!(loaded.kind, OrgKind::MyDomain);
@@ -144,12 +179,18 @@ fn pending_logins_live_in_session_storage_under_their_state() {
     assert_eq!(keys.len(), 2, "{keys:?}");
     for state in [&a, &b] {
         let name = format!("{PREFIX}client.{}{state}", oauth::PENDING_KEY_PREFIX);
-        assert!(session_storage().get_item(&name).unwrap().is_some(), "{name} missing");
+        assert!(
+            session_storage().get_item(&name).unwrap().is_some(),
+            "{name} missing"
+        );
     }
     assert!(oauth::take_pending(&ClientStorage, &a, flow::now_ms()).is_ok());
     assert_eq!(ClientStorage.keys().len(), 1);
     // Fifteen minutes later the other one is swept.
-    assert_eq!(oauth::sweep_pending(&ClientStorage, flow::now_ms() + 16 * 60 * 1000), 1);
+    assert_eq!(
+        oauth::sweep_pending(&ClientStorage, flow::now_ms() + 16 * 60 * 1000),
+        1
+    );
     assert!(ClientStorage.keys().is_empty());
 }
 
@@ -159,23 +200,41 @@ fn pending_logins_live_in_session_storage_under_their_state() {
 async fn a_code_is_exchanged_once_and_the_session_kept_for_the_tab() {
     storage::clear_all();
     let state = pending_login();
-    let org = Scripted::new(vec![ok(200, &token_body()), ok(200, USERINFO), ok(200, VERSIONS)]);
+    let org = Scripted::new(vec![
+        ok(200, &token_body()),
+        ok(200, USERINFO),
+        ok(200, VERSIONS),
+    ]);
     let callback = parse_callback(&format!("?code=aPrx%3D%3D&state={state}"));
-    let session = flow::complete(&org, callback.clone(), flow::now_ms()).await.unwrap();
+    let session = flow::complete(&org, callback.clone(), flow::now_ms())
+        .await
+        .unwrap();
     assert_eq!(session.user.name, "Ada Admin");
     assert_eq!(session.api_version.to_string(), "67.0");
-    let asked = org.asked.borrow();
-    assert_eq!(asked[0].url, format!("{ORG}/services/oauth2/token"));
-    let form = asked[0].body.clone().unwrap();
-    assert!(form.contains("code=aPrx%3D%3D") && form.contains("code_verifier="), "{form}");
+    let (url, form) = {
+        let asked = org.asked.borrow();
+        (asked[0].url.clone(), asked[0].body.clone().unwrap())
+    };
+    assert_eq!(url, format!("{ORG}/services/oauth2/token"));
+    assert!(
+        form.contains("code=aPrx%3D%3D") && form.contains("code_verifier="),
+        "{form}"
+    );
     assert!(!form.contains("client_secret"));
-    drop(asked);
     assert_eq!(flow::load_session(), Some(session));
-    assert!(ClientStorage.keys().is_empty(), "the verifier is gone after use");
+    assert!(
+        ClientStorage.keys().is_empty(),
+        "the verifier is gone after use"
+    );
 
     // The same callback a second time (reload, back button) finds no verifier.
-    let again = flow::complete(&Scripted::default(), callback, flow::now_ms()).await.unwrap_err();
-    assert!(again.contains("already used or was opened in another tab"), "{again}");
+    let again = flow::complete(&Scripted::default(), callback, flow::now_ms())
+        .await
+        .unwrap_err();
+    assert!(
+        again.contains("already used or was opened in another tab"),
+        "{again}"
+    );
     storage::clear_all();
 }
 
@@ -184,15 +243,30 @@ async fn a_state_from_another_tab_or_a_forged_one_is_refused_without_calling_the
     storage::clear_all();
     pending_login();
     let org = Scripted::default();
-    let err = flow::complete(&org, parse_callback("?code=abc&state=forged"), flow::now_ms()).await.unwrap_err();
+    let err = flow::complete(
+        &org,
+        parse_callback("?code=abc&state=forged"),
+        flow::now_ms(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("start the sign-in again"), "{err}");
-    assert!(org.asked.borrow().is_empty(), "no token request for an unknown state");
+    assert!(
+        org.asked.borrow().is_empty(),
+        "no token request for an unknown state"
+    );
     storage::clear_all();
 }
 
 #[wasm_bindgen_test]
 async fn a_callback_without_state_is_refused() {
-    let err = flow::complete(&Scripted::default(), parse_callback("?code=abc"), flow::now_ms()).await.unwrap_err();
+    let err = flow::complete(
+        &Scripted::default(),
+        parse_callback("?code=abc"),
+        flow::now_ms(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("no state"), "{err}");
 }
 
@@ -200,8 +274,12 @@ async fn a_callback_without_state_is_refused() {
 async fn denying_access_says_so_and_drops_the_pending_login() {
     storage::clear_all();
     let state = pending_login();
-    let query = format!("?error=access_denied&error_description=end-user+denied+authorization&state={state}");
-    let err = flow::complete(&Scripted::default(), parse_callback(&query), flow::now_ms()).await.unwrap_err();
+    let query = format!(
+        "?error=access_denied&error_description=end-user+denied+authorization&state={state}"
+    );
+    let err = flow::complete(&Scripted::default(), parse_callback(&query), flow::now_ms())
+        .await
+        .unwrap_err();
     assert!(err.contains("chose not to allow"), "{err}");
     assert!(ClientStorage.keys().is_empty());
 }
@@ -210,8 +288,17 @@ async fn denying_access_says_so_and_drops_the_pending_login() {
 async fn an_expired_or_reused_code_asks_to_start_again() {
     storage::clear_all();
     let state = pending_login();
-    let org = Scripted::new(vec![ok(400, r#"{"error":"invalid_grant","error_description":"expired authorization code"}"#)]);
-    let err = flow::complete(&org, parse_callback(&format!("?code=old&state={state}")), flow::now_ms()).await.unwrap_err();
+    let org = Scripted::new(vec![ok(
+        400,
+        r#"{"error":"invalid_grant","error_description":"expired authorization code"}"#,
+    )]);
+    let err = flow::complete(
+        &org,
+        parse_callback(&format!("?code=old&state={state}")),
+        flow::now_ms(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("expired or was already used"), "{err}");
     assert_eq!(flow::load_session(), None);
 }
@@ -222,11 +309,24 @@ async fn a_token_endpoint_without_cors_is_named() {
     // devorg is not running in this test: the probes' no-cors request to 127.0.0.1:9 fails too,
     // so the diagnosis is "nothing answered" — the point is that the user gets the probe's words.
     let login_url = "http://127.0.0.1:9";
-    let login = OrgLogin::new(InstanceUrl::parse(login_url).unwrap(), "orgbridge-local", orgbridge::settings::redirect_uri());
+    let login = OrgLogin::new(
+        InstanceUrl::parse(login_url).unwrap(),
+        "orgbridge-local",
+        orgbridge::settings::redirect_uri(),
+    );
     let (_, pending) = oauth::begin_login(&login, flow::now_ms());
     oauth::save_pending(&ClientStorage, &pending);
-    let org = Scripted::new(vec![Err(TransportError::new(format!("{login_url}/services/oauth2/token"), "Failed to fetch"))]);
-    let err = flow::complete(&org, parse_callback(&format!("?code=c&state={}", pending.state)), flow::now_ms()).await.unwrap_err();
+    let org = Scripted::new(vec![Err(TransportError::new(
+        format!("{login_url}/services/oauth2/token"),
+        "Failed to fetch",
+    ))]);
+    let err = flow::complete(
+        &org,
+        parse_callback(&format!("?code=c&state={}", pending.state)),
+        flow::now_ms(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.contains("Nothing answered at 127.0.0.1:9"), "{err}");
 }
 
@@ -234,8 +334,14 @@ async fn a_token_endpoint_without_cors_is_named() {
 fn popup_messages_are_recognised_and_others_ignored() {
     use orgbridge::auth::popup::CallbackMessage;
     let sent = serde_json::to_string(&CallbackMessage::new("?code=a&state=b")).unwrap();
-    assert_eq!(CallbackMessage::from_data(&sent).unwrap().query, "?code=a&state=b");
-    assert_eq!(CallbackMessage::from_data(r#"{"kind":"other","query":"?code=a"}"#), None);
+    assert_eq!(
+        CallbackMessage::from_data(&sent).unwrap().query,
+        "?code=a&state=b"
+    );
+    assert_eq!(
+        CallbackMessage::from_data(r#"{"kind":"other","query":"?code=a"}"#),
+        None
+    );
     assert_eq!(CallbackMessage::from_data("hello"), None);
 }
 
@@ -243,7 +349,14 @@ fn popup_messages_are_recognised_and_others_ignored() {
 fn the_redirect_uri_is_the_page_without_query_or_fragment() {
     let uri = orgbridge::settings::redirect_uri();
     let location = web_sys::window().unwrap().location();
-    assert_eq!(uri, format!("{}{}", location.origin().unwrap(), location.pathname().unwrap()));
+    assert_eq!(
+        uri,
+        format!(
+            "{}{}",
+            location.origin().unwrap(),
+            location.pathname().unwrap()
+        )
+    );
     assert!(!uri.contains('?') && !uri.contains('#'));
 }
 
@@ -261,11 +374,19 @@ async fn signing_in_then_out_moves_through_every_state() {
     storage::clear_all();
     let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
-    assert!(matches!(auth.state.get_untracked(), AuthState::SignedOut { reason: None }));
+    assert!(matches!(
+        auth.state.get_untracked(),
+        AuthState::SignedOut { reason: None }
+    ));
 
     let state = pending_login();
-    let org = Scripted::new(vec![ok(200, &token_body()), ok(200, USERINFO), ok(200, VERSIONS)]);
-    auth.finish_with(org, parse_callback(&format!("?code=c&state={state}"))).await;
+    let org = Scripted::new(vec![
+        ok(200, &token_body()),
+        ok(200, USERINFO),
+        ok(200, VERSIONS),
+    ]);
+    auth.finish_with(org, parse_callback(&format!("?code=c&state={state}")))
+        .await;
     let AuthState::SignedIn(signed_in) = auth.state.get_untracked() else {
         panic!("expected signed in, got {:?}", auth.state.get_untracked());
     };
@@ -279,7 +400,9 @@ async fn signing_in_then_out_moves_through_every_state() {
     auth.sign_out_with(&org).await;
     assert!(matches!(
         auth.state.get_untracked(),
-        AuthState::SignedOut { reason: Some(SignedOutReason::UserSignedOut) }
+        AuthState::SignedOut {
+            reason: Some(SignedOutReason::UserSignedOut)
+        }
     ));
     let revoke = org.asked.borrow()[0].clone();
     assert_eq!(revoke.url, format!("{ORG}/services/oauth2/revoke"));
@@ -293,13 +416,20 @@ async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
     storage::clear_all();
     let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
-    auth.finish_with(Scripted::default(), parse_callback("?error=access_denied&state=x")).await;
+    auth.finish_with(
+        Scripted::default(),
+        parse_callback("?error=access_denied&state=x"),
+    )
+    .await;
     match auth.state.get_untracked() {
         AuthState::Failed(message) => assert!(message.contains("choose Allow"), "{message}"),
         other => panic!("expected a failure, got {other:?}"),
     }
     auth.start_again();
-    assert!(matches!(auth.state.get_untracked(), AuthState::SignedOut { reason: None }));
+    assert!(matches!(
+        auth.state.get_untracked(),
+        AuthState::SignedOut { reason: None }
+    ));
     drop(owner);
 }
 
@@ -307,8 +437,18 @@ async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
 async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_a_reason() {
     storage::clear_all();
     let state = pending_login();
-    let org = Scripted::new(vec![ok(200, &token_body()), ok(200, USERINFO), ok(200, VERSIONS)]);
-    let session = flow::complete(&org, parse_callback(&format!("?code=c&state={state}")), flow::now_ms()).await.unwrap();
+    let org = Scripted::new(vec![
+        ok(200, &token_body()),
+        ok(200, USERINFO),
+        ok(200, VERSIONS),
+    ]);
+    let session = flow::complete(
+        &org,
+        parse_callback(&format!("?code=c&state={state}")),
+        flow::now_ms(),
+    )
+    .await
+    .unwrap();
 
     // A new page load in the same tab resumes the session from storage.
     let owner = reactive_owner();
@@ -317,15 +457,31 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_
 
     // The org has revoked the refresh token: a call gets 401, the refresh gets invalid_grant.
     let scripted = Scripted::new(vec![
-        ok(401, r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#),
-        ok(400, r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#),
+        ok(
+            401,
+            r#"[{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}]"#,
+        ),
+        ok(
+            400,
+            r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
+        ),
     ]);
     let client = salesforce::client::Client::new(&scripted, session);
     auth.watch(&client);
-    let err = client.send_raw(salesforce::transport::Method::Get, "/services/data/v67.0/limits", None, &[]).await.unwrap_err();
+    let err = client
+        .send_raw(
+            salesforce::transport::Method::Get,
+            "/services/data/v67.0/limits",
+            None,
+            &[],
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, salesforce::error::Error::SessionEnded { .. }));
     match auth.state.get_untracked() {
-        AuthState::SignedOut { reason: Some(SignedOutReason::SessionEnded(message)) } => {
+        AuthState::SignedOut {
+            reason: Some(SignedOutReason::SessionEnded(message)),
+        } => {
             assert!(message.contains("sign in again"), "{message}")
         }
         other => panic!("expected signed out with a reason, got {other:?}"),
@@ -336,8 +492,14 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_
 
 #[wasm_bindgen_test]
 async fn an_unusable_org_url_fails_before_leaving_the_page() {
-    let err = flow::begin(&Scripted::default(), &SignInRequest { login_url: "ftp://x".into(), consumer_key: "k".into() })
-        .await
-        .unwrap_err();
+    let err = flow::begin(
+        &Scripted::default(),
+        &SignInRequest {
+            login_url: "ftp://x".into(),
+            consumer_key: "k".into(),
+        },
+    )
+    .await
+    .unwrap_err();
     assert!(!err.is_empty());
 }

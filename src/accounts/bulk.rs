@@ -84,7 +84,10 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 }
             };
             if value.is_null() && field.is_required() {
-                errors.set(BTreeMap::from([(name, format!("{} cannot be empty.", field.label))]));
+                errors.set(BTreeMap::from([(
+                    name,
+                    format!("{} cannot be empty.", field.label),
+                )]));
                 return;
             }
             errors.set(BTreeMap::new());
@@ -132,7 +135,10 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
 
     let run_delete = move |_| {
         let targets = selected_ids();
-        let ids: Vec<RecordId> = targets.iter().filter_map(|(id, _)| RecordId::parse(id).ok()).collect();
+        let ids: Vec<RecordId> = targets
+            .iter()
+            .filter_map(|(id, _)| RecordId::parse(id).ok())
+            .collect();
         let names: BTreeMap<String, String> = targets.into_iter().collect();
         outcome.set(None);
         failure.set(None);
@@ -168,7 +174,10 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
     };
 
     let busy = move || progress.with(Option::is_some);
-    let field_options: Vec<(String, String)> = fields.iter().map(|f| (f.name.clone(), f.label.clone())).collect();
+    let field_options: Vec<(String, String)> = fields
+        .iter()
+        .map(|f| (f.name.clone(), f.label.clone()))
+        .collect();
     let field_control = {
         let fields = fields.clone();
         move || {
@@ -312,7 +321,8 @@ fn patch_rows(st: super::list::ListState, field: &str, value: &Value, ids: &Hash
 fn BulkResults(outcome: Outcome) -> impl IntoView {
     /// Successful records listed at most (the count says the rest).
     const SHOWN_SUCCESSES: usize = 500;
-    let (ok, failed): (Vec<_>, Vec<_>) = outcome.results.into_iter().partition(|(_, _, r)| r.success);
+    let (ok, failed): (Vec<_>, Vec<_>) =
+        outcome.results.into_iter().partition(|(_, _, r)| r.success);
     let summary = format!(
         "{} {}, {} failed.",
         thousands(ok.len() as u64),

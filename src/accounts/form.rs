@@ -14,7 +14,10 @@ use salesforce::soql::{quote, ListQuery};
 use salesforce::types::{ExternalIdField, RecordId};
 
 use super::list::refresh_row;
-use super::model::{self, build_record, field_messages, form_fields, input_kind, max_length, FormMode, InputKind, SOBJECT};
+use super::model::{
+    self, build_record, field_messages, form_fields, input_kind, max_length, FormMode, InputKind,
+    SOBJECT,
+};
 use super::{use_accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
@@ -140,13 +143,16 @@ pub fn FieldControl(
         }
         .into_any(),
         InputKind::Number { scale } => {
-            let step = if scale == 0 { "1".to_string() } else { format!("{}", 10f64.powi(-(scale as i32))) };
+            // A text input with a numeric keyboard, not type="number": a number input hides what
+            // was typed when it does not parse ("12." mid-typing, "1,5"), so the value the person
+            // sees and the one we check could differ. We check and explain the number ourselves.
+            let mode = if scale == 0 { "numeric" } else { "decimal" };
             view! {
                 <input
                     id=id.clone()
-                    type="number"
-                    inputmode="decimal"
-                    step=step
+                    type="text"
+                    inputmode=mode
+                    autocomplete="off"
                     class="ob-input"
                     required=required
                     aria-describedby=described_by.clone()
@@ -189,7 +195,12 @@ pub fn FieldControl(
 
 /// Every field of a form, in describe order.
 #[component]
-fn FieldGrid(fields: Vec<FieldDescribe>, values: Values, errors: Values, required: bool) -> impl IntoView {
+fn FieldGrid(
+    fields: Vec<FieldDescribe>,
+    values: Values,
+    errors: Values,
+    required: bool,
+) -> impl IntoView {
     view! {
         <div class="ob-acc-form-grid">
             {fields
@@ -205,12 +216,18 @@ fn FieldGrid(fields: Vec<FieldDescribe>, values: Values, errors: Values, require
 fn FormProblems(problems: RwSignal<Vec<String>>, #[prop(into)] title: String) -> impl IntoView {
     move || {
         let list = problems.get();
-        (!list.is_empty()).then(|| view! { <ErrorAlert title=title.clone() message=list.join("\n\n")/> })
+        (!list.is_empty())
+            .then(|| view! { <ErrorAlert title=title.clone() message=list.join("\n\n")/> })
     }
 }
 
 /// Puts an org error beside its fields, the rest above the form.
-fn show_error(err: &Error, fields: &[FieldDescribe], errors: Values, problems: RwSignal<Vec<String>>) {
+fn show_error(
+    err: &Error,
+    fields: &[FieldDescribe],
+    errors: Values,
+    problems: RwSignal<Vec<String>>,
+) {
     let known: Vec<String> = fields.iter().map(|f| f.name.clone()).collect();
     let (by_field, mut general) = field_messages(err, &known);
     if general.is_empty() {
@@ -258,7 +275,9 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 Ok(r) => r,
                 Err(e) => {
                     errors.set(e);
-                    problems.set(vec!["Some fields need attention; see the messages beside them.".into()]);
+                    problems.set(vec![
+                        "Some fields need attention; see the messages beside them.".into(),
+                    ]);
                     return;
                 }
             };
@@ -287,8 +306,9 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
         <form class="ob-card ob-acc-form" aria-labelledby="ob-acc-new-title" novalidate on:submit=submit>
             <h3 id="ob-acc-new-title">"New account"</h3>
             {required_note()}
-            <FormProblems problems=problems title="The account was not created"/>
             <FieldGrid fields=(*fields).clone() values=values errors=errors required=true/>
+            // Beside the button that was pressed, where the person is looking.
+            <FormProblems problems=problems title="The account was not created"/>
             <div class="ob-actions">
                 <button type="submit" class="ob-button" disabled=move || saving.get()>"Create account"</button>
                 <button type="button" class="ob-button ob-button-secondary" on:click=move |_| ctx.go(Screen::List)>"Cancel"</button>
@@ -329,7 +349,11 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                         .collect();
                     original.set_value(texts.clone());
                     values.set(texts);
-                    let name = record.get("Name").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+                    let name = record
+                        .get("Name")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string();
                     loaded.set(Some(Ok(name)));
                 }
                 Err(e) => loaded.set(Some(Err(e.user_message()))),
@@ -343,16 +367,25 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             problems.set(Vec::new());
-            let changes = match build_record(&fields, &values.get_untracked(), Some(&original.get_value()), true) {
+            let changes = match build_record(
+                &fields,
+                &values.get_untracked(),
+                Some(&original.get_value()),
+                true,
+            ) {
                 Ok(r) => r,
                 Err(e) => {
                     errors.set(e);
-                    problems.set(vec!["Some fields need attention; see the messages beside them.".into()]);
+                    problems.set(vec![
+                        "Some fields need attention; see the messages beside them.".into(),
+                    ]);
                     return;
                 }
             };
             errors.set(BTreeMap::new());
-            let Ok(rid) = RecordId::parse(&id) else { return };
+            let Ok(rid) = RecordId::parse(&id) else {
+                return;
+            };
             if changes.is_empty() {
                 ctx.go(Screen::View(id.clone()));
                 ctx.notice.set(Some("Nothing changed.".into()));
@@ -389,8 +422,8 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                     <form class="ob-card ob-acc-form" aria-labelledby="ob-acc-edit-title" novalidate on:submit=submit.clone()>
                         <h3 id="ob-acc-edit-title">"Edit "{name}</h3>
                         {required_note()}
-                        <FormProblems problems=problems title="The changes were not saved"/>
                         <FieldGrid fields=(*fields).clone() values=values errors=errors required=true/>
+                        <FormProblems problems=problems title="The changes were not saved"/>
                         <div class="ob-actions">
                             <button type="submit" class="ob-button" disabled=move || saving.get()>"Save changes"</button>
                             <button type="button" class="ob-button ob-button-secondary" on:click=move |_| ctx.go(Screen::View(back_id.clone()))>
@@ -456,7 +489,10 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 }
             };
             if value.trim().is_empty() {
-                errors.set(BTreeMap::from([("__key".to_string(), "Enter the external ID value to match.".to_string())]));
+                errors.set(BTreeMap::from([(
+                    "__key".to_string(),
+                    "Enter the external ID value to match.".to_string(),
+                )]));
                 return;
             }
             let fields = fields_now();
@@ -465,14 +501,19 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 Ok(r) => r,
                 Err(e) => {
                     errors.set(e);
-                    problems.set(vec!["Some fields need attention; see the messages beside them.".into()]);
+                    problems.set(vec![
+                        "Some fields need attention; see the messages beside them.".into(),
+                    ]);
                     return;
                 }
             };
             errors.set(BTreeMap::new());
             saving.set(true);
             spawn_local(async move {
-                let outcome = ctx.client().upsert_by_external_id(SOBJECT, &field, &value, &record).await;
+                let outcome = ctx
+                    .client()
+                    .upsert_by_external_id(SOBJECT, &field, &value, &record)
+                    .await;
                 if !ctx.refresh_usage() {
                     return;
                 }
@@ -499,7 +540,10 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                         }
                         show_error(&e, &known, errors, problems);
                         // An error about the key itself belongs beside the key's value box.
-                        if let Some(m) = errors.try_with_untracked(|e| e.get(field.as_str()).cloned()).flatten() {
+                        if let Some(m) = errors
+                            .try_with_untracked(|e| e.get(field.as_str()).cloned())
+                            .flatten()
+                        {
                             errors.update(|e| {
                                 e.insert("__key".into(), m);
                             });
@@ -516,7 +560,10 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
         let keys = keys.clone();
         move || {
             let k = key.get();
-            keys.iter().find(|(n, _)| *n == k).map(|(_, l)| l.clone()).unwrap_or(k)
+            keys.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, l)| l.clone())
+                .unwrap_or(k)
         }
     };
     view! {
@@ -560,10 +607,11 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                     <p id="ob-acc-upsert-value-error" class="ob-field-error">{key_error}</p>
                 </div>
             </div>
-            <FormProblems problems=problems title="The org did not save the account"/>
-            {move || result.get().map(|r| view! { <UpsertResultView result=r key_label=key_label()/> })}
             <h4>"Fields to set"</h4>
             {move || view! { <FieldGrid fields=fields_now() values=values errors=errors required=false/> }}
+            // Beside the button that was pressed, where the person is looking.
+            <FormProblems problems=problems title="The org did not save the account"/>
+            {move || result.get().map(|r| view! { <UpsertResultView result=r key_label=key_label()/> })}
             <div class="ob-actions">
                 <button type="submit" class="ob-button" disabled=move || saving.get() || no_keys>"Upsert account"</button>
                 <Show when=move || saving.get()><Busy label="Saving…"/></Show>
@@ -583,7 +631,12 @@ async fn names_of(ctx: super::Accounts, ids: &[String]) -> Vec<(String, String)>
             Ok(page) => page
                 .records
                 .iter()
-                .map(|r| (model::display_value(r.get("Id")), model::display_value(r.get("Name"))))
+                .map(|r| {
+                    (
+                        model::display_value(r.get("Id")),
+                        model::display_value(r.get("Name")),
+                    )
+                })
                 .collect(),
             Err(_) => BTreeMap::new(),
         },

@@ -123,7 +123,10 @@ fn list_query(st: &ListState, describe: &SObjectDescribe, columns: &[Column]) ->
     fields.extend(columns.iter().map(|c| c.path.clone()));
     let search_in = st.search_in.get_untracked();
     let search_fields: Vec<String> = if search_in == ALL_TEXT {
-        model::search_fields(describe).iter().map(|f| f.name.clone()).collect()
+        model::search_fields(describe)
+            .iter()
+            .map(|f| f.name.clone())
+            .collect()
     } else {
         vec![search_in]
     };
@@ -220,7 +223,11 @@ async fn fetch_pages(
             }
             Ok(p) => {
                 st.total.set(p.total_size);
-                let new_rows: Vec<Row> = p.records.iter().map(|r| Row::from_record(r, &columns)).collect();
+                let new_rows: Vec<Row> = p
+                    .records
+                    .iter()
+                    .map(|r| Row::from_record(r, &columns))
+                    .collect();
                 st.rows.update(|rows| rows.extend(new_rows));
                 match p.next_records_url.filter(|_| !p.done) {
                     Some(url) => {
@@ -266,16 +273,17 @@ pub fn refresh_row(ctx: Accounts, id: String) {
             return;
         };
         let mut row = Row::from_record(record, &columns);
-        st.rows.update(|rows| match rows.iter_mut().find(|r| r.id == row.id) {
-            Some(existing) => {
-                row.revision = existing.revision + 1;
-                *existing = row;
-            }
-            None => {
-                rows.insert(0, row);
-                st.total.update(|t| *t += 1);
-            }
-        });
+        st.rows
+            .update(|rows| match rows.iter_mut().find(|r| r.id == row.id) {
+                Some(existing) => {
+                    row.revision = existing.revision + 1;
+                    *existing = row;
+                }
+                None => {
+                    rows.insert(0, row);
+                    st.total.update(|t| *t += 1);
+                }
+            });
     });
 }
 
@@ -392,11 +400,20 @@ fn ListProblem() -> impl IntoView {
         st.error.get().map(|err| {
             let loaded = st.rows.with(Vec::len);
             let (title, again) = if err.checked_here {
-                ("Check the search and WHERE clause".to_string(), "Search again")
+                (
+                    "Check the search and WHERE clause".to_string(),
+                    "Search again",
+                )
             } else if err.query_refused {
                 ("The org refused the query".to_string(), "Search again")
             } else if loaded > 0 {
-                (format!("Loading stopped after {} accounts", thousands(loaded as u64)), "Load the rest")
+                (
+                    format!(
+                        "Loading stopped after {} accounts",
+                        thousands(loaded as u64)
+                    ),
+                    "Load the rest",
+                )
             } else {
                 ("Could not load the accounts".to_string(), "Try again")
             };
@@ -425,7 +442,8 @@ fn AccountTable() -> impl IntoView {
     let ctx = use_accounts();
     let st = ctx.list;
     let scroller = NodeRef::<leptos::html::Div>::new();
-    let window = Memo::new(move |_| model::visible_window(st.scroll_top.get(), st.rows.with(Vec::len)));
+    let window =
+        Memo::new(move |_| model::visible_window(st.scroll_top.get(), st.rows.with(Vec::len)));
 
     // A new query starts at the top.
     Effect::new(move |_| {
@@ -451,7 +469,10 @@ fn AccountTable() -> impl IntoView {
     let top_space = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
     let bottom_space = move || {
         let len = st.rows.with(Vec::len);
-        format!("{}px", len.saturating_sub(window.get().end) as f64 * ROW_HEIGHT)
+        format!(
+            "{}px",
+            len.saturating_sub(window.get().end) as f64 * ROW_HEIGHT
+        )
     };
     let column_count = move || st.columns.with(Vec::len) + 1;
     let all_selected = move || {
@@ -460,7 +481,9 @@ fn AccountTable() -> impl IntoView {
     };
     let select_all = move |ev: leptos::ev::Event| {
         if event_target_checked(&ev) {
-            let ids: HashSet<String> = st.rows.with_untracked(|rows| rows.iter().map(|r| r.id.clone()).collect());
+            let ids: HashSet<String> = st
+                .rows
+                .with_untracked(|rows| rows.iter().map(|r| r.id.clone()).collect());
             st.selected.set(ids);
         } else {
             st.selected.update(HashSet::clear);
@@ -573,7 +596,11 @@ fn AccountRow(index: usize, row: Row) -> impl IntoView {
     let st = ctx.list;
     let id = row.id.clone();
     let name = row.cells.first().cloned().unwrap_or_default();
-    let shown_name = if name.trim().is_empty() { "(no name)".to_string() } else { name.clone() };
+    let shown_name = if name.trim().is_empty() {
+        "(no name)".to_string()
+    } else {
+        name.clone()
+    };
     let checked = {
         let id = id.clone();
         move || st.selected.with(|s| s.contains(&id))

@@ -120,7 +120,12 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
 
     // The client reports usage from each answer's Sforce-Limit-Info; reading it often is cheap
     // (no request), and catches calls made by any screen.
-    if let Ok(handle) = set_interval_with_handle(move || { ctx.refresh_usage(); }, Duration::from_millis(500)) {
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            ctx.refresh_usage();
+        },
+        Duration::from_millis(500),
+    ) {
         on_cleanup(move || handle.clear());
     }
     // A browser that cannot read Sforce-Limit-Info (a proxy dropping the exposed header) still
@@ -143,7 +148,8 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
         let target = screen.clone();
         let current = move || {
             let now = ctx.screen.get();
-            now == target || (target == Screen::List && matches!(now, Screen::View(_) | Screen::Edit(_)))
+            now == target
+                || (target == Screen::List && matches!(now, Screen::View(_) | Screen::Edit(_)))
         };
         view! {
             <li>

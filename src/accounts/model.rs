@@ -14,7 +14,14 @@ use serde_json::Value;
 pub const SOBJECT: &str = "Account";
 
 /// Columns shown until the user chooses others.
-pub const DEFAULT_COLUMNS: [&str; 6] = ["Name", "Type", "Industry", "BillingCity", "Phone", "Owner.Name"];
+pub const DEFAULT_COLUMNS: [&str; 6] = [
+    "Name",
+    "Type",
+    "Industry",
+    "BillingCity",
+    "Phone",
+    "Owner.Name",
+];
 
 /// Records per page asked of the org (the largest batch Salesforce allows).
 pub const BATCH_SIZE: u32 = 2000;
@@ -58,11 +65,7 @@ pub fn column_choices(describe: &SObjectDescribe) -> Vec<Column> {
             sortable: f.sortable && f.field_type != "address",
         });
         if let (Some(rel), "reference") = (&f.relationship_name, f.field_type.as_str()) {
-            let base = f
-                .label
-                .strip_suffix(" ID")
-                .unwrap_or(&f.label)
-                .to_string();
+            let base = f.label.strip_suffix(" ID").unwrap_or(&f.label).to_string();
             out.push(Column {
                 path: format!("{rel}.Name"),
                 label: format!("{base} Name"),
@@ -79,7 +82,12 @@ pub fn columns_for(describe: &SObjectDescribe, saved: Option<&[String]>) -> Vec<
     let choices = column_choices(describe);
     let pick = |paths: &mut dyn Iterator<Item = &str>| -> Vec<Column> {
         paths
-            .filter_map(|p| choices.iter().find(|c| c.path.eq_ignore_ascii_case(p)).cloned())
+            .filter_map(|p| {
+                choices
+                    .iter()
+                    .find(|c| c.path.eq_ignore_ascii_case(p))
+                    .cloned()
+            })
             .collect()
     };
     let chosen = saved
@@ -117,8 +125,11 @@ pub fn value_at<'a>(record: &'a Record, path: &str) -> Option<&'a Value> {
 /// Field names are case-insensitive in Salesforce; answers use the describe's spelling, which a
 /// saved column path may not.
 fn get_ci<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    map.get(key)
-        .or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v))
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
 }
 
 /// A value as a person reads it in a table cell or a record view.
@@ -131,7 +142,13 @@ pub fn display_value(value: Option<&Value>) -> String {
         Some(Value::Number(n)) => n.to_string(),
         Some(Value::Object(o)) if o.contains_key("city") || o.contains_key("street") => {
             // A compound address: street, city, state postal code, country.
-            let part = |k: &str| o.get(k).and_then(Value::as_str).unwrap_or("").trim().to_string();
+            let part = |k: &str| {
+                o.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            };
             let region = [part("state"), part("postalCode")]
                 .into_iter()
                 .filter(|s| !s.is_empty())
@@ -202,7 +219,9 @@ pub enum InputKind {
     /// `<input type=…>` (text, email, tel, url, date, datetime-local).
     Text(&'static str),
     /// A number with this many decimals.
-    Number { scale: u32 },
+    Number {
+        scale: u32,
+    },
     TextArea,
     Checkbox,
     /// Picklist values (value, label).
@@ -224,7 +243,12 @@ pub fn input_kind(field: &FieldDescribe) -> InputKind {
         "picklist" | "multipicklist" => InputKind::Select(
             field
                 .active_picklist_values()
-                .map(|p| (p.value.clone(), p.label.clone().unwrap_or_else(|| p.value.clone())))
+                .map(|p| {
+                    (
+                        p.value.clone(),
+                        p.label.clone().unwrap_or_else(|| p.value.clone()),
+                    )
+                })
                 .collect(),
         ),
         _ => InputKind::Text("text"),
@@ -235,7 +259,14 @@ pub fn input_kind(field: &FieldDescribe) -> InputKind {
 pub fn max_length(field: &FieldDescribe) -> Option<u32> {
     matches!(
         field.field_type.as_str(),
-        "string" | "textarea" | "email" | "phone" | "url" | "picklist" | "combobox" | "encryptedstring"
+        "string"
+            | "textarea"
+            | "email"
+            | "phone"
+            | "url"
+            | "picklist"
+            | "combobox"
+            | "encryptedstring"
     )
     .then_some(field.length)
     .filter(|n| *n > 0)
@@ -306,15 +337,23 @@ pub fn parse_input(field: &FieldDescribe, text: &str) -> Result<Value, String> {
                 .ok_or_else(|| "Enter a number.".to_string())?;
             let whole = field.precision.saturating_sub(field.scale);
             if field.precision > 0 && n.abs() >= 10f64.powi(whole as i32) {
-                return Err(format!("Enter a number with at most {whole} digits before the decimal point."));
+                return Err(format!(
+                    "Enter a number with at most {whole} digits before the decimal point."
+                ));
             }
-            Ok(serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null))
+            Ok(serde_json::Number::from_f64(n)
+                .map(Value::Number)
+                .unwrap_or(Value::Null))
         }
         "date" => {
             let ok = text.len() == 10
-                && text
-                    .char_indices()
-                    .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+                && text.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
             if ok {
                 Ok(Value::String(text.to_string()))
             } else {
@@ -396,7 +435,10 @@ pub fn field_messages(err: &Error, known: &[String]) -> (BTreeMap<String, String
         let target = if field.is_empty() {
             mentioned_field(&message, known)
         } else {
-            known.iter().find(|k| k.eq_ignore_ascii_case(&field)).cloned()
+            known
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(&field))
+                .cloned()
         };
         match target {
             Some(name) => {
@@ -423,10 +465,7 @@ fn mentioned_field(message: &str, known: &[String]) -> Option<String> {
     let words: Vec<&str> = message
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .collect();
-    known
-        .iter()
-        .find(|k| words.iter().any(|w| w == k))
-        .cloned()
+    known.iter().find(|k| words.iter().any(|w| w == k)).cloned()
 }
 
 /// The record id at the end of a record URL (`/services/data/v67.0/sobjects/Account/001…`).
@@ -477,13 +516,22 @@ mod tests {
         let cols: Vec<String> = columns_for(&d, None).into_iter().map(|c| c.path).collect();
         assert_eq!(cols, ["Name", "Type", "BillingCity", "Owner.Name"]);
         let saved = vec!["billingcity".to_string(), "Gone__c".to_string()];
-        let cols: Vec<String> = columns_for(&d, Some(&saved)).into_iter().map(|c| c.path).collect();
+        let cols: Vec<String> = columns_for(&d, Some(&saved))
+            .into_iter()
+            .map(|c| c.path)
+            .collect();
         assert_eq!(cols, ["BillingCity"]);
         let choices = column_choices(&d);
         assert!(choices.iter().all(|c| c.path != "Id"));
         let owner = choices.iter().find(|c| c.path == "Owner.Name").unwrap();
         assert_eq!(owner.label, "Owner Name");
-        assert!(!choices.iter().find(|c| c.path == "BillingAddress").unwrap().sortable);
+        assert!(
+            !choices
+                .iter()
+                .find(|c| c.path == "BillingAddress")
+                .unwrap()
+                .sortable
+        );
     }
 
     #[test]
@@ -495,13 +543,34 @@ mod tests {
             "BillingAddress": {"street": "1 Main St", "city": "Austin", "state": "TX", "postalCode": "78701", "country": "US"}
         }))
         .unwrap();
-        let cols: Vec<Column> = ["Name", "owner.name", "AnnualRevenue", "IsDeleted", "Type", "BillingAddress"]
-            .iter()
-            .map(|p| Column { path: p.to_string(), label: String::new(), sortable: true })
-            .collect();
+        let cols: Vec<Column> = [
+            "Name",
+            "owner.name",
+            "AnnualRevenue",
+            "IsDeleted",
+            "Type",
+            "BillingAddress",
+        ]
+        .iter()
+        .map(|p| Column {
+            path: p.to_string(),
+            label: String::new(),
+            sortable: true,
+        })
+        .collect();
         let row = Row::from_record(&rec, &cols);
         assert_eq!(row.id, "001000000000001AAA");
-        assert_eq!(row.cells, ["<img src=x onerror=alert(1)>", "Devorg Admin", "1200.5", "No", "", "1 Main St, Austin, TX 78701, US"]);
+        assert_eq!(
+            row.cells,
+            [
+                "<img src=x onerror=alert(1)>",
+                "Devorg Admin",
+                "1200.5",
+                "No",
+                "",
+                "1 Main St, Austin, TX 78701, US"
+            ]
+        );
     }
 
     #[test]
@@ -519,15 +588,36 @@ mod tests {
     fn inputs_are_checked_by_type_and_length_before_sending() {
         let d = describe();
         let f = |n: &str| d.field(n).unwrap().clone();
-        assert_eq!(parse_input(&f("Name"), "Acme"), Ok(Value::String("Acme".into())));
-        assert_eq!(parse_input(&f("BillingCity"), &"x".repeat(41)).unwrap_err(), "Use at most 40 characters (this is 41).");
-        assert_eq!(parse_input(&f("AnnualRevenue"), "12.5"), Ok(serde_json::json!(12.5)));
-        assert_eq!(parse_input(&f("AnnualRevenue"), "lots").unwrap_err(), "Enter a number.");
-        assert_eq!(parse_input(&f("NumberOfEmployees"), "1.5").unwrap_err(), "Enter a whole number.");
+        assert_eq!(
+            parse_input(&f("Name"), "Acme"),
+            Ok(Value::String("Acme".into()))
+        );
+        assert_eq!(
+            parse_input(&f("BillingCity"), &"x".repeat(41)).unwrap_err(),
+            "Use at most 40 characters (this is 41)."
+        );
+        assert_eq!(
+            parse_input(&f("AnnualRevenue"), "12.5"),
+            Ok(serde_json::json!(12.5))
+        );
+        assert_eq!(
+            parse_input(&f("AnnualRevenue"), "lots").unwrap_err(),
+            "Enter a number."
+        );
+        assert_eq!(
+            parse_input(&f("NumberOfEmployees"), "1.5").unwrap_err(),
+            "Enter a whole number."
+        );
         assert!(parse_input(&f("NumberOfEmployees"), "123456789").is_err());
         assert_eq!(parse_input(&f("Type"), ""), Ok(Value::Null));
-        assert_eq!(input_kind(&f("Type")), InputKind::Select(vec![("Prospect".into(), "Prospect".into())]));
-        assert_eq!(input_kind(&f("AnnualRevenue")), InputKind::Number { scale: 0 });
+        assert_eq!(
+            input_kind(&f("Type")),
+            InputKind::Select(vec![("Prospect".into(), "Prospect".into())])
+        );
+        assert_eq!(
+            input_kind(&f("AnnualRevenue")),
+            InputKind::Number { scale: 0 }
+        );
         assert_eq!(max_length(&f("BillingCity")), Some(40));
         assert_eq!(max_length(&f("AnnualRevenue")), None);
     }
@@ -536,7 +626,9 @@ mod tests {
     fn records_send_changed_fields_and_require_what_the_org_requires() {
         let d = describe();
         let fields = form_fields(&d, FormMode::Create);
-        assert!(fields.iter().all(|f| f.name != "CreatedDate" && f.name != "BillingAddress"));
+        assert!(fields
+            .iter()
+            .all(|f| f.name != "CreatedDate" && f.name != "BillingAddress"));
         let mut values = BTreeMap::new();
         values.insert("Type".to_string(), "Prospect".to_string());
         let errors = build_record(&fields, &values, None, true).unwrap_err();
@@ -544,25 +636,41 @@ mod tests {
         assert!(!errors.contains_key("OwnerId"), "defaulted on create");
         values.insert("Name".to_string(), "Acme".to_string());
         let rec = build_record(&fields, &values, None, true).unwrap();
-        assert_eq!(Value::Object(rec), serde_json::json!({"Name": "Acme", "Type": "Prospect"}));
+        assert_eq!(
+            Value::Object(rec),
+            serde_json::json!({"Name": "Acme", "Type": "Prospect"})
+        );
 
         let original = values.clone();
         values.insert("Type".to_string(), String::new());
         values.insert("BillingCity".to_string(), "Austin".to_string());
         let rec = build_record(&fields, &values, Some(&original), false).unwrap();
-        assert_eq!(Value::Object(rec), serde_json::json!({"Type": null, "BillingCity": "Austin"}));
+        assert_eq!(
+            Value::Object(rec),
+            serde_json::json!({"Type": null, "BillingCity": "Austin"})
+        );
     }
 
     #[test]
     fn org_errors_land_beside_the_fields_they_name_or_mention() {
-        let known: Vec<String> = ["Name", "AnnualRevenue", "External_Id__c"].iter().map(|s| s.to_string()).collect();
+        let known: Vec<String> = ["Name", "AnnualRevenue", "External_Id__c"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let body = r#"[{"errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","message":"Annual Revenue cannot be negative.","fields":["AnnualRevenue"]},
                       {"errorCode":"DUPLICATE_VALUE","message":"duplicate value found: External_Id__c duplicates value on record with id: 001","fields":[]},
                       {"errorCode":"UNKNOWN","message":"Something else.","fields":[]}]"#;
-        let resp = salesforce::transport::HttpResponse { status: 400, headers: vec![], body: body.into() };
+        let resp = salesforce::transport::HttpResponse {
+            status: 400,
+            headers: vec![],
+            body: body.into(),
+        };
         let err = salesforce::error::map_response("/x", resp).unwrap_err();
         let (by_field, general) = field_messages(&err, &known);
-        assert_eq!(by_field["AnnualRevenue"], "Annual Revenue cannot be negative.");
+        assert_eq!(
+            by_field["AnnualRevenue"],
+            "Annual Revenue cannot be negative."
+        );
         assert!(by_field["External_Id__c"].starts_with("duplicate value found"));
         assert_eq!(general, ["Something else."]);
     }
@@ -572,7 +680,10 @@ mod tests {
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(id_from_url("/services/data/v67.0/sobjects/Account/001000000000001AAA"), "001000000000001AAA");
+        assert_eq!(
+            id_from_url("/services/data/v67.0/sobjects/Account/001000000000001AAA"),
+            "001000000000001AAA"
+        );
         assert_eq!(pretty_body("{\"a\":1}"), "{\n  \"a\": 1\n}");
         assert_eq!(pretty_body("\"Success\""), "\"Success\"");
         assert_eq!(pretty_body("oops"), "oops");

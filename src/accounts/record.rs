@@ -31,7 +31,8 @@ pub fn RecordView(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
             record.set(Some(result.map(Arc::new).map_err(|e| e.user_message())));
         });
     }
-    move || match record.get() {
+    move || {
+        match record.get() {
         None => view! { <Busy label="Loading the account…"/> }.into_any(),
         Some(Err(message)) => view! {
             <ErrorAlert title="Could not load the account" message=message>
@@ -41,13 +42,18 @@ pub fn RecordView(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
         .into_any(),
         Some(Ok(rec)) => view! { <RecordDetails describe=describe.clone() id=id.clone() record=rec/> }.into_any(),
     }
+    }
 }
 
 #[component]
 fn RecordDetails(describe: Arc<SObjectDescribe>, id: String, record: Arc<Record>) -> impl IntoView {
     let ctx = use_accounts();
     let name = display_value(record.get("Name"));
-    let title = if name.trim().is_empty() { id.clone() } else { name.clone() };
+    let title = if name.trim().is_empty() {
+        id.clone()
+    } else {
+        name.clone()
+    };
     let confirming = RwSignal::new(false);
     let edit_id = id.clone();
     let rows = describe
@@ -87,7 +93,11 @@ fn RecordDetails(describe: Arc<SObjectDescribe>, id: String, record: Arc<Record>
 
 /// Asks before deleting; the cancel button has the focus, so Enter does not delete by accident.
 #[component]
-fn DeleteDialog(id: String, name: String, on_cancel: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn DeleteDialog(
+    id: String,
+    name: String,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let ctx = use_accounts();
     let cancel_ref = NodeRef::<leptos::html::Button>::new();
     let deleting = RwSignal::new(false);
@@ -100,7 +110,9 @@ fn DeleteDialog(id: String, name: String, on_cancel: impl Fn() + Copy + Send + S
     let confirm = {
         let name = name.clone();
         move |_| {
-            let Ok(rid) = RecordId::parse(&id) else { return };
+            let Ok(rid) = RecordId::parse(&id) else {
+                return;
+            };
             let name = name.clone();
             deleting.set(true);
             problem.set(None);

@@ -100,11 +100,14 @@ pub async fn complete(
     let Callback::Code { code, state } = callback else {
         // An error from the org, or no result at all: the crate says which.
         return match oauth::finish_login(transport, &ClientStorage, callback, now_ms).await {
-            Ok(_) => Err("The org sent this page back without a sign-in result. Start again.".into()),
+            Ok(_) => {
+                Err("The org sent this page back without a sign-in result. Start again.".into())
+            }
             Err(error) => Err(error.user_message()),
         };
     };
-    let pending = oauth::take_pending(&ClientStorage, &state, now_ms).map_err(|e| e.user_message())?;
+    let pending =
+        oauth::take_pending(&ClientStorage, &state, now_ms).map_err(|e| e.user_message())?;
     let login = OrgLogin::new(
         pending.login_url.clone(),
         pending.consumer_key.clone(),

@@ -22,7 +22,9 @@ use crate::transport::FetchTransport;
 #[derive(Debug, Clone)]
 pub enum AuthState {
     /// Not signed in; `reason` says why when the app ended a session.
-    SignedOut { reason: Option<SignedOutReason> },
+    SignedOut {
+        reason: Option<SignedOutReason>,
+    },
     /// Leaving for the org's login page.
     Redirecting,
     /// Framed: the org's login page is open in a pop-up window.
@@ -51,7 +53,9 @@ pub struct SignedIn {
 
 impl std::fmt::Debug for SignedIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignedIn").field("profile", &self.profile).finish_non_exhaustive()
+        f.debug_struct("SignedIn")
+            .field("profile", &self.profile)
+            .finish_non_exhaustive()
     }
 }
 
@@ -172,7 +176,12 @@ impl Auth {
                 // Only the session's fate matters here (handled by the observer above); a
                 // network failure leaves the stored session for the next call to try.
                 let _ = client
-                    .send_raw(salesforce::transport::Method::Get, "/services/oauth2/userinfo", None, &[])
+                    .send_raw(
+                        salesforce::transport::Method::Get,
+                        "/services/oauth2/userinfo",
+                        None,
+                        &[],
+                    )
                     .await;
             });
         }
@@ -185,12 +194,9 @@ impl Auth {
             ClientEvent::SessionRefreshed(session) => flow::save_session(session),
             ClientEvent::SessionEnded { reason } => {
                 flow::clear_session();
-                let message = salesforce::error::Error::SessionEnded {
-                    reason: reason.clone(),
-                }
-                .user_message();
+                // Shown under the title "You were signed out": the reason alone says the rest.
                 self.state.set(AuthState::SignedOut {
-                    reason: Some(SignedOutReason::SessionEnded(message)),
+                    reason: Some(SignedOutReason::SessionEnded(reason.clone())),
                 });
             }
             ClientEvent::ApiUsage(_) => {}

@@ -89,24 +89,28 @@ pub fn listen(on_callback: impl Fn(String) + 'static) {
         return;
     };
     let origin = page_origin();
-    let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        if event.origin() != origin {
-            return;
-        }
-        let from_our_popup = POPUP.with(|p| match (&*p.borrow(), event.source()) {
-            (Some(popup), Some(source)) => js_sys::Object::is(popup, &source),
-            _ => false,
+    let handler =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if event.origin() != origin {
+                return;
+            }
+            let from_our_popup = POPUP.with(|p| match (&*p.borrow(), event.source()) {
+                (Some(popup), Some(source)) => js_sys::Object::is(popup, &source),
+                _ => false,
+            });
+            if !from_our_popup {
+                return;
+            }
+            let Some(message) = event
+                .data()
+                .as_string()
+                .and_then(|d| CallbackMessage::from_data(&d))
+            else {
+                return;
+            };
+            POPUP.with(|p| p.borrow_mut().take());
+            on_callback(message.query);
         });
-        if !from_our_popup {
-            return;
-        }
-        let Some(message) = event.data().as_string().and_then(|d| CallbackMessage::from_data(&d))
-        else {
-            return;
-        };
-        POPUP.with(|p| p.borrow_mut().take());
-        on_callback(message.query);
-    });
     let _ = window.add_event_listener_with_callback("message", handler.as_ref().unchecked_ref());
     // The listener lives as long as the page.
     handler.forget();
@@ -125,7 +129,10 @@ pub fn relay_callback_to_opener() -> bool {
     if !search.contains("code=") && !search.contains("error=") {
         return false;
     }
-    let opener = window.opener().ok().filter(|o| !o.is_null() && !o.is_undefined());
+    let opener = window
+        .opener()
+        .ok()
+        .filter(|o| !o.is_null() && !o.is_undefined());
     super::flow::scrub_address_bar();
     let document = window.document();
     let say = |text: &str| {
@@ -145,7 +152,9 @@ pub fn relay_callback_to_opener() -> bool {
         .post_message(&JsValue::from_str(&message), &page_origin())
         .is_err()
     {
-        say("Sign-in finished, but OrgBridge could not be told. Close this window and start again.");
+        say(
+            "Sign-in finished, but OrgBridge could not be told. Close this window and start again.",
+        );
         return true;
     }
     say("Sign-in finished. You can close this window.");

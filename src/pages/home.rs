@@ -11,7 +11,8 @@ use crate::pages::{sign_in::SignInForm, signed_in::SignedInView};
 #[component]
 pub fn Home() -> impl IntoView {
     let auth = use_auth();
-    move || match auth.state.get() {
+    move || {
+        match auth.state.get() {
         AuthState::SignedOut { reason } => {
             let note = match reason {
                 None => None,
@@ -68,5 +69,6 @@ pub fn Home() -> impl IntoView {
             </ErrorAlert>
         }
         .into_any(),
+    }
     }
 }

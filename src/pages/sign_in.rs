@@ -8,7 +8,10 @@ use crate::settings::{OrgKind, Prefs};
 /// Why a field cannot be used yet, shown beside it.
 fn check_my_domain(url: &str) -> Option<String> {
     if url.trim().is_empty() {
-        return Some("Enter your org's My Domain URL, for example https://mycompany.my.salesforce.com.".into());
+        return Some(
+            "Enter your org's My Domain URL, for example https://mycompany.my.salesforce.com."
+                .into(),
+        );
     }
     salesforce::types::InstanceUrl::parse(&crate::settings::normalize_url(url))
         .err()
@@ -16,9 +19,9 @@ fn check_my_domain(url: &str) -> Option<String> {
 }
 
 fn check_consumer_key(key: &str) -> Option<String> {
-    key.trim()
-        .is_empty()
-        .then(|| "Enter the Consumer Key of the org's External Client App (see the Setup guide).".into())
+    key.trim().is_empty().then(|| {
+        "Enter the Consumer Key of the org's External Client App (see the Setup guide).".into()
+    })
 }
 
 #[component]
@@ -48,7 +51,12 @@ pub fn SignInForm() -> impl IntoView {
             .then(|| check_my_domain(&my_domain.get()))
             .flatten()
     };
-    let key_error = move || tried.get().then(|| check_consumer_key(&consumer_key.get())).flatten();
+    let key_error = move || {
+        tried
+            .get()
+            .then(|| check_consumer_key(&consumer_key.get()))
+            .flatten()
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

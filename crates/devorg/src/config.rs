@@ -43,7 +43,11 @@ pub struct Config {
     pub accounts: usize,
 
     /// Lifetime of access tokens, in seconds (the org's session timeout).
-    #[arg(long = "token-lifetime", value_name = "SECONDS", default_value_t = 7200)]
+    #[arg(
+        long = "token-lifetime",
+        value_name = "SECONDS",
+        default_value_t = 7200
+    )]
     pub token_lifetime_secs: u64,
 
     /// Turn off Setup → CORS → "Enable CORS for OAuth endpoints" (token and revoke get no CORS headers).

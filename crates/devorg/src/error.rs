@@ -64,7 +64,10 @@ impl ApiError {
     }
 
     pub fn malformed_id(kind: &str, id: &str) -> Self {
-        Self::bad_request("MALFORMED_ID", format!("{kind} ID: id value of incorrect type: {id}"))
+        Self::bad_request(
+            "MALFORMED_ID",
+            format!("{kind} ID: id value of incorrect type: {id}"),
+        )
     }
 
     pub fn json_parser(message: impl Into<String>) -> Self {

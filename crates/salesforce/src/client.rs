@@ -282,7 +282,7 @@ impl<T: Transport> Client<T> {
                 None => {
                     drop(st);
                     return Err(self.end_session(
-                        "your session expired and this sign-in has no refresh token; sign in again.".into(),
+                        "Your session expired and this sign-in has no refresh token; sign in again.".into(),
                     ));
                 }
             }
@@ -302,10 +302,8 @@ impl<T: Transport> Client<T> {
             }
             // A server-side failure (5xx) says nothing about the refresh token: keep the session.
             Err(e) if e.status().is_some_and(|s| s >= 500) => Err(e),
-            Err(e) => Err(self.end_session(format!(
-                "the org did not renew your session ({}).",
-                e.user_message().trim_end_matches('.')
-            ))),
+            // The OAuth error already says what happened and what to do ("sign in again").
+            Err(e) => Err(self.end_session(e.user_message())),
         }
     }
 

@@ -136,7 +136,9 @@ impl Browser {
             .capabilities(caps)
             .connect(&driver.url)
             .await
-            .with_context(|| format!("cannot open a Chromium session ({binary}) through chromedriver"))?;
+            .with_context(|| {
+                format!("cannot open a Chromium session ({binary}) through chromedriver")
+            })?;
         let session = client.session_id().await?;
         Ok(Browser {
             session,
@@ -212,8 +214,10 @@ impl Browser {
         let text = self.page_text().await.unwrap_or_default();
         let _ = self.read_log().await;
         let log = self.log.lock().await.join("\n    ");
-        format!("\n  page: {url}\n  text on the page:\n    {}\n  browser console:\n    {log}",
-            text.replace('\n', "\n    "))
+        format!(
+            "\n  page: {url}\n  text on the page:\n    {}\n  browser console:\n    {log}",
+            text.replace('\n', "\n    ")
+        )
     }
 
     /// Waits until the page shows `text` (anywhere in its visible text).
@@ -225,7 +229,11 @@ impl Browser {
     }
 
     /// Waits until the page is at a URL for which `matches` holds (e.g. devorg's login page).
-    pub async fn wait_for_url(&self, what: &str, matches: impl Fn(&url::Url) -> bool) -> Result<url::Url> {
+    pub async fn wait_for_url(
+        &self,
+        what: &str,
+        matches: impl Fn(&url::Url) -> bool,
+    ) -> Result<url::Url> {
         self.wait_for(what, || async {
             let url = self.client.current_url().await?;
             Ok(matches(&url).then_some(url))
@@ -261,7 +269,12 @@ impl Browser {
     }
 
     /// One pass of [`Browser::by_role`]; `seen` collects the names of the other elements of the role.
-    async fn find_by_role(&self, role: Role, wanted: &str, seen: &mut Vec<String>) -> Result<Option<Element>> {
+    async fn find_by_role(
+        &self,
+        role: Role,
+        wanted: &str,
+        seen: &mut Vec<String>,
+    ) -> Result<Option<Element>> {
         for element in self.client.find_all(Locator::Css(role.css())).await? {
             // Elements can go away between the find and these calls: skip those.
             if !element.is_displayed().await.unwrap_or(false) {
@@ -273,7 +286,12 @@ impl Browser {
             if !role.accepts(&computed_role) {
                 continue;
             }
-            let label = normalize(&self.computed(&element, "computedlabel").await.unwrap_or_default());
+            let label = normalize(
+                &self
+                    .computed(&element, "computedlabel")
+                    .await
+                    .unwrap_or_default(),
+            );
             if label == wanted {
                 return Ok(Some(element));
             }
@@ -319,12 +337,14 @@ impl Browser {
 
     /// Waits for an alert (`role="alert"`) with text and returns that text.
     pub async fn alert_text(&self) -> Result<String> {
-        self.role_text("[role=alert]", "an alert (role=alert) with a message").await
+        self.role_text("[role=alert]", "an alert (role=alert) with a message")
+            .await
     }
 
     /// Waits for a status message (`role="status"`) with text and returns that text.
     pub async fn status_text(&self) -> Result<String> {
-        self.role_text("[role=status]", "a status message (role=status)").await
+        self.role_text("[role=status]", "a status message (role=status)")
+            .await
     }
 
     async fn role_text(&self, css: &str, what: &str) -> Result<String> {
@@ -390,7 +410,10 @@ impl Browser {
         for entry in entries.as_array().into_iter().flatten() {
             let level = entry["level"].as_str().unwrap_or_default();
             if level == "SEVERE" || level == "WARNING" {
-                log.push(format!("{level}: {}", entry["message"].as_str().unwrap_or_default()));
+                log.push(format!(
+                    "{level}: {}",
+                    entry["message"].as_str().unwrap_or_default()
+                ));
             }
         }
         Ok(())
@@ -540,7 +563,11 @@ struct ElementCommand {
 }
 
 impl WebDriverCompatibleCommand for ElementCommand {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!(
             "session/{}/element/{}/{}",
             session.unwrap_or_default(),
@@ -559,11 +586,18 @@ impl WebDriverCompatibleCommand for ElementCommand {
 struct BrowserLog;
 
 impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
         base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "type": "browser" }).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({ "type": "browser" }).to_string()),
+        )
     }
 }

@@ -9,5 +9,7 @@ pub mod site;
 
 pub use browser::{Browser, Role};
 pub use pages::{DevorgLoginPage, SignInPage, SignedInPage};
-pub use rig::{spawn_app, spawn_app_with, unreachable_org_url, TestApp, PASSWORD, USERNAME, USER_FULL_NAME};
+pub use rig::{
+    spawn_app, spawn_app_with, unreachable_org_url, TestApp, PASSWORD, USERNAME, USER_FULL_NAME,
+};
 pub use site::{StaticSite, APP_PATH};

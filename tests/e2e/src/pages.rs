@@ -116,7 +116,10 @@ impl<'a> SignedInPage<'a> {
                         .find(Locator::XPath("following-sibling::dd[1]"))
                         .await
                         .context("a <dt> without its <dd>")?;
-                    details.insert(term.text().await?.trim().to_string(), value.text().await?.trim().to_string());
+                    details.insert(
+                        term.text().await?.trim().to_string(),
+                        value.text().await?.trim().to_string(),
+                    );
                 }
                 // The values arrive after the page (userinfo and the versions list are fetched).
                 let complete = ["Name", "Username"]

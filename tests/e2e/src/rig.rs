@@ -27,7 +27,9 @@ pub async fn spawn_app() -> Result<TestApp> {
 
 /// As [`spawn_app`], with `configure` changing devorg's settings (CORS allowlist, OAuth CORS,
 /// token lifetime…) before it starts.
-pub async fn spawn_app_with(configure: impl FnOnce(&mut devorg::Config, &StaticSite)) -> Result<TestApp> {
+pub async fn spawn_app_with(
+    configure: impl FnOnce(&mut devorg::Config, &StaticSite),
+) -> Result<TestApp> {
     let site = StaticSite::start(&dist_dir()?).await?;
     let mut config = devorg::Config {
         addr: "127.0.0.1:0".parse()?,

@@ -50,7 +50,8 @@ pub fn dist_dir() -> Result<PathBuf> {
 impl StaticSite {
     /// Serves `dist` at [`APP_PATH`] on a free port.
     pub async fn start(dist: &Path) -> Result<StaticSite> {
-        let router = Router::new().nest_service(APP_PATH.trim_end_matches('/'), ServeDir::new(dist));
+        let router =
+            Router::new().nest_service(APP_PATH.trim_end_matches('/'), ServeDir::new(dist));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .context("cannot bind a loopback port for the static site")?;

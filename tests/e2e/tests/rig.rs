@@ -19,13 +19,18 @@ async fn finds_controls_by_their_accessible_name_and_reads_alerts() -> Result<()
     let (site, browser) = placeholder().await?;
     assert!(site.app_url().ends_with("/apps/orgbridge/"));
 
-    browser.by_role(Role::Heading, "Sign in to a Salesforce org").await?;
+    browser
+        .by_role(Role::Heading, "Sign in to a Salesforce org")
+        .await?;
     browser.fill("Consumer key", "my-key").await?;
     browser.field("Search accounts").await?;
     browser.button("Close dialog").await?;
     browser.choose("My Domain URL").await?;
     browser.click_button("Sign in").await?;
-    assert_eq!(browser.alert_text().await?, "Signing in to domain with my-key");
+    assert_eq!(
+        browser.alert_text().await?,
+        "Signing in to domain with my-key"
+    );
     browser.close().await
 }
 
@@ -33,10 +38,19 @@ async fn finds_controls_by_their_accessible_name_and_reads_alerts() -> Result<()
 async fn a_missing_control_fails_naming_what_is_there() -> Result<()> {
     let (_site, mut browser) = placeholder().await?;
     browser.set_timeout(std::time::Duration::from_secs(1));
-    let err = browser.button("Sign out").await.expect_err("no such button");
+    let err = browser
+        .button("Sign out")
+        .await
+        .expect_err("no such button");
     let message = format!("{err:#}");
-    assert!(message.contains(r#"a button named "Sign out""#), "{message}");
-    assert!(message.contains(r#""Sign in""#), "lists the buttons there: {message}");
+    assert!(
+        message.contains(r#"a button named "Sign out""#),
+        "{message}"
+    );
+    assert!(
+        message.contains(r#""Sign in""#),
+        "lists the buttons there: {message}"
+    );
     browser.close().await
 }
 
@@ -50,7 +64,10 @@ async fn page_errors_fail_the_test_unless_expected() -> Result<()> {
             Ok((!errors.is_empty()).then_some(errors))
         })
         .await?;
-    assert!(errors[0].contains("placeholder: something broke"), "{errors:?}");
+    assert!(
+        errors[0].contains("placeholder: something broke"),
+        "{errors:?}"
+    );
     let err = browser.close().await.expect_err("close fails on the error");
     assert!(format!("{err:#}").contains("something broke"));
 

@@ -71,12 +71,22 @@ struct Cdp {
 }
 
 impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
+        )
     }
 }
 
@@ -127,16 +137,40 @@ async fn bench_accounts_at_100k() -> Result<()> {
     let mut report = vec![format!("accounts seeded: {n}")];
 
     // 1. A page load with the stored session: first page painted, then every page.
-    cdp(browser, "Page.addScriptToEvaluateOnNewDocument", json!({ "source": PAINT_PROBE })).await?;
+    cdp(
+        browser,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": PAINT_PROBE }),
+    )
+    .await?;
     let calls_before = org.api_calls();
     browser.client().refresh().await?;
-    let first = page_value(browser, "the first row painted", "window.__accountsBench && window.__accountsBench.firstRow").await?;
-    let all = page_value(browser, "every page loaded", "window.__accountsBench && window.__accountsBench.allLoaded").await?;
+    let first = page_value(
+        browser,
+        "the first row painted",
+        "window.__accountsBench && window.__accountsBench.firstRow",
+    )
+    .await?;
+    let all = page_value(
+        browser,
+        "every page loaded",
+        "window.__accountsBench && window.__accountsBench.allLoaded",
+    )
+    .await?;
     let (loaded, total) = page.wait_loaded().await?;
     report.push(format!("loaded: {loaded} of {total}"));
-    report.push(format!("first page painted: {:.0} ms after navigation start", first.as_f64().unwrap_or(-1.0)));
-    report.push(format!("all pages loaded:   {:.0} ms after navigation start", all.as_f64().unwrap_or(-1.0)));
-    report.push(format!("API calls for the load (describe + query pages + userinfo): {}", org.api_calls() - calls_before));
+    report.push(format!(
+        "first page painted: {:.0} ms after navigation start",
+        first.as_f64().unwrap_or(-1.0)
+    ));
+    report.push(format!(
+        "all pages loaded:   {:.0} ms after navigation start",
+        all.as_f64().unwrap_or(-1.0)
+    ));
+    report.push(format!(
+        "API calls for the load (describe + query pages + userinfo): {}",
+        org.api_calls() - calls_before
+    ));
 
     // 2. Memory once loaded, after a garbage collection.
     cdp(browser, "HeapProfiler.collectGarbage", json!({})).await?;
@@ -146,9 +180,19 @@ async fn bench_accounts_at_100k() -> Result<()> {
         mb(heap["usedSize"].as_f64().unwrap_or(0.0)),
         mb(heap["totalSize"].as_f64().unwrap_or(0.0))
     ));
-    let proto = cdp(browser, "Runtime.evaluate", json!({ "expression": "WebAssembly.Memory.prototype" })).await?;
+    let proto = cdp(
+        browser,
+        "Runtime.evaluate",
+        json!({ "expression": "WebAssembly.Memory.prototype" }),
+    )
+    .await?;
     if let Some(proto_id) = proto["result"]["objectId"].as_str() {
-        let list = cdp(browser, "Runtime.queryObjects", json!({ "prototypeObjectId": proto_id })).await?;
+        let list = cdp(
+            browser,
+            "Runtime.queryObjects",
+            json!({ "prototypeObjectId": proto_id }),
+        )
+        .await?;
         if let Some(list_id) = list["objects"]["objectId"].as_str() {
             let sizes = cdp(
                 browser,
@@ -160,13 +204,18 @@ async fn bench_accounts_at_100k() -> Result<()> {
                 }),
             )
             .await?;
-            report.push(format!("wasm linear memory: {}", mb(sizes["result"]["value"].as_f64().unwrap_or(0.0))));
+            report.push(format!(
+                "wasm linear memory: {}",
+                mb(sizes["result"]["value"].as_f64().unwrap_or(0.0))
+            ));
         }
     }
     let dom_rows = browser
         .eval("return document.querySelectorAll('.ob-acc-table tbody tr').length;")
         .await?;
-    report.push(format!("table rows in the DOM: {dom_rows} (spacers included)"));
+    report.push(format!(
+        "table rows in the DOM: {dom_rows} (spacers included)"
+    ));
 
     // 3. Scroll responsiveness.
     browser.eval(SCROLL_PROBE).await?;
@@ -188,14 +237,24 @@ async fn bench_accounts_at_100k() -> Result<()> {
     ));
 
     // 4. One field on 1,000 selected accounts.
-    page.filter_where("External_Id__c LIKE 'EXT-000%' OR External_Id__c = 'EXT-001000'").await?;
+    page.filter_where("External_Id__c LIKE 'EXT-000%' OR External_Id__c = 'EXT-001000'")
+        .await?;
     let (selected, _) = page.wait_loaded().await?;
-    page.checkbox("Select all loaded accounts").await?.click().await?;
-    browser.wait_for_text(&format!("{} selected", thousands(selected))).await?;
+    page.checkbox("Select all loaded accounts")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(&format!("{} selected", thousands(selected)))
+        .await?;
     browser.click_button("Update a field…").await?;
-    page.choose_option("Field to update", "Account Rating").await?;
-    page.choose_option("New value: Account Rating", "Warm").await?;
-    let button = browser.by_role(Role::Button, "Update 1,000 accounts").await?;
+    page.choose_option("Field to update", "Account Rating")
+        .await?;
+    page.choose_option("New value: Account Rating", "Warm")
+        .await?;
+    let button = browser
+        .by_role(Role::Button, "Update 1,000 accounts")
+        .await?;
     let calls_before = org.api_calls();
     browser
         .eval(
@@ -207,7 +266,12 @@ async fn bench_accounts_at_100k() -> Result<()> {
         )
         .await?;
     button.click().await?;
-    let bulk = page_value(browser, "the bulk update", "window.__bulk.t1 && (window.__bulk.t1 - window.__bulk.t0)").await?;
+    let bulk = page_value(
+        browser,
+        "the bulk update",
+        "window.__bulk.t1 && (window.__bulk.t1 - window.__bulk.t0)",
+    )
+    .await?;
     let summary = page.wait_status_containing("updated,").await?;
     let calls = org.api_calls() - calls_before;
     let warm = org.ids_where("Rating", "Warm").len();
@@ -218,7 +282,8 @@ async fn bench_accounts_at_100k() -> Result<()> {
 
     println!("\n== Accounts benchmark ==\n{}\n", report.join("\n"));
     if let Ok(path) = std::env::var("ACCOUNTS_BENCH_OUT") {
-        std::fs::write(&path, report.join("\n") + "\n").with_context(|| format!("cannot write {path}"))?;
+        std::fs::write(&path, report.join("\n") + "\n")
+            .with_context(|| format!("cannot write {path}"))?;
     }
     app.finish().await
 }

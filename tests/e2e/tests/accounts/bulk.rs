@@ -8,18 +8,24 @@ use serde_json::json;
 use crate::page::{AccountsPage, Org};
 
 #[tokio::test]
-async fn updating_one_field_on_every_selected_account_uses_one_call_per_200_and_reports_each_failure() -> Result<()> {
+async fn updating_one_field_on_every_selected_account_uses_one_call_per_200_and_reports_each_failure(
+) -> Result<()> {
     let app = spawn_app_with(|config, _| config.accounts = 450).await?;
     let org = Org(&app);
     let page = AccountsPage::sign_in(&app).await?;
     let browser = page.browser();
     assert_eq!(page.wait_loaded().await?, (450, 450));
 
-    page.checkbox("Select all loaded accounts").await?.click().await?;
+    page.checkbox("Select all loaded accounts")
+        .await?
+        .click()
+        .await?;
     browser.wait_for_text("450 selected").await?;
     browser.click_button("Update a field…").await?;
-    page.choose_option("Field to update", "Account Rating").await?;
-    page.choose_option("New value: Account Rating", "Hot").await?;
+    page.choose_option("Field to update", "Account Rating")
+        .await?;
+    page.choose_option("New value: Account Rating", "Hot")
+        .await?;
     // The org fails the second record of the next call (its first chunk of 200).
     app.org.state.faults.set_collection_failures(vec![1]);
     let calls_before = org.api_calls();
@@ -27,7 +33,11 @@ async fn updating_one_field_on_every_selected_account_uses_one_call_per_200_and_
 
     let summary = page.wait_status_containing("updated,").await?;
     assert_eq!(summary, "449 updated, 1 failed.");
-    assert_eq!(org.api_calls() - calls_before, 3, "450 records in calls of 200");
+    assert_eq!(
+        org.api_calls() - calls_before,
+        3,
+        "450 records in calls of 200"
+    );
     let failed_rows = page.browser().eval(
         "return [...document.querySelectorAll('table[aria-label=\"Records that failed\"] tbody tr')].map(r => r.textContent);",
     ).await?;
@@ -36,17 +46,30 @@ async fn updating_one_field_on_every_selected_account_uses_one_call_per_200_and_
     let hot = org.ids_where("Rating", "Hot").len();
     assert_eq!(hot, 449);
     // The one account that is not Hot is the one reported (whichever call the org failed).
-    let store = app.org.state.store.read();
-    let rating = devorg::schema::account_object().field("Rating").unwrap();
-    let name = devorg::schema::account_object().field("Name").unwrap();
-    let cold: Vec<(String, String)> = store
-        .accounts()
-        .filter(|r| !r.deleted && store.account_value(r, rating) != json!("Hot"))
-        .map(|r| (r.id.clone(), store.account_value(r, name).as_str().unwrap_or("").to_string()))
-        .collect();
-    drop(store);
+    let cold: Vec<(String, String)> = {
+        let store = app.org.state.store.read();
+        let rating = devorg::schema::account_object().field("Rating").unwrap();
+        let name = devorg::schema::account_object().field("Name").unwrap();
+        store
+            .accounts()
+            .filter(|r| !r.deleted && store.account_value(r, rating) != json!("Hot"))
+            .map(|r| {
+                (
+                    r.id.clone(),
+                    store
+                        .account_value(r, name)
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                )
+            })
+            .collect()
+    };
     assert_eq!(cold.len(), 1);
-    assert!(failed_rows[0].contains(&cold[0].0) && failed_rows[0].contains(&cold[0].1), "{failed_rows:?} vs {cold:?}");
+    assert!(
+        failed_rows[0].contains(&cold[0].0) && failed_rows[0].contains(&cold[0].1),
+        "{failed_rows:?} vs {cold:?}"
+    );
     app.finish().await
 }
 

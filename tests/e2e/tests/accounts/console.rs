@@ -8,12 +8,17 @@ use orgbridge_e2e::{spawn_app_with, Role};
 use crate::page::{AccountsPage, Org};
 
 async fn response_body(page: &AccountsPage<'_>) -> Result<String> {
-    let el = page.browser().client().find(Locator::Css("pre.ob-acc-body")).await?;
+    let el = page
+        .browser()
+        .client()
+        .find(Locator::Css("pre.ob-acc-body"))
+        .await?;
     Ok(el.text().await?)
 }
 
 #[tokio::test]
-async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_and_body() -> Result<()> {
+async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_and_body(
+) -> Result<()> {
     let app = spawn_app_with(|_, _| {}).await?;
     let org = Org(&app);
     let page = AccountsPage::sign_in(&app).await?;
@@ -28,8 +33,16 @@ async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_a
     page.wait_status_containing("Status 200").await?;
     assert_eq!(response_body(&page).await?.trim(), "\"Success\"");
     let created = org.id_named("Console Example One")?;
-    assert_eq!(org.value(&created, "Industry"), serde_json::json!("Technology"));
-    let headers = browser.client().find(Locator::Css(".ob-acc-headers")).await?.text().await?;
+    assert_eq!(
+        org.value(&created, "Industry"),
+        serde_json::json!("Technology")
+    );
+    let headers = browser
+        .client()
+        .find(Locator::Css(".ob-acc-headers"))
+        .await?
+        .text()
+        .await?;
     assert!(headers.to_lowercase().contains("content-type"), "{headers}");
 
     // arrify/v1/accounts: 201 with the new id in the body.
@@ -38,13 +51,18 @@ async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_a
     page.wait_status_containing("Status 201").await?;
     let body: serde_json::Value = serde_json::from_str(&response_body(&page).await?)?;
     let id = body["accountId"].as_str().unwrap_or_default().to_string();
-    assert_eq!(org.value(&id, "Name"), serde_json::json!("Console Example Two"));
+    assert_eq!(
+        org.value(&id, "Name"),
+        serde_json::json!("Console Example Two")
+    );
 
     // The org's own error answers are shown as they came.
     app.browser.expect_console_error("500");
     app.browser.expect_console_error("404");
     browser.click_button("Example: createAccountRecord").await?;
-    browser.fill("JSON body", "{\"Name\": \"not an array\"}").await?;
+    browser
+        .fill("JSON body", "{\"Name\": \"not an array\"}")
+        .await?;
     browser.click_button("Send request").await?;
     page.wait_status_containing("Status 500").await?;
     assert!(response_body(&page).await?.contains("APEX_ERROR"));
@@ -57,12 +75,18 @@ async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_a
     browser.fill("Path", "../data/v60.0/limits").await?;
     browser.click_button("Send request").await?;
     let message = page.wait_field_error("Path").await?;
-    assert!(message.contains("not a path under /services/apexrest/"), "{message}");
+    assert!(
+        message.contains("not a path under /services/apexrest/"),
+        "{message}"
+    );
     browser.fill("Path", "arrify/v1/accounts").await?;
     browser.fill("JSON body", "{\"Name\": ").await?;
     browser.click_button("Send request").await?;
     let message = page.wait_field_error("JSON body").await?;
-    assert!(message.starts_with("The body is not valid JSON"), "{message}");
+    assert!(
+        message.starts_with("The body is not valid JSON"),
+        "{message}"
+    );
     assert_eq!(org.api_calls(), calls, "nothing was sent");
     app.finish().await
 }

@@ -29,7 +29,11 @@ impl<'a> AccountsPage<'a> {
 
     /// The list's count line ("1,234 of 5,000 loaded", "No accounts match.").
     pub async fn count_text(&self) -> Result<String> {
-        let el = self.browser().client().find(Locator::Css(".ob-acc-count")).await?;
+        let el = self
+            .browser()
+            .client()
+            .find(Locator::Css(".ob-acc-count"))
+            .await?;
         Ok(el.text().await?.trim().to_string())
     }
 
@@ -39,7 +43,11 @@ impl<'a> AccountsPage<'a> {
         browser
             .wait_for("the account list to finish loading", || async {
                 let text = self.count_text().await?;
-                let loading = !browser.client().find_all(Locator::Css(".ob-acc-loading")).await?.is_empty();
+                let loading = !browser
+                    .client()
+                    .find_all(Locator::Css(".ob-acc-loading"))
+                    .await?
+                    .is_empty();
                 if loading {
                     return Ok(None);
                 }
@@ -61,7 +69,11 @@ impl<'a> AccountsPage<'a> {
         let browser = self.browser();
         browser.fill("Search accounts", text).await?;
         if let Some(label) = search_in {
-            browser.field("Search in").await?.select_by_label(label).await?;
+            browser
+                .field("Search in")
+                .await?
+                .select_by_label(label)
+                .await?;
         }
         browser.click_button("Search").await?;
         self.wait_loaded().await
@@ -70,7 +82,10 @@ impl<'a> AccountsPage<'a> {
     /// Types a raw WHERE clause (opening its section) and presses Search, without waiting.
     pub async fn filter_where(&self, clause: &str) -> Result<()> {
         let browser = self.browser();
-        let details = browser.client().find(Locator::Css(".ob-acc-advanced")).await?;
+        let details = browser
+            .client()
+            .find(Locator::Css(".ob-acc-advanced"))
+            .await?;
         if details.attr("open").await?.is_none() {
             details.find(Locator::Css("summary")).await?.click().await?;
         }
@@ -115,7 +130,13 @@ impl<'a> AccountsPage<'a> {
             .find_all(Locator::Css(".ob-acc-table thead th:not(.ob-acc-check)"))
             .await?
         {
-            out.push(th.text().await?.trim_end_matches(['▲', '▼']).trim().to_string());
+            out.push(
+                th.text()
+                    .await?
+                    .trim_end_matches(['▲', '▼'])
+                    .trim()
+                    .to_string(),
+            );
         }
         Ok(out)
     }
@@ -162,7 +183,10 @@ impl<'a> AccountsPage<'a> {
                 if index < 0 {
                     return Ok(None);
                 }
-                let boxes = browser.client().find_all(Locator::Css("input[type=checkbox]")).await?;
+                let boxes = browser
+                    .client()
+                    .find_all(Locator::Css("input[type=checkbox]"))
+                    .await?;
                 Ok(boxes.into_iter().nth(index as usize))
             })
             .await
@@ -170,7 +194,11 @@ impl<'a> AccountsPage<'a> {
 
     /// Opens the account named `name` from the list.
     pub async fn open_account(&self, name: &str) -> Result<()> {
-        self.browser().by_role(Role::Link, name).await?.click().await?;
+        self.browser()
+            .by_role(Role::Link, name)
+            .await?
+            .click()
+            .await?;
         self.browser().by_role(Role::Heading, name).await?;
         Ok(())
     }
@@ -185,9 +213,13 @@ impl<'a> AccountsPage<'a> {
               const label = [...dt.childNodes].filter(n => n !== badge).map(n => n.textContent).join('').trim();
               return [label, f.querySelector('dd').textContent.trim(), !!badge];
             });"#;
-        let facts: Vec<(String, String, bool)> = serde_json::from_value(self.browser().eval(script).await?)?;
+        let facts: Vec<(String, String, bool)> =
+            serde_json::from_value(self.browser().eval(script).await?)?;
         let read_only = facts.iter().filter(|f| f.2).map(|f| f.0.clone()).collect();
-        Ok((facts.into_iter().map(|(l, v, _)| (l, v)).collect(), read_only))
+        Ok((
+            facts.into_iter().map(|(l, v, _)| (l, v)).collect(),
+            read_only,
+        ))
     }
 
     /// The message shown beside the form field labelled `label` (empty when none).
@@ -213,7 +245,13 @@ impl<'a> AccountsPage<'a> {
 
     /// The current value of the field labelled `label`.
     pub async fn field_value(&self, label: &str) -> Result<String> {
-        Ok(self.browser().field(label).await?.prop("value").await?.unwrap_or_default())
+        Ok(self
+            .browser()
+            .field(label)
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
     }
 
     /// Picks an option of the select labelled `label` by its text.
@@ -230,15 +268,22 @@ impl<'a> AccountsPage<'a> {
     pub async fn wait_status_containing(&self, needle: &str) -> Result<String> {
         let browser = self.browser();
         browser
-            .wait_for(&format!("a status message containing {needle:?}"), || async {
-                for el in browser.client().find_all(Locator::Css("[role=status]")).await? {
-                    let text = el.text().await.unwrap_or_default();
-                    if text.contains(needle) {
-                        return Ok(Some(text.trim().to_string()));
+            .wait_for(
+                &format!("a status message containing {needle:?}"),
+                || async {
+                    for el in browser
+                        .client()
+                        .find_all(Locator::Css("[role=status]"))
+                        .await?
+                    {
+                        let text = el.text().await.unwrap_or_default();
+                        if text.contains(needle) {
+                            return Ok(Some(text.trim().to_string()));
+                        }
                     }
-                }
-                Ok(None)
-            })
+                    Ok(None)
+                },
+            )
             .await
     }
 
@@ -247,7 +292,11 @@ impl<'a> AccountsPage<'a> {
         let browser = self.browser();
         browser
             .wait_for(&format!("an alert containing {needle:?}"), || async {
-                for el in browser.client().find_all(Locator::Css("[role=alert]")).await? {
+                for el in browser
+                    .client()
+                    .find_all(Locator::Css("[role=alert]"))
+                    .await?
+                {
                     let text = el.text().await.unwrap_or_default();
                     if text.contains(needle) {
                         return Ok(Some(text.trim().to_string()));
@@ -258,19 +307,13 @@ impl<'a> AccountsPage<'a> {
             .await
     }
 
-    /// Saves a screenshot as `$ACCOUNTS_SHOTS/<name>.png` when that variable is set (to look at
-    /// the screens; tests pass the same without it).
-    pub async fn shot(&self, name: &str) -> Result<()> {
-        if let Some(dir) = std::env::var_os("ACCOUNTS_SHOTS") {
-            let path = std::path::Path::new(&dir).join(format!("{name}.png"));
-            self.browser().screenshot(path).await?;
-        }
-        Ok(())
-    }
-
     /// The API budget badge's text.
     pub async fn budget_text(&self) -> Result<String> {
-        let el = self.browser().client().find(Locator::Id("ob-acc-budget-text")).await?;
+        let el = self
+            .browser()
+            .client()
+            .find(Locator::Id("ob-acc-budget-text"))
+            .await?;
         Ok(el.text().await?.trim().to_string())
     }
 }
@@ -319,13 +362,23 @@ impl Org<'_> {
         let ids = self.ids_where("Name", name);
         match ids.as_slice() {
             [one] => Ok(one.clone()),
-            _ => Err(anyhow!("expected one account named {name:?} in the org, found {}", ids.len())),
+            _ => Err(anyhow!(
+                "expected one account named {name:?} in the org, found {}",
+                ids.len()
+            )),
         }
     }
 
     /// Live accounts.
     pub fn live_count(&self) -> usize {
-        self.0.org.state.store.read().accounts().filter(|r| !r.deleted).count()
+        self.0
+            .org
+            .state
+            .store
+            .read()
+            .accounts()
+            .filter(|r| !r.deleted)
+            .count()
     }
 
     /// Every live account's value of `field`.
@@ -343,7 +396,9 @@ impl Org<'_> {
     pub fn insert(&self, fields: Value) -> String {
         let body: Map<String, Value> = serde_json::from_value(fields).expect("a JSON object");
         let mut store = self.0.org.state.store.write();
-        let (id, _) = store.insert(&body, devorg::store::now_ms()).expect("a valid account");
+        let (id, _) = store
+            .insert(&body, devorg::store::now_ms())
+            .expect("a valid account");
         id
     }
 

@@ -11,29 +11,52 @@ use crate::page::{AccountsPage, Org};
 const XSS_NAME: &str = "<img src=x onerror=alert(1)>";
 
 #[tokio::test]
-async fn markup_in_an_account_name_is_shown_as_text_and_the_record_view_lists_every_field() -> Result<()> {
+async fn markup_in_an_account_name_is_shown_as_text_and_the_record_view_lists_every_field(
+) -> Result<()> {
     let app = spawn_app_with(|_, _| {}).await?;
-    let id = Org(&app).insert(json!({"Name": XSS_NAME, "Industry": "Media", "BillingCity": "Austin"}));
+    let id =
+        Org(&app).insert(json!({"Name": XSS_NAME, "Industry": "Media", "BillingCity": "Austin"}));
     let page = AccountsPage::sign_in(&app).await?;
     let browser = page.browser();
 
     page.search("onerror", None).await?;
     assert_eq!(page.visible_names().await?, [XSS_NAME]);
-    let images = browser.eval("return document.querySelectorAll('.orgbridge img').length;").await?;
+    let images = browser
+        .eval("return document.querySelectorAll('.orgbridge img').length;")
+        .await?;
     assert_eq!(images, json!(0), "the name must not become an element");
 
     page.open_account(XSS_NAME).await?;
     let (facts, read_only) = page.record_facts().await?;
-    let fact = |label: &str| facts.iter().find(|(l, _)| l == label).map(|(_, v)| v.clone());
+    let fact = |label: &str| {
+        facts
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, v)| v.clone())
+    };
     assert_eq!(fact("Account Name").as_deref(), Some(XSS_NAME));
     assert_eq!(fact("Industry").as_deref(), Some("Media"));
     assert_eq!(fact("Account ID").as_deref(), Some(id.as_str()));
-    assert!(facts.len() >= 40, "every field of the describe: {}", facts.len());
-    for label in ["Account ID", "Created Date", "Last Modified Date", "Billing Address"] {
-        assert!(read_only.contains(&label.to_string()), "{label} is marked read-only: {read_only:?}");
+    assert!(
+        facts.len() >= 40,
+        "every field of the describe: {}",
+        facts.len()
+    );
+    for label in [
+        "Account ID",
+        "Created Date",
+        "Last Modified Date",
+        "Billing Address",
+    ] {
+        assert!(
+            read_only.contains(&label.to_string()),
+            "{label} is marked read-only: {read_only:?}"
+        );
     }
     assert!(!read_only.contains(&"Account Name".to_string()));
-    let images = browser.eval("return document.querySelectorAll('.orgbridge img').length;").await?;
+    let images = browser
+        .eval("return document.querySelectorAll('.orgbridge img').length;")
+        .await?;
     assert_eq!(images, json!(0));
 
     browser.click_button("Back to the list").await?;
@@ -42,7 +65,8 @@ async fn markup_in_an_account_name_is_shown_as_text_and_the_record_view_lists_ev
 }
 
 #[tokio::test]
-async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep_what_was_typed() -> Result<()> {
+async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep_what_was_typed(
+) -> Result<()> {
     let app = spawn_app_with(|_, _| {}).await?;
     let org = Org(&app);
     let page = AccountsPage::sign_in(&app).await?;
@@ -53,7 +77,10 @@ async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep
     browser.by_role(Role::Heading, "New account").await?;
     // Required, checked before sending.
     browser.click_button("Create account").await?;
-    assert_eq!(page.wait_field_error("Account Name").await?, "Account Name is required.");
+    assert_eq!(
+        page.wait_field_error("Account Name").await?,
+        "Account Name is required."
+    );
     assert_eq!(org.live_count(), before);
 
     // Lengths are enforced by the control: Billing City holds 40 characters.
@@ -63,7 +90,10 @@ async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep
     browser.fill("Employees", "12.5").await?;
     browser.fill("Account Name", "E2E Created").await?;
     browser.click_button("Create account").await?;
-    assert_eq!(page.wait_field_error("Employees").await?, "Enter a whole number.");
+    assert_eq!(
+        page.wait_field_error("Employees").await?,
+        "Enter a whole number."
+    );
     assert_eq!(org.live_count(), before);
 
     // The org's validation rule, shown beside the field it names; the input stays.
@@ -73,7 +103,10 @@ async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep
     page.choose_option("Account Type", "Prospect").await?;
     browser.fill("Annual Revenue", "-5").await?;
     browser.click_button("Create account").await?;
-    assert_eq!(page.wait_field_error("Annual Revenue").await?, "Annual Revenue cannot be negative.");
+    assert_eq!(
+        page.wait_field_error("Annual Revenue").await?,
+        "Annual Revenue cannot be negative."
+    );
     assert_eq!(page.field_value("Account Name").await?, "E2E Created");
     assert_eq!(page.field_value("Billing City").await?, "Springfield");
     assert_eq!(page.field_value("Account Type").await?, "Prospect");
@@ -97,7 +130,11 @@ async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep
     browser.click_button("Save changes").await?;
     let message = page.wait_field_error("External Id").await?;
     assert!(message.contains("duplicate value found"), "{message}");
-    assert_eq!(page.field_value("External Id").await?, "EXT-000001", "the input is kept");
+    assert_eq!(
+        page.field_value("External Id").await?,
+        "EXT-000001",
+        "the input is kept"
+    );
     assert_eq!(org.value(&id, "External_Id__c"), Value::Null);
 
     browser.fill("External Id", "").await?;
@@ -109,7 +146,11 @@ async fn create_and_edit_check_input_show_the_orgs_errors_beside_fields_and_keep
     assert!(facts.contains(&("Billing City".to_string(), "Shelbyville".to_string())));
     assert_eq!(org.value(&id, "BillingCity"), json!("Shelbyville"));
     assert_eq!(org.value(&id, "Phone"), json!("(555) 010-0199"));
-    assert_eq!(org.value(&id, "Type"), json!("Prospect"), "untouched fields stay");
+    assert_eq!(
+        org.value(&id, "Type"),
+        json!("Prospect"),
+        "untouched fields stay"
+    );
 
     // Back in the list, the new account is there.
     browser.click_button("Back to the list").await?;
@@ -129,7 +170,8 @@ async fn upsert_says_whether_it_created_or_updated_and_lists_several_matches() -
     let before = org.live_count();
 
     page.go_to("Upsert by external ID").await?;
-    page.choose_option("External ID field", "External Id (External_Id__c)").await?;
+    page.choose_option("External ID field", "External Id (External_Id__c)")
+        .await?;
     browser.fill("External ID value", "E2E-UP-1").await?;
     browser.fill("Account Name", "Upserted One").await?;
     browser.click_button("Upsert account").await?;
@@ -142,11 +184,17 @@ async fn upsert_says_whether_it_created_or_updated_and_lists_several_matches() -
     // Same key again: the same record is updated.
     browser.fill("Account Phone", "555-0100").await?;
     browser.click_button("Upsert account").await?;
-    let status = page.wait_status_containing("Updated the existing account").await?;
+    let status = page
+        .wait_status_containing("Updated the existing account")
+        .await?;
     assert!(status.contains("HTTP 200"), "{status}");
     assert_eq!(org.value(&id, "Phone"), json!("555-0100"));
     assert_eq!(org.live_count(), before + 1);
-    browser.by_role(Role::Link, &format!("Open account {id}")).await?.click().await?;
+    browser
+        .by_role(Role::Link, &format!("Open account {id}"))
+        .await?
+        .click()
+        .await?;
     browser.by_role(Role::Heading, "Upserted One").await?;
 
     // The org requires a name when it creates: its error lands beside the field.
@@ -159,14 +207,22 @@ async fn upsert_says_whether_it_created_or_updated_and_lists_several_matches() -
     assert!(org.ids_where("External_Id__c", "E2E-UP-2").is_empty());
 
     // A key two records share: 300, nothing written, both listed.
-    page.choose_option("External ID field", "Legacy Number (Legacy_Number__c)").await?;
+    page.choose_option("External ID field", "Legacy Number (Legacy_Number__c)")
+        .await?;
     browser.fill("External ID value", "L-DUP").await?;
     browser.fill("Account Name", "Should Not Exist").await?;
     browser.click_button("Upsert account").await?;
     let alert = page.wait_alert_containing("HTTP 300").await?;
-    assert!(alert.contains("2 accounts have this Legacy Number"), "{alert}");
-    browser.by_role(Role::Link, &format!("Legacy Twin A ({first})")).await?;
-    browser.by_role(Role::Link, &format!("Legacy Twin B ({second})")).await?;
+    assert!(
+        alert.contains("2 accounts have this Legacy Number"),
+        "{alert}"
+    );
+    browser
+        .by_role(Role::Link, &format!("Legacy Twin A ({first})"))
+        .await?;
+    browser
+        .by_role(Role::Link, &format!("Legacy Twin B ({second})"))
+        .await?;
     assert!(org.ids_where("Name", "Should Not Exist").is_empty());
     assert_eq!(org.value(&first, "Name"), json!("Legacy Twin A"));
     app.finish().await
@@ -183,17 +239,23 @@ async fn delete_asks_first_and_the_row_leaves_the_list() -> Result<()> {
 
     page.open_account("Doomed Account").await?;
     browser.click_button("Delete…").await?;
-    let dialog = browser.client().find(Locator::Css("[role=alertdialog]")).await?;
+    let dialog = browser
+        .client()
+        .find(Locator::Css("[role=alertdialog]"))
+        .await?;
     assert!(dialog.text().await?.contains("Delete Doomed Account?"));
     // The safe choice has the focus.
-    let focused = browser.eval("return document.activeElement.textContent.trim();").await?;
+    let focused = browser
+        .eval("return document.activeElement.textContent.trim();")
+        .await?;
     assert_eq!(focused, json!("Cancel"));
     browser.click_button("Cancel").await?;
     assert!(org.is_live(&id));
 
     browser.click_button("Delete…").await?;
     browser.click_button("Delete account").await?;
-    page.wait_status_containing("Deleted Doomed Account.").await?;
+    page.wait_status_containing("Deleted Doomed Account.")
+        .await?;
     assert!(!org.is_live(&id));
     assert_eq!(page.wait_loaded().await?, (total - 1, total - 1));
     let names = page.rendered_rows().await?;

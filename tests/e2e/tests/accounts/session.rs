@@ -22,19 +22,34 @@ async fn an_access_token_expiring_mid_session_is_refreshed_and_the_work_goes_on(
         .browser()
         .wait_for("the API budget to show the org's count", || async {
             let text = page.budget_text().await?;
-            Ok(text.contains(&format!("API calls today: {used} of 15,000")).then_some(text))
+            Ok(text
+                .contains(&format!("API calls today: {used} of 15,000"))
+                .then_some(text))
         })
         .await?;
     assert!(badge.contains("left"), "{badge}");
 
-    app.org.state.tokens.lock().expire_all_access(Instant::now());
+    app.org
+        .state
+        .tokens
+        .lock()
+        .expire_all_access(Instant::now());
     app.browser.expect_console_error("401");
     assert_eq!(page.search("O'Reilly", None).await?, (1, 1));
     assert_eq!(page.visible_names().await?, ["O'Reilly Media"]);
 
     let after = app.stored_tokens().await?;
-    assert_ne!(after.access, before.access, "a new access token was stored for the tab");
-    assert!(app.org.state.tokens.lock().validate(&after.access[0], Instant::now()).is_ok());
+    assert_ne!(
+        after.access, before.access,
+        "a new access token was stored for the tab"
+    );
+    assert!(app
+        .org
+        .state
+        .tokens
+        .lock()
+        .validate(&after.access[0], Instant::now())
+        .is_ok());
 
     // An edit right after works with the new token too.
     let id = org.id_named("O'Reilly Media")?;
@@ -48,7 +63,8 @@ async fn an_access_token_expiring_mid_session_is_refreshed_and_the_work_goes_on(
 }
 
 #[tokio::test]
-async fn a_session_the_org_ended_signs_out_from_the_accounts_screen_with_the_reason() -> Result<()> {
+async fn a_session_the_org_ended_signs_out_from_the_accounts_screen_with_the_reason() -> Result<()>
+{
     let app = spawn_app_with(|_, _| {}).await?;
     let page = AccountsPage::sign_in(&app).await?;
     app.org.state.tokens.lock().revoke_all();

@@ -2,7 +2,9 @@
 //! happened and what to do, never a broken page.
 
 use anyhow::Result;
-use orgbridge_e2e::{spawn_app, spawn_app_with, unreachable_org_url, DevorgLoginPage, SignInPage, PASSWORD, USERNAME};
+use orgbridge_e2e::{
+    spawn_app, spawn_app_with, unreachable_org_url, DevorgLoginPage, SignInPage, PASSWORD, USERNAME,
+};
 
 #[tokio::test]
 async fn denying_access_says_so_and_offers_to_start_again() -> Result<()> {
@@ -25,19 +27,28 @@ async fn opening_the_callback_again_is_refused_in_words() -> Result<()> {
     let app = spawn_app().await?;
     app.sign_in().await?;
     let callback = app.browser.navigation_url().await?;
-    assert!(callback.contains("code=") && callback.contains("state="), "{callback}");
+    assert!(
+        callback.contains("code=") && callback.contains("state="),
+        "{callback}"
+    );
 
     // The same tab: the pending login was used up.
     app.browser.goto(&callback).await?;
     let message = app.browser.alert_text().await?;
-    assert!(message.contains("already used or was opened in another tab"), "{message}");
+    assert!(
+        message.contains("already used or was opened in another tab"),
+        "{message}"
+    );
 
     // Another tab (its own sessionStorage, so no pending login at all).
     let tab = app.browser.client().new_window(true).await?;
     app.browser.client().switch_to_window(tab.handle).await?;
     app.browser.goto(&callback).await?;
     let message = app.browser.alert_text().await?;
-    assert!(message.contains("already used or was opened in another tab"), "{message}");
+    assert!(
+        message.contains("already used or was opened in another tab"),
+        "{message}"
+    );
     app.finish().await
 }
 
@@ -47,7 +58,10 @@ async fn a_callback_with_a_state_the_tab_never_sent_is_refused() -> Result<()> {
     app.open().await?;
 
     app.browser
-        .goto(&format!("{}?code=forged&state=not-mine", app.site.app_url()))
+        .goto(&format!(
+            "{}?code=forged&state=not-mine",
+            app.site.app_url()
+        ))
         .await?;
 
     let message = app.browser.alert_text().await?;
@@ -81,8 +95,14 @@ async fn an_unreachable_org_is_named_with_what_to_check() -> Result<()> {
     sign_in.click_sign_in().await?;
 
     let message = app.browser.alert_text().await?;
-    assert!(message.contains(org_url.trim_start_matches("http://")), "names the org: {message}");
-    assert!(message.contains("Check the URL"), "says what to check: {message}");
+    assert!(
+        message.contains(org_url.trim_start_matches("http://")),
+        "names the org: {message}"
+    );
+    assert!(
+        message.contains("Check the URL"),
+        "says what to check: {message}"
+    );
     app.finish().await
 }
 
@@ -104,7 +124,10 @@ async fn an_origin_missing_from_the_cors_allowlist_is_named() -> Result<()> {
 
     let message = app.browser.alert_text().await?;
     assert!(message.contains("CORS"), "{message}");
-    assert!(message.contains(&app.site.origin), "names the origin to allowlist: {message}");
+    assert!(
+        message.contains(&app.site.origin),
+        "names the origin to allowlist: {message}"
+    );
     app.finish().await
 }
 
@@ -118,6 +141,9 @@ async fn a_token_endpoint_without_cors_names_the_setting() -> Result<()> {
     login.log_in_and_allow(USERNAME, PASSWORD).await?;
 
     let message = app.browser.alert_text().await?;
-    assert!(message.contains("Enable CORS for OAuth endpoints"), "{message}");
+    assert!(
+        message.contains("Enable CORS for OAuth endpoints"),
+        "{message}"
+    );
     app.finish().await
 }

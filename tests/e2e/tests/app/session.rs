@@ -10,9 +10,15 @@ async fn an_expired_access_token_is_refreshed_without_the_person_noticing() -> R
     let app = spawn_app().await?;
     app.sign_in().await?;
     let before = app.stored_tokens().await?;
-    app.org.state.tokens.lock().expire_all_access(Instant::now());
-    // The restored session is checked against the org on load: that call meets the expired token.
+    app.org
+        .state
+        .tokens
+        .lock()
+        .expire_all_access(Instant::now());
+    // The restored session is checked against the org on load and the accounts are read: those
+    // calls meet the expired token (userinfo answers 403 Bad_OAuth_Token, the REST API 401).
     app.browser.expect_console_error("401");
+    app.browser.expect_console_error("403");
 
     app.browser.client().refresh().await?;
 
@@ -25,8 +31,16 @@ async fn an_expired_access_token_is_refreshed_without_the_person_noticing() -> R
             Ok((!tokens.access.is_empty() && tokens.access != before.access).then_some(tokens))
         })
         .await?;
-    let accepted = app.org.state.tokens.lock().validate(&after.access[0], Instant::now());
-    assert!(accepted.is_ok(), "the org accepts the new token: {accepted:?}");
+    let accepted = app
+        .org
+        .state
+        .tokens
+        .lock()
+        .validate(&after.access[0], Instant::now());
+    assert!(
+        accepted.is_ok(),
+        "the org accepts the new token: {accepted:?}"
+    );
     app.finish().await
 }
 
@@ -36,13 +50,18 @@ async fn a_revoked_refresh_token_signs_out_with_the_reason() -> Result<()> {
     app.sign_in().await?;
     app.org.state.tokens.lock().revoke_all();
     app.browser.expect_console_error("401");
+    app.browser.expect_console_error("403");
     app.browser.expect_console_error("400");
 
     app.browser.client().refresh().await?;
 
     SignInPage::wait(&app.browser).await?;
-    let message = app.browser.status_text().await?;
-    assert!(message.contains("signed out"), "{message}");
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("You were signed out"), "{message}");
+    assert!(
+        message.contains("revoked or expired"),
+        "says why: {message}"
+    );
     assert!(message.contains("sign in again"), "{message}");
     assert_eq!(app.stored_tokens().await?, Default::default());
     app.finish().await

@@ -21,9 +21,18 @@ async fn a_person_signs_in_with_the_org_user_and_sees_who_they_are() -> Result<(
     );
     // The org holds a live session for what the app keeps.
     let tokens = app.stored_tokens().await?;
-    assert!(!tokens.access.is_empty() && !tokens.refresh.is_empty(), "{tokens:?}");
+    assert!(
+        !tokens.access.is_empty() && !tokens.refresh.is_empty(),
+        "{tokens:?}"
+    );
     for token in &tokens.access {
-        assert!(app.org.state.tokens.lock().validate(token, std::time::Instant::now()).is_ok());
+        assert!(app
+            .org
+            .state
+            .tokens
+            .lock()
+            .validate(token, std::time::Instant::now())
+            .is_ok());
     }
     app.finish().await
 }
@@ -45,12 +54,19 @@ async fn signing_out_returns_to_sign_in_and_revokes_the_session_at_the_org() -> 
     let app = spawn_app().await?;
     let signed_in = app.sign_in().await?;
     let tokens = app.stored_tokens().await?;
-    assert!(!tokens.refresh.is_empty(), "the app keeps a refresh token: {tokens:?}");
+    assert!(
+        !tokens.refresh.is_empty(),
+        "the app keeps a refresh token: {tokens:?}"
+    );
 
     signed_in.sign_out().await?;
 
     assert_eq!(app.browser.status_text().await?, "You signed out.");
-    assert_eq!(app.stored_tokens().await?, Default::default(), "nothing left in the tab");
+    assert_eq!(
+        app.stored_tokens().await?,
+        Default::default(),
+        "nothing left in the tab"
+    );
     for refresh in &tokens.refresh {
         let session = app.org.state.tokens.lock().refresh_session(refresh);
         assert!(session.is_none(), "the org still honours the refresh token");
