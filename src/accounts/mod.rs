@@ -167,18 +167,21 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
 
     view! {
         <section class="ob-accounts" aria-labelledby="ob-accounts-title">
-            <div class="ob-acc-top">
-                <h2 id="ob-accounts-title">"Accounts"</h2>
-                <ApiBudget/>
+            // Title, API budget and tabs stay in view together while a long list or form scrolls.
+            <div class="ob-acc-head">
+                <div class="ob-acc-top">
+                    <h2 id="ob-accounts-title">"Accounts"</h2>
+                    <ApiBudget/>
+                </div>
+                <nav aria-label="Accounts screens">
+                    <ul class="ob-acc-tabs">
+                        {tab(Screen::List, "Account list")}
+                        {tab(Screen::New, "New account")}
+                        {tab(Screen::Upsert, "Upsert by external ID")}
+                        {tab(Screen::Console, "Apex REST console")}
+                    </ul>
+                </nav>
             </div>
-            <nav aria-label="Accounts screens">
-                <ul class="ob-acc-tabs">
-                    {tab(Screen::List, "Account list")}
-                    {tab(Screen::New, "New account")}
-                    {tab(Screen::Upsert, "Upsert by external ID")}
-                    {tab(Screen::Console, "Apex REST console")}
-                </ul>
-            </nav>
             {move || ctx.notice.get().map(|n| view! { <p class="ob-status" role="status">{n}</p> })}
             {move || match (describe_error.get(), ctx.describe.get()) {
                 (Some(message), _) => view! {

@@ -13,21 +13,17 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
     let signing_out = RwSignal::new(false);
     let p = signed_in.profile.clone();
     view! {
-        <section class="ob-card" aria-labelledby="ob-signed-in-title">
-            <h1 id="ob-signed-in-title">"Signed in"</h1>
-            <dl class="ob-facts">
-                <dt>"Name"</dt>
-                <dd>{p.name}</dd>
-                <dt>"Username"</dt>
-                <dd>{p.username}</dd>
-                <dt>"Org"</dt>
-                <dd>{p.org}</dd>
-                <dt>"Instance"</dt>
-                <dd>{p.instance_url}</dd>
-                <dt>"API version"</dt>
-                <dd>{p.api_version}</dd>
+        // A compact bar, so the org's data below gets the screen.
+        <section class="ob-card ob-session" aria-labelledby="ob-signed-in-title">
+            <h1 id="ob-signed-in-title" class="ob-session-title">"Signed in"</h1>
+            <dl class="ob-session-facts">
+                <div><dt>"Name"</dt><dd>{p.name}</dd></div>
+                <div><dt>"Username"</dt><dd>{p.username}</dd></div>
+                <div><dt>"Org"</dt><dd>{p.org}</dd></div>
+                <div><dt>"Instance"</dt><dd>{p.instance_url}</dd></div>
+                <div><dt>"API version"</dt><dd>{p.api_version}</dd></div>
             </dl>
-            <div class="ob-actions">
+            <div class="ob-session-actions">
                 <button
                     type="button"
                     class="ob-button ob-button-secondary"

@@ -1,0 +1,61 @@
+//! A screenshot tour of the app, to look at it as a person sees it: signs in to a fresh devorg with
+//! the release build (as the e2e tests do) and saves one PNG per screen.
+//!
+//!   cargo run -p orgbridge-e2e --example tour -- OUT_DIR      (after `trunk build --release`)
+//!
+//! Not a test: it asserts nothing beyond "each screen appeared".
+
+use anyhow::{Context, Result};
+use orgbridge_e2e::browser::Role;
+use orgbridge_e2e::{spawn_app_with, SignInPage};
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let out = std::path::PathBuf::from(std::env::args().nth(1).context("usage: tour OUT_DIR")?);
+    std::fs::create_dir_all(&out)?;
+    let app = spawn_app_with(|config, _| config.accounts = 2_000).await?;
+    let b = &app.browser;
+    let shot = |name: &str| out.join(format!("{name}.png"));
+
+    app.open().await?;
+    b.screenshot(shot("01-sign-in")).await?;
+    let login = SignInPage::wait(b).await?.sign_in().await?;
+    b.screenshot(shot("02-devorg-login")).await?;
+    login
+        .log_in_and_allow(orgbridge_e2e::USERNAME, orgbridge_e2e::PASSWORD)
+        .await?;
+    b.wait_for_text("2,000 of 2,000 loaded").await?;
+    b.screenshot(shot("03-accounts")).await?;
+
+    let select_all =
+        "document.querySelector('[aria-label=\"Select all loaded accounts\"]').click();";
+    b.eval(select_all).await?;
+    b.click_button("Update a field…").await?;
+    b.screenshot(shot("04-bulk")).await?;
+    b.eval(select_all).await?;
+
+    let first = b
+        .eval("return document.querySelector('.ob-acc-table tbody a').textContent;")
+        .await?;
+    b.by_role(Role::Link, first.as_str().unwrap_or_default())
+        .await?
+        .click()
+        .await?;
+    b.click_button("Edit").await?;
+    b.screenshot(shot("05-edit")).await?;
+
+    b.click_button("New account").await?;
+    b.click_button("Create account").await?;
+    b.wait_for_text("Account Name is required.").await?;
+    b.screenshot(shot("06-new-with-errors")).await?;
+
+    b.click_button("Upsert by external ID").await?;
+    b.screenshot(shot("07-upsert")).await?;
+    b.click_button("Apex REST console").await?;
+    b.screenshot(shot("08-console")).await?;
+
+    b.by_role(Role::Link, "Setup guide").await?.click().await?;
+    b.screenshot(shot("09-setup-guide")).await?;
+    println!("screenshots in {}", out.display());
+    Ok(())
+}
