@@ -212,6 +212,14 @@ impl InstanceUrl {
         } else {
             format!("https://{t}")
         };
+        // Salesforce hosts are ASCII; the app's URL parser has no Unicode (IDNA) tables to convert
+        // an internationalised name, so say so rather than fail with a parser message.
+        if !with_scheme.is_ascii() {
+            return Err(invalid(
+                "org URL",
+                format!("“{t}” contains non-ASCII characters; Salesforce org URLs are plain ASCII (for an internationalised domain, enter its xn-- form)"),
+            ));
+        }
         let url = url::Url::parse(&with_scheme).map_err(|e| {
             invalid("org URL", format!("“{t}” is not a URL ({e}); enter something like https://yourcompany.my.salesforce.com"))
         })?;
@@ -482,6 +490,13 @@ mod tests {
         );
         assert!(InstanceUrl::parse("http://localhost:8787/").is_ok());
         assert!(InstanceUrl::parse("http://[::1]:8787").is_ok());
+        let err = InstanceUrl::parse("https://bücher.my.salesforce.com").unwrap_err();
+        assert!(
+            err.user_message().contains("non-ASCII"),
+            "{}",
+            err.user_message()
+        );
+        assert!(InstanceUrl::parse("https://xn--bcher-kva.my.salesforce.com").is_ok());
         let err = InstanceUrl::parse("http://acme.my.salesforce.com").unwrap_err();
         assert!(err.user_message().contains("https://"));
         assert!(InstanceUrl::parse("ftp://x").is_err());

@@ -86,6 +86,63 @@ async fn a_wrong_consumer_key_is_stopped_by_the_org_before_any_login() -> Result
 }
 
 #[tokio::test]
+async fn a_page_the_org_does_not_list_as_a_callback_is_stopped_by_the_org() -> Result<()> {
+    // The org's app knows another callback URL only: this page's URL is not on its list.
+    let app = spawn_app_with(|config, _| {
+        config.redirect_uris = vec!["https://intranet.example.com/orgbridge/".into()];
+    })
+    .await?;
+    let sign_in = app.open().await?;
+
+    sign_in.click_sign_in().await?;
+
+    // The org refuses to send a code to an unknown address: its error page, no login form.
+    app.browser.wait_for_text("We can't sign you in").await?;
+    let message = app.browser.alert_text().await?;
+    assert!(message.contains("redirect_uri_mismatch"), "{message}");
+    let login_form = app
+        .browser
+        .eval("return document.querySelector('input[name=pw]') !== null;")
+        .await?;
+    assert_eq!(
+        login_form,
+        serde_json::json!(false),
+        "no password box is offered"
+    );
+    let url = app.browser.current_url().await?;
+    assert!(
+        url.as_str().starts_with(&app.org.url),
+        "stays on the org: {url}"
+    );
+    app.browser.expect_console_error("status of 400");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_callback_without_state_is_refused_and_offers_a_new_start() -> Result<()> {
+    let app = spawn_app().await?;
+    app.open().await?;
+
+    app.browser
+        .goto(&format!("{}?code=some-code", app.site.app_url()))
+        .await?;
+
+    let message = app.browser.alert_text().await?;
+    assert!(
+        message.contains("state"),
+        "names what is missing: {message}"
+    );
+    let url = app.browser.current_url().await?;
+    assert!(
+        !url.as_str().contains("code="),
+        "the code leaves the address bar: {url}"
+    );
+    app.browser.click_button("Start again").await?;
+    SignInPage::wait(&app.browser).await?;
+    app.finish().await
+}
+
+#[tokio::test]
 async fn an_unreachable_org_is_named_with_what_to_check() -> Result<()> {
     let app = spawn_app().await?;
     let org_url = unreachable_org_url()?;
