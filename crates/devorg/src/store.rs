@@ -3,7 +3,7 @@
 //! validation every write path shares (REST record, upsert, collections, Apex REST). A failing write
 //! changes nothing; batches that must be all-or-nothing roll back through an undo log.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,6 +16,21 @@ use crate::ids::{self, IdGen};
 use crate::schema::{self, Field, FieldType, SObject, EXTERNAL_ID};
 use crate::soql;
 use crate::state::{Org, OrgUser};
+
+/// A live account's place in the Name index: its name lowercased as SOQL's ORDER BY compares text
+/// (`''` and null sort together, first), then its id. Deleted accounts are not indexed.
+fn name_key(rec: &Record) -> Option<(String, String)> {
+    if rec.deleted {
+        return None;
+    }
+    let idx = schema::account_object().index_of("Name")?;
+    let name = match rec.stored(idx) {
+        Some(Value::String(s)) if s.is_ascii() => s.to_ascii_lowercase(),
+        Some(Value::String(s)) => s.to_lowercase(),
+        _ => String::new(),
+    };
+    Some((name, rec.id.clone()))
+}
 
 /// A Salesforce datetime as the REST API prints it: `2024-01-15T10:30:00.000+0000`.
 pub fn format_datetime(ms: i64) -> String {
@@ -190,6 +205,9 @@ pub struct Store {
     pub org_tag: String,
     accounts: BTreeMap<String, Record>,
     ext_index: HashMap<String, String>,
+    /// Live accounts ordered as `ORDER BY Name` orders them: (lowercased name, id). The list's
+    /// default query then pages 100,000 accounts without sorting them on every call.
+    name_index: BTreeSet<(String, String)>,
     pub cursors: Mutex<Cursors>,
 }
 
@@ -202,6 +220,7 @@ impl Store {
             org_tag: org.org_id[3..6].to_string(),
             accounts: BTreeMap::new(),
             ext_index: HashMap::new(),
+            name_index: BTreeSet::new(),
             cursors: Mutex::new(Cursors::default()),
         }
     }
@@ -458,6 +477,9 @@ impl Store {
                         if let Some(key) = rec.ext_key() {
                             self.ext_index.remove(&key);
                         }
+                        if let Some(key) = name_key(&rec) {
+                            self.name_index.remove(&key);
+                        }
                     }
                 }
                 Undo::Replaced(rec) => self.put(*rec),
@@ -465,17 +487,46 @@ impl Store {
         }
     }
 
-    /// Stores `rec`, keeping the external id index in step.
+    /// Stores `rec`, keeping the external id and Name indexes in step.
     fn put(&mut self, rec: Record) {
-        if let Some(old_key) = self.accounts.get(&rec.id).and_then(Record::ext_key) {
-            if self.ext_index.get(&old_key) == Some(&rec.id) {
-                self.ext_index.remove(&old_key);
+        if let Some(old) = self.accounts.get(&rec.id) {
+            if let Some(old_key) = old.ext_key() {
+                if self.ext_index.get(&old_key) == Some(&rec.id) {
+                    self.ext_index.remove(&old_key);
+                }
+            }
+            if let Some(old_key) = name_key(old) {
+                self.name_index.remove(&old_key);
             }
         }
         if let Some(key) = rec.ext_key() {
             self.ext_index.insert(key, rec.id.clone());
         }
+        if let Some(key) = name_key(&rec) {
+            self.name_index.insert(key);
+        }
         self.accounts.insert(rec.id.clone(), rec);
+    }
+
+    /// Ids of the live accounts in `ORDER BY Name` order, ascending (nulls first) or descending
+    /// (nulls last) — the two orders SOQL gives without a NULLS clause. Equal names keep id order
+    /// either way, as the general sort does.
+    pub fn ids_by_name(&self, descending: bool) -> Vec<&str> {
+        if !descending {
+            return self.name_index.iter().map(|(_, id)| id.as_str()).collect();
+        }
+        let mut out: Vec<&str> = Vec::with_capacity(self.name_index.len());
+        let mut entries = self.name_index.iter().rev().peekable();
+        while let Some((name, id)) = entries.next() {
+            // A run of equal names comes out in descending id order: put it back in id order.
+            let start = out.len();
+            out.push(id);
+            while let Some((_, id)) = entries.next_if(|(next, _)| next == name) {
+                out.push(id);
+            }
+            out[start..].reverse();
+        }
+        out
     }
 
     /// Adds a record built by the seeder (trusted: no validation).

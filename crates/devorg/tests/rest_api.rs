@@ -652,6 +652,88 @@ async fn paging_walks_every_account_exactly_once() {
     assert_eq!(default.body["records"].as_array().unwrap().len(), 2000);
 }
 
+/// Every id of a query, through all its pages.
+async fn all_ids(org: &Org, soql: &str) -> Vec<String> {
+    let mut page = org.query(soql).await.body;
+    let mut ids = vec![];
+    loop {
+        for rec in page["records"].as_array().expect("records") {
+            ids.push(rec["Id"].as_str().unwrap().to_string());
+        }
+        match page["nextRecordsUrl"].as_str() {
+            Some(next) => page = org.get(next).await.body,
+            None => return ids,
+        }
+    }
+}
+
+#[tokio::test]
+async fn order_by_name_from_the_index_matches_the_general_sort_through_writes() {
+    let org = Org::new(2300);
+    // Ties in different cases, a non-ASCII name, then an update, a delete and a rename.
+    let a = org.create(json!({"Name": "Zeta Twin"})).await;
+    org.create(json!({"Name": "zeta twin"})).await;
+    org.create(json!({"Name": "Ærø Shipping"})).await;
+    let aaa = org.create(json!({"Name": "aaa first"})).await;
+    let renamed = org.create(json!({"Name": "Middle"})).await;
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/{renamed}"),
+            json!({"Name": "AAA now first"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = org
+        .send(
+            Method::DELETE,
+            &format!("{V}/sobjects/Account/{a}"),
+            json!(null),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // A rolled-back batch (allOrNone, second record invalid) leaves the index as it was.
+    let r = org
+        .send(
+            Method::POST,
+            &format!("{V}/composite/sobjects"),
+            json!({"allOrNone": true, "records": [
+                {"attributes": {"type": "Account"}, "Name": "0 rolled back"},
+                {"attributes": {"type": "Account"}}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    for (indexed, general) in [
+        (
+            "SELECT Id FROM Account ORDER BY Name",
+            "SELECT Id FROM Account WHERE Id != null ORDER BY Name",
+        ),
+        (
+            "SELECT Id FROM Account ORDER BY Name DESC",
+            "SELECT Id FROM Account WHERE Id != null ORDER BY Name DESC",
+        ),
+        (
+            "SELECT Id FROM Account ORDER BY Name LIMIT 50 OFFSET 7",
+            "SELECT Id FROM Account WHERE Id != null ORDER BY Name LIMIT 50 OFFSET 7",
+        ),
+    ] {
+        let fast = all_ids(&org, indexed).await;
+        let slow = all_ids(&org, general).await;
+        assert_eq!(fast, slow, "{indexed}");
+    }
+    // Equal names (case aside) keep creation order; the renamed account moved; the deleted one left.
+    let order = all_ids(&org, "SELECT Id FROM Account ORDER BY Name").await;
+    let at = |id: &str| order.iter().position(|x| x == id);
+    assert!(
+        at(&aaa).unwrap() < at(&renamed).unwrap(),
+        "aaa first, then AAA now first"
+    );
+    assert_eq!(at(&a), None, "a deleted account is not listed");
+    assert_eq!(order.len(), 2300 + 4);
+}
+
 #[tokio::test]
 async fn collections_create_update_upsert_delete_retrieve() {
     let org = Org::new(0);

@@ -16,7 +16,7 @@ use super::{project, ApiVersion, Target};
 use crate::error::{json_response, ApiError};
 use crate::schema;
 use crate::soql::{self, SelectItem};
-use crate::store::{resolve_path, AccountRow, Cursor, SchemaCatalog, Store, UserRow};
+use crate::store::{resolve_path, AccountRow, Cursor, Record, SchemaCatalog, Store, UserRow};
 use crate::AppState;
 
 /// Default, smallest and largest page sizes (Salesforce: 2,000 by default, 200..=2,000 on request).
@@ -118,13 +118,38 @@ fn run(
             &json!({"totalSize": users.len(), "done": true, "records": records}),
         ));
     }
-    let rows: Vec<AccountRow> = store
-        .accounts()
-        .filter(|r| all || !r.deleted)
-        .map(|rec| AccountRow { rec, store: &store })
-        .collect();
-    let rows = soql::run(&parsed, rows, today);
-    let total = rows.len();
+    // The ids of the result in order, and its first page's records.
+    let (ids, first): (Vec<[u8; 18]>, Vec<&Record>) = match name_order(&parsed, all) {
+        // The list's usual query reads the Name index: no sort, and only one page of records read.
+        Some(descending) => {
+            let ids = store.ids_by_name(descending);
+            let offset = parsed.offset.unwrap_or(0).min(ids.len());
+            let end = parsed
+                .limit
+                .map_or(ids.len(), |l| offset.saturating_add(l))
+                .min(ids.len());
+            let ids = &ids[offset..end];
+            let first = ids[..ids.len().min(batch)]
+                .iter()
+                .filter_map(|id| store.account(id))
+                .collect();
+            (ids.iter().map(|id| id_bytes(id)).collect(), first)
+        }
+        None => {
+            let rows: Vec<AccountRow> = store
+                .accounts()
+                .filter(|r| all || !r.deleted)
+                .map(|rec| AccountRow { rec, store: &store })
+                .collect();
+            let rows = soql::run(&parsed, rows, today);
+            let first = rows.iter().take(batch).map(|row| row.rec).collect();
+            (
+                rows.iter().map(|row| id_bytes(&row.rec.id)).collect(),
+                first,
+            )
+        }
+    };
+    let total = ids.len();
     if count_only {
         return Ok(json_response(
             StatusCode::OK,
@@ -132,13 +157,12 @@ fn run(
         ));
     }
     // The first page is printed straight from the rows; only later pages go through the locator.
-    let records: Vec<Value> = rows[..total.min(batch)]
-        .iter()
-        .map(|row| project(&store, Target::Account(row.rec), &paths, v))
+    let records: Vec<Value> = first
+        .into_iter()
+        .map(|rec| project(&store, Target::Account(rec), &paths, v))
         .collect();
     let mut body = json!({"totalSize": total, "done": total <= batch});
     if total > batch {
-        let ids = rows.iter().map(|row| id_bytes(&row.rec.id)).collect();
         let cursor = Cursor {
             ids,
             object: obj.name.to_string(),
@@ -150,6 +174,21 @@ fn run(
     }
     body["records"] = Value::Array(records);
     Ok(json_response(StatusCode::OK, &body))
+}
+
+/// `Some(descending)` when the query is a plain `ORDER BY Name [DESC]` over live accounts with no
+/// WHERE clause and SOQL's default null placement: the order the store's Name index keeps.
+fn name_order(query: &soql::Query, all: bool) -> Option<bool> {
+    match query.order_by.as_slice() {
+        [o] if !all
+            && query.filter.is_none()
+            && matches!(o.field.0.as_slice(), [f] if f.eq_ignore_ascii_case("Name"))
+            && o.nulls_last == o.descending =>
+        {
+            Some(o.descending)
+        }
+        _ => None,
+    }
 }
 
 /// An 18-character id as inline bytes (ids are ASCII by construction).
