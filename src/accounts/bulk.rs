@@ -115,11 +115,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 progress.set(None);
                 match result {
                     Ok(results) => {
-                        let changed: HashSet<String> = results
-                            .iter()
-                            .filter(|r| r.success)
-                            .map(|r| r.id.to_string())
-                            .collect();
+                        let changed = succeeded(&results);
                         patch_rows(ctx.list, &field.name, &value, &changed);
                         outcome.set(Some(Outcome {
                             verb: "updated",
@@ -157,11 +153,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
             progress.set(None);
             match result {
                 Ok(results) => {
-                    let gone: HashSet<String> = results
-                        .iter()
-                        .filter(|r| r.success)
-                        .map(|r| r.id.to_string())
-                        .collect();
+                    let gone = succeeded(&results);
                     outcome.set(Some(Outcome {
                         verb: "deleted",
                         results: with_names(results, &names),
@@ -282,6 +274,15 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
             {move || outcome.get().map(|o| view! { <BulkResults outcome=o/> })}
         </section>
     }
+}
+
+/// The ids the org changed.
+fn succeeded(results: &[CollectionResult]) -> HashSet<String> {
+    results
+        .iter()
+        .filter(|r| r.success)
+        .map(|r| r.id.to_string())
+        .collect()
 }
 
 /// Results paired with the names the table showed.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use salesforce::error::Error;
-use salesforce::rest::{FieldDescribe, SObjectDescribe, UpsertOutcome};
+use salesforce::rest::{FieldDescribe, Record, SObjectDescribe, UpsertOutcome};
 use salesforce::soql::{quote, ListQuery};
 use salesforce::types::{ExternalIdField, RecordId};
 
@@ -24,6 +24,31 @@ use crate::components::busy::Busy;
 
 /// Form text per field API name.
 pub type Values = RwSignal<BTreeMap<String, String>>;
+
+/// The record a form would send, checked here first; on a problem, shows each message beside its
+/// field, says so above the button, and returns `None` (nothing is sent, nothing typed is lost).
+fn checked_record(
+    fields: &[FieldDescribe],
+    values: Values,
+    original: Option<&BTreeMap<String, String>>,
+    check_required: bool,
+    errors: Values,
+    problems: RwSignal<Vec<String>>,
+) -> Option<Record> {
+    match build_record(fields, &values.get_untracked(), original, check_required) {
+        Ok(record) => {
+            errors.set(BTreeMap::new());
+            Some(record)
+        }
+        Err(e) => {
+            errors.set(e);
+            problems.set(vec![
+                "Some fields need attention; see the messages beside them.".into(),
+            ]);
+            None
+        }
+    }
+}
 
 /// One field's label, control, limit hint and error.
 #[component]
@@ -271,17 +296,9 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             problems.set(Vec::new());
-            let record = match build_record(&fields, &values.get_untracked(), None, true) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.set(e);
-                    problems.set(vec![
-                        "Some fields need attention; see the messages beside them.".into(),
-                    ]);
-                    return;
-                }
+            let Some(record) = checked_record(&fields, values, None, true, errors, problems) else {
+                return;
             };
-            errors.set(BTreeMap::new());
             saving.set(true);
             let fields = fields.clone();
             spawn_local(async move {
@@ -367,22 +384,12 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             problems.set(Vec::new());
-            let changes = match build_record(
-                &fields,
-                &values.get_untracked(),
-                Some(&original.get_value()),
-                true,
-            ) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.set(e);
-                    problems.set(vec![
-                        "Some fields need attention; see the messages beside them.".into(),
-                    ]);
-                    return;
-                }
+            let original = original.get_value();
+            let Some(changes) =
+                checked_record(&fields, values, Some(&original), true, errors, problems)
+            else {
+                return;
             };
-            errors.set(BTreeMap::new());
             let Ok(rid) = RecordId::parse(&id) else {
                 return;
             };
@@ -497,17 +504,10 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
             }
             let fields = fields_now();
             // The org decides between create and update, so it also decides what is required.
-            let record = match build_record(&fields, &values.get_untracked(), None, false) {
-                Ok(r) => r,
-                Err(e) => {
-                    errors.set(e);
-                    problems.set(vec![
-                        "Some fields need attention; see the messages beside them.".into(),
-                    ]);
-                    return;
-                }
+            let Some(record) = checked_record(&fields, values, None, false, errors, problems)
+            else {
+                return;
             };
-            errors.set(BTreeMap::new());
             saving.set(true);
             spawn_local(async move {
                 let outcome = ctx

@@ -66,6 +66,27 @@ impl Series {
     }
 }
 
+/// `RUNS` GETs of one query page of 2,000 records; their times and the page's `nextRecordsUrl`.
+async fn pages(router: &axum::Router, auth: &str, uri: &str) -> (Series, String) {
+    let mut series = Series::default();
+    let mut next_url = String::new();
+    for _ in 0..RUNS {
+        let req = Request::get(uri)
+            .header("Authorization", auth)
+            .body(Body::empty())
+            .unwrap();
+        let (status, body, wall, cpu) = call(router, req).await;
+        series.push(wall, cpu);
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["records"].as_array().map(Vec::len), Some(2000));
+        next_url = body["nextRecordsUrl"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+    }
+    (series, next_url)
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -87,36 +108,12 @@ fn main() {
         let query_uri = format!("/services/data/v60.0/query?q={q}");
 
         let router = devorg::app(state.clone());
-        let mut first = Series::default();
-        let mut next_url = String::new();
-        for _ in 0..RUNS {
-            let req = Request::get(&query_uri).header("Authorization", &auth).body(Body::empty()).unwrap();
-            let (status, body, wall, cpu) = call(&router, req).await;
-            first.push(wall, cpu);
-            assert_eq!(status, StatusCode::OK);
-            assert_eq!(body["records"].as_array().map(Vec::len), Some(2000));
-            next_url = body["nextRecordsUrl"].as_str().expect("more pages").to_string();
-        }
+        let (first, next_url) = pages(&router, &auth, &query_uri).await;
         // With a WHERE clause the Name index does not apply: filter, then sort what matched.
         let filtered = soql.replace(" ORDER BY", " WHERE Name != 'zzz' ORDER BY");
         let q: String = url::form_urlencoded::byte_serialize(filtered.as_bytes()).collect();
-        let filtered_uri = format!("/services/data/v60.0/query?q={q}");
-        let mut sorted = Series::default();
-        for _ in 0..RUNS {
-            let req = Request::get(&filtered_uri).header("Authorization", &auth).body(Body::empty()).unwrap();
-            let (status, body, wall, cpu) = call(&router, req).await;
-            sorted.push(wall, cpu);
-            assert_eq!(status, StatusCode::OK);
-            assert_eq!(body["records"].as_array().map(Vec::len), Some(2000));
-        }
-        let mut next = Series::default();
-        for _ in 0..RUNS {
-            let req = Request::get(&next_url).header("Authorization", &auth).body(Body::empty()).unwrap();
-            let (status, body, wall, cpu) = call(&router, req).await;
-            next.push(wall, cpu);
-            assert_eq!(status, StatusCode::OK);
-            assert_eq!(body["records"].as_array().map(Vec::len), Some(2000));
-        }
+        let (sorted, _) = pages(&router, &auth, &format!("/services/data/v60.0/query?q={q}")).await;
+        let (next, _) = pages(&router, &auth, &next_url).await;
 
         let mut upserts = Series::default();
         for run in 0..RUNS {
