@@ -508,23 +508,45 @@ impl Store {
         self.accounts.insert(rec.id.clone(), rec);
     }
 
-    /// Ids of the live accounts in `ORDER BY Name` order, ascending (nulls first) or descending
-    /// (nulls last) — the two orders SOQL gives without a NULLS clause. Equal names keep id order
-    /// either way, as the general sort does.
-    pub fn ids_by_name(&self, descending: bool) -> Vec<&str> {
-        if !descending {
-            return self.name_index.iter().map(|(_, id)| id.as_str()).collect();
-        }
+    /// Ids of the live accounts in `ORDER BY Name [DESC] [NULLS FIRST|LAST]` order. Equal names
+    /// keep id order either way, as the general sort does; null (empty) names are one such run.
+    pub fn ids_by_name(&self, descending: bool, nulls_last: bool) -> Vec<&str> {
+        let nulls = self
+            .name_index
+            .iter()
+            .take_while(|(name, _)| name.is_empty())
+            .count();
+        let named = self.name_index.iter().skip(nulls);
         let mut out: Vec<&str> = Vec::with_capacity(self.name_index.len());
-        let mut entries = self.name_index.iter().rev().peekable();
-        while let Some((name, id)) = entries.next() {
-            // A run of equal names comes out in descending id order: put it back in id order.
-            let start = out.len();
-            out.push(id);
-            while let Some((_, id)) = entries.next_if(|(next, _)| next == name) {
+        if !nulls_last {
+            out.extend(
+                self.name_index
+                    .iter()
+                    .take(nulls)
+                    .map(|(_, id)| id.as_str()),
+            );
+        }
+        if descending {
+            let mut entries = named.rev().peekable();
+            while let Some((name, id)) = entries.next() {
+                // A run of equal names comes out in descending id order: put it back in id order.
+                let start = out.len();
                 out.push(id);
+                while let Some((_, id)) = entries.next_if(|(next, _)| next == name) {
+                    out.push(id);
+                }
+                out[start..].reverse();
             }
-            out[start..].reverse();
+        } else {
+            out.extend(named.map(|(_, id)| id.as_str()));
+        }
+        if nulls_last {
+            out.extend(
+                self.name_index
+                    .iter()
+                    .take(nulls)
+                    .map(|(_, id)| id.as_str()),
+            );
         }
         out
     }
@@ -946,6 +968,35 @@ mod tests {
 
     fn obj(v: Value) -> Map<String, Value> {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn the_name_index_places_equal_and_null_names_as_order_by_does() {
+        let mut s = store();
+        let name = schema::account_object().index_of("Name").unwrap();
+        let mut seed = |n: Option<&str>| {
+            let values = n.map(|n| vec![(name, json!(n))]).unwrap_or_default();
+            s.put_seed(0, values)
+        };
+        let (b1, none1, a, b2, none2) = (
+            seed(Some("b")),
+            seed(None),
+            seed(Some("A")),
+            seed(Some("B")),
+            seed(Some("")),
+        );
+        let s = s;
+        let ids = |desc, nulls_last| -> Vec<String> {
+            s.ids_by_name(desc, nulls_last)
+                .into_iter()
+                .map(String::from)
+                .collect()
+        };
+        // Text compares case-insensitively; equal names and the nulls keep creation order.
+        assert_eq!(ids(false, false), [&*none1, &none2, &a, &b1, &b2]);
+        assert_eq!(ids(false, true), [&*a, &b1, &b2, &none1, &none2]);
+        assert_eq!(ids(true, true), [&*b1, &b2, &a, &none1, &none2]);
+        assert_eq!(ids(true, false), [&*none1, &none2, &b1, &b2, &a]);
     }
 
     #[test]

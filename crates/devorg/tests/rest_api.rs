@@ -715,6 +715,14 @@ async fn order_by_name_from_the_index_matches_the_general_sort_through_writes() 
             "SELECT Id FROM Account WHERE Id != null ORDER BY Name DESC",
         ),
         (
+            "SELECT Id FROM Account ORDER BY Name ASC NULLS LAST",
+            "SELECT Id FROM Account WHERE Id != null ORDER BY Name ASC NULLS LAST",
+        ),
+        (
+            "SELECT Id FROM Account ORDER BY Name DESC NULLS FIRST",
+            "SELECT Id FROM Account WHERE Id != null ORDER BY Name DESC NULLS FIRST",
+        ),
+        (
             "SELECT Id FROM Account ORDER BY Name LIMIT 50 OFFSET 7",
             "SELECT Id FROM Account WHERE Id != null ORDER BY Name LIMIT 50 OFFSET 7",
         ),

@@ -32,7 +32,18 @@ async fn main() -> Result<()> {
     b.eval(select_all).await?;
     b.click_button("Update a field…").await?;
     b.screenshot(shot("04-bulk")).await?;
-    b.eval(select_all).await?;
+    let field = b.field("Field to update").await?;
+    field.select_by_label("Account Rating").await?;
+    b.field("New value: Account Rating")
+        .await?
+        .select_by_label("Hot")
+        .await?;
+    // Two items of the first call fail, to show per-record results.
+    app.org.state.faults.set_collection_failures(vec![1, 3]);
+    b.click_button("Update 2,000 accounts").await?;
+    b.wait_for_text("failed").await?;
+    b.screenshot(shot("05-bulk-results")).await?;
+    b.click_button("Clear selection").await.ok();
 
     let first = b
         .eval("return document.querySelector('.ob-acc-table tbody a').textContent;")
@@ -41,21 +52,31 @@ async fn main() -> Result<()> {
         .await?
         .click()
         .await?;
+    b.click_button("Delete…").await?;
+    b.screenshot(shot("06-view-delete")).await?;
+    b.click_button("Cancel").await?;
     b.click_button("Edit").await?;
-    b.screenshot(shot("05-edit")).await?;
+    b.screenshot(shot("07-edit")).await?;
+    b.click_button("Account list").await?;
+    b.eval("document.querySelector('.ob-acc-advanced').open = true;")
+        .await?;
+    b.fill("WHERE clause", "Industry = ").await?;
+    b.click_button("Search").await?;
+    b.wait_for_text("The org refused the query").await?;
+    b.screenshot(shot("08-list-error")).await?;
 
     b.click_button("New account").await?;
     b.click_button("Create account").await?;
     b.wait_for_text("Account Name is required.").await?;
-    b.screenshot(shot("06-new-with-errors")).await?;
+    b.screenshot(shot("09-new-with-errors")).await?;
 
     b.click_button("Upsert by external ID").await?;
-    b.screenshot(shot("07-upsert")).await?;
+    b.screenshot(shot("10-upsert")).await?;
     b.click_button("Apex REST console").await?;
-    b.screenshot(shot("08-console")).await?;
+    b.screenshot(shot("11-console")).await?;
 
     b.by_role(Role::Link, "Setup guide").await?.click().await?;
-    b.screenshot(shot("09-setup-guide")).await?;
+    b.screenshot(shot("12-setup-guide")).await?;
     println!("screenshots in {}", out.display());
     Ok(())
 }

@@ -121,8 +121,8 @@ fn run(
     // The ids of the result in order, and its first page's records.
     let (ids, first): (Vec<[u8; 18]>, Vec<&Record>) = match name_order(&parsed, all) {
         // The list's usual query reads the Name index: no sort, and only one page of records read.
-        Some(descending) => {
-            let ids = store.ids_by_name(descending);
+        Some((descending, nulls_last)) => {
+            let ids = store.ids_by_name(descending, nulls_last);
             let offset = parsed.offset.unwrap_or(0).min(ids.len());
             let end = parsed
                 .limit
@@ -176,16 +176,15 @@ fn run(
     Ok(json_response(StatusCode::OK, &body))
 }
 
-/// `Some(descending)` when the query is a plain `ORDER BY Name [DESC]` over live accounts with no
-/// WHERE clause and SOQL's default null placement: the order the store's Name index keeps.
-fn name_order(query: &soql::Query, all: bool) -> Option<bool> {
+/// `Some((descending, nulls_last))` when the query is a plain `ORDER BY Name …` over live accounts
+/// with no WHERE clause: an order the store's Name index gives without sorting.
+fn name_order(query: &soql::Query, all: bool) -> Option<(bool, bool)> {
     match query.order_by.as_slice() {
         [o] if !all
             && query.filter.is_none()
-            && matches!(o.field.0.as_slice(), [f] if f.eq_ignore_ascii_case("Name"))
-            && o.nulls_last == o.descending =>
+            && matches!(o.field.0.as_slice(), [f] if f.eq_ignore_ascii_case("Name")) =>
         {
-            Some(o.descending)
+            Some((o.descending, o.nulls_last))
         }
         _ => None,
     }
