@@ -103,7 +103,10 @@ pub fn FieldControl(
         (_, Some(max)) => Some(format!("Up to {max} characters.")),
         (InputKind::Number { scale: 0 }, _) => Some("A whole number.".to_string()),
         (InputKind::Number { .. }, _) => Some("A number.".to_string()),
-        (InputKind::Text("date"), _) => Some("A date (YYYY-MM-DD).".to_string()),
+        // The browser shows its own date format (mm/dd/yyyy here); the org gets YYYY-MM-DD.
+        (InputKind::Text("date"), _) => {
+            Some("A date: type it or pick it from the calendar.".to_string())
+        }
         _ => None,
     };
     let described_by = match &hint {
