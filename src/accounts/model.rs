@@ -1,7 +1,7 @@
 //! What the Accounts screens show and send, with no browser in sight: which columns a describe
 //! offers, how a record's values read as text, how a form's text becomes a field value (type and
 //! length checked before anything is sent), which field an org error belongs to, and which rows of
-//! a long list are on screen. Everything here is plain data, tested natively.
+//! a long list are on screen. Everything here is plain data; its tests run in the browser tier.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -195,7 +195,11 @@ impl Row {
 /// overscan around them.
 pub fn visible_window(scroll_top: f64, total_rows: usize) -> Range<usize> {
     let first = (scroll_top.max(0.0) / ROW_HEIGHT) as usize;
-    let start = first.saturating_sub(OVERSCAN).min(total_rows);
+    // A scroll position past the rows (rows just deleted, a shorter list) still shows the last
+    // rows rather than none.
+    let start = first
+        .saturating_sub(OVERSCAN)
+        .min(total_rows.saturating_sub(WINDOW));
     let end = (start + WINDOW).min(total_rows);
     start..end
 }
@@ -488,6 +492,10 @@ pub fn pretty_body(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // The app is built for wasm32 only, where a plain #[test] never runs: these run in the
+    // browser tier (`cargo test --target wasm32-unknown-unknown -p orgbridge`).
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn describe() -> SObjectDescribe {
         serde_json::from_value(serde_json::json!({
