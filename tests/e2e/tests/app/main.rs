@@ -4,4 +4,5 @@
 mod bad_paths;
 mod embedding;
 mod session;
+mod setup_guide;
 mod sign_in;
