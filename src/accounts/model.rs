@@ -431,19 +431,30 @@ pub fn build_record(
 pub fn field_messages(err: &Error, known: &[String]) -> (BTreeMap<String, String>, Vec<String>) {
     let mut by_field: BTreeMap<String, String> = BTreeMap::new();
     let mut general = Vec::new();
-    let pairs = err.field_errors();
-    if pairs.is_empty() {
-        general.push(err.user_message());
+    let placed: Vec<(String, String, Option<String>)> = err
+        .field_errors()
+        .into_iter()
+        .map(|(field, message)| {
+            let target = if field.is_empty() {
+                mentioned_field(&message, known)
+            } else {
+                known
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(&field))
+                    .cloned()
+            };
+            (field, message, target)
+        })
+        .collect();
+    // Nothing about a field (a used-up allowance, an ended session, a server error): the error in
+    // words a person can act on, not the org's bare message.
+    if placed
+        .iter()
+        .all(|(field, _, target)| field.is_empty() && target.is_none())
+    {
+        return (by_field, vec![err.user_message()]);
     }
-    for (field, message) in pairs {
-        let target = if field.is_empty() {
-            mentioned_field(&message, known)
-        } else {
-            known
-                .iter()
-                .find(|k| k.eq_ignore_ascii_case(&field))
-                .cloned()
-        };
+    for (field, message, target) in placed {
         match target {
             Some(name) => {
                 by_field
@@ -681,6 +692,32 @@ mod tests {
         );
         assert!(by_field["External_Id__c"].starts_with("duplicate value found"));
         assert_eq!(general, ["Something else."]);
+
+        // Errors about no field are said in words a person can act on.
+        let err = |status: u16, body: &str| {
+            let resp = salesforce::transport::HttpResponse {
+                status,
+                headers: vec![],
+                body: body.into(),
+            };
+            salesforce::error::map_response("/x", resp).unwrap_err()
+        };
+        let limit = err(
+            403,
+            r#"[{"errorCode":"REQUEST_LIMIT_EXCEEDED","message":"TotalRequests Limit exceeded.","fields":[]}]"#,
+        );
+        let (by_field, general) = field_messages(&limit, &known);
+        assert!(by_field.is_empty());
+        assert!(general[0].contains("daily API allowance"), "{general:?}");
+        // A validation rule that names no field keeps the org's own words, written for the person.
+        let rule = err(
+            400,
+            r#"[{"errorCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","message":"Accounts in Ohio need a phone.","fields":[]}]"#,
+        );
+        assert_eq!(
+            field_messages(&rule, &known).1,
+            ["Accounts in Ohio need a phone."]
+        );
     }
 
     #[test]

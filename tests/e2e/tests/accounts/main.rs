@@ -5,6 +5,7 @@
 mod bench;
 mod bulk;
 mod console;
+mod faults;
 mod list;
 mod page;
 mod records;

@@ -1,0 +1,90 @@
+//! The org failing under the person's hands: a page of the list that fails mid-load, and an API
+//! allowance used up while a form is being saved. Each says what happened, keeps what was already
+//! there, and carries on once the org is back.
+
+use anyhow::Result;
+use devorg::faults::FailureMode;
+use orgbridge_e2e::{spawn_app_with, Role};
+use serde_json::json;
+
+use crate::page::{parse_count, AccountsPage, Org};
+
+#[tokio::test]
+async fn a_page_that_fails_mid_load_keeps_the_rows_loaded_and_loads_the_rest_on_request(
+) -> Result<()> {
+    // 4,5xx accounts: three pages of up to 2,000.
+    let app = spawn_app_with(|config, _| config.accounts = 4_500).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let all = org.live_count() as u64;
+    app.browser.expect_console_error("503");
+
+    // A slow org, so the second page is still on its way when the fault is set.
+    app.org.state.faults.set_latency(1_500);
+    browser.click_button("Reload").await?;
+    browser
+        .wait_for("the first page of the reload", || async {
+            let text = page.count_text().await?;
+            Ok(parse_count(&text).filter(|(loaded, _)| *loaded == 2_000))
+        })
+        .await?;
+    app.org.state.faults.fail_next(1, FailureMode::Unavailable);
+
+    let alert = page
+        .wait_alert_containing("Loading stopped after 2,000 accounts")
+        .await?;
+    assert!(alert.contains("try again"), "says what to do: {alert}");
+    assert_eq!(
+        parse_count(&page.count_text().await?),
+        Some((2_000, all)),
+        "the loaded rows stay"
+    );
+    app.org.state.faults.set_latency(0);
+
+    browser.click_button("Load the rest").await?;
+    assert_eq!(page.wait_loaded().await?, (all, all));
+    let rows = page.rendered_rows().await?;
+    assert!(!rows.is_empty());
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_used_up_api_allowance_is_explained_and_the_form_keeps_its_input() -> Result<()> {
+    let app = spawn_app_with(|_, _| {}).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let before = org.live_count();
+    app.browser.expect_console_error("403");
+
+    page.go_to("New account").await?;
+    browser.by_role(Role::Heading, "New account").await?;
+    browser.fill("Account Name", "Over The Limit Ltd").await?;
+    browser.fill("Billing City", "Leeds").await?;
+    app.org.state.usage.exhaust();
+    browser.click_button("Create account").await?;
+
+    let alert = page.wait_alert_containing("daily API allowance").await?;
+    assert!(alert.contains("The account was not created"), "{alert}");
+    assert_eq!(
+        page.field_value("Account Name").await?,
+        "Over The Limit Ltd"
+    );
+    assert_eq!(page.field_value("Billing City").await?, "Leeds");
+    assert_eq!(org.live_count(), before);
+    // The badge shows the allowance is gone.
+    browser
+        .wait_for("the budget badge to show none left", || async {
+            Ok(page.budget_text().await?.contains("(0 left)").then_some(()))
+        })
+        .await?;
+
+    // The allowance resets (a new day): the same form, unchanged, now creates the account.
+    app.org.state.usage.set_used(0);
+    browser.click_button("Create account").await?;
+    page.wait_status_containing("Account created.").await?;
+    let id = org.id_named("Over The Limit Ltd")?;
+    assert_eq!(org.value(&id, "BillingCity"), json!("Leeds"));
+    app.finish().await
+}
