@@ -54,6 +54,11 @@ pub struct Config {
     #[arg(long)]
     pub no_oauth_cors: bool,
 
+    /// Leave `Sforce-Limit-Info` out of CORS `Access-Control-Expose-Headers` (whether Salesforce
+    /// exposes it is not documented), so a browser cannot read it and must ask `/limits`.
+    #[arg(long)]
+    pub no_expose_limit_info: bool,
+
     /// Daily API request allowance (DailyApiRequests Max).
     #[arg(long, default_value_t = 15000)]
     pub api_limit: u64,

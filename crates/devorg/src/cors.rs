@@ -175,7 +175,8 @@ async fn apply_cors(State(state): State<AppState>, req: Request, next: Next) -> 
         };
     }
     let mut resp = next.run(req).await;
-    add_allow_origin(resp.headers_mut(), &origin, path_policy == Policy::Api);
+    let expose = path_policy == Policy::Api && !state.config.no_expose_limit_info;
+    add_allow_origin(resp.headers_mut(), &origin, expose);
     resp
 }
 

@@ -99,6 +99,24 @@ async fn rest_from_an_allowlisted_origin_exposes_the_limit_header() {
 }
 
 #[tokio::test]
+async fn no_expose_limit_info_keeps_the_header_from_browsers() {
+    let (state, app) = org_with(Config {
+        no_expose_limit_info: true,
+        ..small_config()
+    });
+    let token = state.issue_test_token();
+    let reply = send(&app, with_origin(get_bearer(REST, &token), APP_ORIGIN)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        reply.header("access-control-allow-origin"),
+        Some(APP_ORIGIN)
+    );
+    assert_eq!(reply.header("access-control-expose-headers"), None);
+    // Sent all the same: only a browser's script cannot read it.
+    assert!(reply.header("sforce-limit-info").is_some());
+}
+
+#[tokio::test]
 async fn native_clients_without_origin_pass_untouched() {
     let (state, app) = org();
     let reply = send(&app, get_bearer(REST, &state.issue_test_token())).await;

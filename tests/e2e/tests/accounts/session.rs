@@ -79,3 +79,30 @@ async fn a_session_the_org_ended_signs_out_from_the_accounts_screen_with_the_rea
     assert_eq!(app.stored_tokens().await?, Default::default());
     app.finish().await
 }
+
+#[tokio::test]
+async fn the_api_budget_comes_from_limits_when_the_browser_cannot_read_the_header() -> Result<()> {
+    // An org whose CORS answers do not expose Sforce-Limit-Info (Salesforce does not document it).
+    let app = spawn_app_with(|config, _| config.no_expose_limit_info = true).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+
+    let badge = page
+        .browser()
+        .wait_for("the API budget from /limits", || async {
+            let text = page.budget_text().await?;
+            Ok(text.contains("of 15,000").then_some(text))
+        })
+        .await?;
+    let used: u64 = badge
+        .trim_start_matches("API calls today: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.replace(',', "").parse().ok())
+        .unwrap_or(0);
+    assert!(
+        used >= 1 && used <= org.api_calls(),
+        "the org's count at the time of /limits: {badge}"
+    );
+    app.finish().await
+}
