@@ -48,6 +48,20 @@ async fn mounted_in_a_host_page_div_it_signs_in_and_keeps_out_of_the_host_styles
     let url = browser.current_url().await?;
     assert!(url.path().ends_with("/examples/host-page.html"), "{url}");
     browser.button("Host button").await?;
+    // The accounts list works in the host page too: its stylesheet gives rows the fixed height
+    // the list's arithmetic relies on.
+    let row_height = browser
+        .wait_for("an account row in the host page", || async {
+            let v = browser
+                .eval(
+                    "const r = document.querySelector('#orgbridge .ob-acc-table tbody tr[aria-rowindex=\"2\"]');
+                     return r ? getComputedStyle(r).height : null;",
+                )
+                .await?;
+            Ok(v.as_str().map(str::to_string))
+        })
+        .await?;
+    assert_eq!(row_height, "36px");
     app.finish().await
 }
 
