@@ -248,10 +248,24 @@ impl<T: Transport> Client<T> {
                 (req, st.generation)
             };
             let resp = self.transport.send(req).await.map_err(Error::network)?;
-            if let Some(usage) = resp
+            let usage = match resp
                 .header("Sforce-Limit-Info")
                 .and_then(ApiUsage::from_header)
             {
+                Some(usage) => Some(usage),
+                // A browser may not be allowed to read the header (the org's CORS answer decides):
+                // count this call on top of the last `/limits` reading, so the figure still moves.
+                None if resp.status != 401 && counts_against_limit(path) => {
+                    let mut st = lock(&self.shared.state);
+                    st.usage = st.usage.map(|u| ApiUsage {
+                        used: (u.used + 1).min(u.max),
+                        ..u
+                    });
+                    st.usage
+                }
+                None => None,
+            };
+            if let Some(usage) = usage {
                 lock(&self.shared.state).usage = Some(usage);
                 self.notify(ClientEvent::ApiUsage(usage));
             }
@@ -353,6 +367,16 @@ impl<T: Transport> Client<T> {
     }
 }
 
+/// Whether a call to `path` counts against the org's daily API allowance: REST and Apex REST calls
+/// do; the versions list (`/services/data/`) and the OAuth endpoints do not.
+fn counts_against_limit(path: &str) -> bool {
+    let p = path_only(path);
+    p.contains("/services/apexrest/")
+        || p.split("/services/data/")
+            .nth(1)
+            .is_some_and(|rest| !rest.is_empty())
+}
+
 /// The path part of a path-or-URL, without the query (which may hold user data), for errors.
 pub(crate) fn path_only(path: &str) -> String {
     let p = match url::Url::parse(path) {
@@ -444,6 +468,44 @@ mod tests {
         *lock(&org.valid) = "T0".into();
         *lock(&org.refresh_status) = refresh_status;
         org
+    }
+
+    /// An org whose answers carry no readable `Sforce-Limit-Info`, as a browser sees an org that
+    /// does not expose the header through CORS.
+    struct QuietOrg;
+
+    impl Transport for QuietOrg {
+        async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+            let body = if req.url.ends_with("/limits") {
+                r#"{"DailyApiRequests":{"Max":100,"Remaining":90}}"#
+            } else {
+                r#"{"totalSize":0,"done":true,"records":[]}"#
+            };
+            Ok(HttpResponse {
+                status: 200,
+                headers: vec![],
+                body: body.into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn without_the_limit_header_own_calls_count_on_top_of_the_last_limits_reading() {
+        let client = Client::new(Arc::new(QuietOrg), session(false));
+        let q = || client.query("SELECT Id FROM Account", None);
+        q().await.unwrap();
+        assert_eq!(client.api_usage(), None, "nothing is known before /limits");
+        client.limits().await.unwrap();
+        assert_eq!(client.api_usage(), Some(ApiUsage { used: 10, max: 100 }));
+        q().await.unwrap();
+        q().await.unwrap();
+        assert_eq!(client.api_usage(), Some(ApiUsage { used: 12, max: 100 }));
+        // The versions list is free.
+        client
+            .send_raw(Method::Get, "/services/data/", None, &[])
+            .await
+            .unwrap();
+        assert_eq!(client.api_usage(), Some(ApiUsage { used: 12, max: 100 }));
     }
 
     #[tokio::test]

@@ -104,5 +104,18 @@ async fn the_api_budget_comes_from_limits_when_the_browser_cannot_read_the_heade
         used >= 1 && used <= org.api_calls(),
         "the org's count at the time of /limits: {badge}"
     );
+
+    // Later calls are counted on top of that reading, so the badge keeps up with the org.
+    assert_eq!(page.search("O'Reilly", None).await?, (1, 1));
+    let expected = format!("API calls today: {} of 15,000", org.api_calls());
+    page.browser()
+        .wait_for("the badge to count the search", || async {
+            Ok(page
+                .budget_text()
+                .await?
+                .starts_with(&expected)
+                .then_some(()))
+        })
+        .await?;
     app.finish().await
 }
