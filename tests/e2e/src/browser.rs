@@ -389,12 +389,23 @@ impl Browser {
     async fn computed(&self, element: &Element, what: &'static str) -> Result<String> {
         let value = self
             .client
-            .issue_cmd(ElementCommand {
-                element: element.element_id().to_string(),
-                what,
+            .issue_cmd(SessionCommand {
+                path: format!("element/{}/{what}", element.element_id()),
+                body: None,
             })
             .await?;
         Ok(value.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Runs a Chrome DevTools Protocol command (`goog/cdp/execute`) and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.client
+            .issue_cmd(SessionCommand {
+                path: "goog/cdp/execute".into(),
+                body: Some(json!({ "cmd": cmd, "params": params })),
+            })
+            .await
+            .with_context(|| format!("CDP {cmd}"))
     }
 
     /// Tells the rig that log lines containing `substring` are part of what the test provokes
@@ -405,7 +416,14 @@ impl Browser {
 
     /// Moves new browser log lines (console errors, uncaught exceptions, failed loads) into `log`.
     async fn read_log(&self) -> Result<()> {
-        let entries = self.client.issue_cmd(BrowserLog).await?;
+        // ChromeDriver's console log (`se/log`, type `browser`), emptied as read.
+        let entries = self
+            .client
+            .issue_cmd(SessionCommand {
+                path: "se/log".into(),
+                body: Some(json!({ "type": "browser" })),
+            })
+            .await?;
         let mut log = self.log.lock().await;
         for entry in entries.as_array().into_iter().flatten() {
             let level = entry["level"].as_str().unwrap_or_default();
@@ -555,49 +573,31 @@ fn normalize(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// `GET /session/{id}/element/{id}/computedlabel|computedrole` (WebDriver "Get Computed Label/Role").
+/// A WebDriver command fantoccini has no method for: `path` under `/session/{id}/`, with an
+/// optional JSON body (POST) or none (GET).
 #[derive(Debug)]
-struct ElementCommand {
-    element: String,
-    what: &'static str,
+struct SessionCommand {
+    path: String,
+    body: Option<Value>,
 }
 
-impl WebDriverCompatibleCommand for ElementCommand {
+impl WebDriverCompatibleCommand for SessionCommand {
     fn endpoint(
         &self,
         base: &url::Url,
         session: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base.join(&format!(
-            "session/{}/element/{}/{}",
+            "session/{}/{}",
             session.unwrap_or_default(),
-            self.element,
-            self.what
+            self.path
         ))
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::GET, None)
-    }
-}
-
-/// `POST /session/{id}/se/log` with type `browser`: ChromeDriver's console log, emptied as read.
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
+        match &self.body {
+            Some(body) => (http::Method::POST, Some(body.to_string())),
+            None => (http::Method::GET, None),
+        }
     }
 }

@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use orgbridge_e2e::{spawn_app_with, Browser, Role};
 use serde_json::{json, Value};
 
@@ -66,41 +65,6 @@ window.__scrollBench = { samples: [], done: false };
 })();
 "#;
 
-/// `POST /session/{id}/goog/cdp/execute`: a Chrome DevTools Protocol command through ChromeDriver.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
-    }
-}
-
-async fn cdp(browser: &Browser, cmd: &'static str, params: Value) -> Result<Value> {
-    browser
-        .client()
-        .issue_cmd(Cdp { cmd, params })
-        .await
-        .with_context(|| format!("CDP {cmd}"))
-}
-
 /// Waits (polling the page) until `expr` is not null, and returns it.
 async fn page_value(browser: &Browser, what: &str, expr: &str) -> Result<Value> {
     let script = format!("return {expr};");
@@ -140,12 +104,12 @@ async fn bench_accounts_at_100k() -> Result<()> {
     let mut report = vec![format!("accounts seeded: {n}")];
 
     // 1. A page load with the stored session: first page painted, then every page.
-    cdp(
-        browser,
-        "Page.addScriptToEvaluateOnNewDocument",
-        json!({ "source": PAINT_PROBE }),
-    )
-    .await?;
+    browser
+        .cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": PAINT_PROBE }),
+        )
+        .await?;
     let calls_before = org.api_calls();
     browser.client().refresh().await?;
     let signed_in = page_value(
@@ -186,29 +150,30 @@ async fn bench_accounts_at_100k() -> Result<()> {
     ));
 
     // 2. Memory once loaded, after a garbage collection.
-    cdp(browser, "HeapProfiler.collectGarbage", json!({})).await?;
-    let heap = cdp(browser, "Runtime.getHeapUsage", json!({})).await?;
+    browser
+        .cdp("HeapProfiler.collectGarbage", json!({}))
+        .await?;
+    let heap = browser.cdp("Runtime.getHeapUsage", json!({})).await?;
     report.push(format!(
         "JS heap after loading: {} used of {} (goal ≤ 150 MB)",
         mb(heap["usedSize"].as_f64().unwrap_or(0.0)),
         mb(heap["totalSize"].as_f64().unwrap_or(0.0))
     ));
-    let proto = cdp(
-        browser,
-        "Runtime.evaluate",
-        json!({ "expression": "WebAssembly.Memory.prototype" }),
-    )
-    .await?;
-    if let Some(proto_id) = proto["result"]["objectId"].as_str() {
-        let list = cdp(
-            browser,
-            "Runtime.queryObjects",
-            json!({ "prototypeObjectId": proto_id }),
+    let proto = browser
+        .cdp(
+            "Runtime.evaluate",
+            json!({ "expression": "WebAssembly.Memory.prototype" }),
         )
         .await?;
+    if let Some(proto_id) = proto["result"]["objectId"].as_str() {
+        let list = browser
+            .cdp(
+                "Runtime.queryObjects",
+                json!({ "prototypeObjectId": proto_id }),
+            )
+            .await?;
         if let Some(list_id) = list["objects"]["objectId"].as_str() {
-            let sizes = cdp(
-                browser,
+            let sizes = browser.cdp(
                 "Runtime.callFunctionOn",
                 json!({
                     "objectId": list_id,
