@@ -256,12 +256,10 @@ impl<T: Transport> Client<T> {
                 // A browser may not be allowed to read the header (the org's CORS answer decides):
                 // count this call on top of the last `/limits` reading, so the figure still moves.
                 None if resp.status != 401 && counts_against_limit(path) => {
-                    let mut st = lock(&self.shared.state);
-                    st.usage = st.usage.map(|u| ApiUsage {
+                    lock(&self.shared.state).usage.map(|u| ApiUsage {
                         used: (u.used + 1).min(u.max),
                         ..u
-                    });
-                    st.usage
+                    })
                 }
                 None => None,
             };

@@ -434,10 +434,7 @@ fn retrieve(
     let mut out = Vec::with_capacity(ids.len());
     for raw in &ids {
         let Some(id) = ids::normalize(raw) else {
-            return Err(ApiError::bad_request(
-                "MALFORMED_ID",
-                format!("{} ID: id value of incorrect type: {raw}", obj.label),
-            ));
+            return Err(ApiError::malformed_id(obj.label, raw));
         };
         let value = match obj.name {
             "User" if id == store.user.id => project(&store, Target::User, &paths, v),
