@@ -82,11 +82,7 @@ pub fn FieldControl(
         }
     };
     // Both events: typing fires input; WebDriver's clear and some autofill fire only change.
-    let set_input = {
-        let set = set.clone();
-        move |ev: leptos::ev::Event| set(event_target_value(&ev))
-    };
-    let set_change = {
+    let on_text = {
         let set = set.clone();
         move |ev: leptos::ev::Event| set(event_target_value(&ev))
     };
@@ -165,8 +161,8 @@ pub fn FieldControl(
                 aria-describedby=described_by.clone()
                 aria-invalid=invalid.clone()
                 prop:value=value.clone()
-                on:input=set_input
-                on:change=set_change
+                on:input=on_text.clone()
+                on:change=on_text
             ></textarea>
         }
         .into_any(),
@@ -186,8 +182,8 @@ pub fn FieldControl(
                     aria-describedby=described_by.clone()
                     aria-invalid=invalid.clone()
                     prop:value=value.clone()
-                    on:input=set_input
-                    on:change=set_change
+                    on:input=on_text.clone()
+                    on:change=on_text
                 />
             }
             .into_any()
@@ -202,8 +198,8 @@ pub fn FieldControl(
                 aria-describedby=described_by.clone()
                 aria-invalid=invalid.clone()
                 prop:value=value.clone()
-                on:input=set_input
-                on:change=set_change
+                on:input=on_text.clone()
+                on:change=on_text
             />
         }
         .into_any(),
@@ -354,13 +350,9 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
         let fields = fields.clone();
         let id = id.clone();
         spawn_local(async move {
-            let result = match RecordId::parse(&id) {
-                Ok(rid) => ctx.client().get_record(SOBJECT, &rid, None).await,
-                Err(e) => Err(e),
-            };
-            if !ctx.refresh_usage() {
+            let Some(result) = ctx.fetch_account(&id).await else {
                 return;
-            }
+            };
             match result {
                 Ok(record) => {
                     let texts: BTreeMap<String, String> = fields

@@ -83,15 +83,6 @@ impl ListState {
         self.generation.get_value() == generation
     }
 
-    /// The name shown for a loaded row (its first cell), for messages and labels.
-    pub fn row_name(&self, id: &str) -> Option<String> {
-        self.rows.with_untracked(|rows| {
-            rows.iter()
-                .find(|r| r.id == id)
-                .and_then(|r| r.cells.first().cloned())
-        })
-    }
-
     /// Takes rows out of the list (after they were deleted).
     pub fn remove_rows(&self, ids: &HashSet<String>) {
         let mut removed = 0u64;

@@ -19,7 +19,9 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use salesforce::client::{ApiUsage, Client};
-use salesforce::rest::SObjectDescribe;
+use salesforce::error::Error;
+use salesforce::rest::{Record, SObjectDescribe};
+use salesforce::types::RecordId;
 
 use crate::auth::SignedIn;
 use crate::components::alert::ErrorAlert;
@@ -77,6 +79,18 @@ impl Accounts {
             self.usage.set(now);
         }
         true
+    }
+}
+
+impl Accounts {
+    /// Reads one account by its id as typed in the app (15 or 18 characters). `None` when the
+    /// page is gone by the time the org answers (signed out meanwhile).
+    pub async fn fetch_account(&self, id: &str) -> Option<Result<Record, Error>> {
+        let result = match RecordId::parse(id) {
+            Ok(rid) => self.client().get_record(SOBJECT, &rid, None).await,
+            Err(e) => Err(e),
+        };
+        self.refresh_usage().then_some(result)
     }
 }
 

@@ -21,14 +21,9 @@ pub fn RecordView(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
     {
         let id = id.clone();
         spawn_local(async move {
-            let result = match RecordId::parse(&id) {
-                Ok(rid) => ctx.client().get_record(SOBJECT, &rid, None).await,
-                Err(e) => Err(e),
-            };
-            if !ctx.refresh_usage() {
-                return;
+            if let Some(result) = ctx.fetch_account(&id).await {
+                record.set(Some(result.map(Arc::new).map_err(|e| e.user_message())));
             }
-            record.set(Some(result.map(Arc::new).map_err(|e| e.user_message())));
         });
     }
     move || {
