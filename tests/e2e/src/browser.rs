@@ -337,22 +337,36 @@ impl Browser {
 
     /// Waits for an alert (`role="alert"`) with text and returns that text.
     pub async fn alert_text(&self) -> Result<String> {
-        self.role_text("[role=alert]", "an alert (role=alert) with a message")
+        self.role_text("[role=alert]", "an alert (role=alert) with a message", "")
             .await
     }
 
     /// Waits for a status message (`role="status"`) with text and returns that text.
     pub async fn status_text(&self) -> Result<String> {
-        self.role_text("[role=status]", "a status message (role=status)")
+        self.role_text("[role=status]", "a status message (role=status)", "")
             .await
     }
 
-    async fn role_text(&self, css: &str, what: &str) -> Result<String> {
+    /// Waits for an alert (`role="alert"`) containing `needle` and returns its text.
+    pub async fn alert_containing(&self, needle: &str) -> Result<String> {
+        let what = format!("an alert containing {needle:?}");
+        self.role_text("[role=alert]", &what, needle).await
+    }
+
+    /// Waits for a status message (`role="status"`) containing `needle` and returns its text.
+    pub async fn status_containing(&self, needle: &str) -> Result<String> {
+        let what = format!("a status message containing {needle:?}");
+        self.role_text("[role=status]", &what, needle).await
+    }
+
+    /// The trimmed text of the first element matching `css` with text containing `needle`.
+    async fn role_text(&self, css: &str, what: &str, needle: &str) -> Result<String> {
         self.wait_for(what, || async {
             for element in self.client.find_all(Locator::Css(css)).await? {
                 let text = element.text().await.unwrap_or_default();
-                if !text.trim().is_empty() {
-                    return Ok(Some(text.trim().to_string()));
+                let text = text.trim();
+                if !text.is_empty() && text.contains(needle) {
+                    return Ok(Some(text.to_string()));
                 }
             }
             Ok(None)

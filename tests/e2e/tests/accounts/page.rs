@@ -264,47 +264,14 @@ impl<'a> AccountsPage<'a> {
             .with_context(|| format!("no option {option:?} in {label:?}"))
     }
 
-    /// The text of the status messages (`role=status`) that contain `needle`, waiting for one.
+    /// The text of a status message (`role=status`) that contains `needle`, waiting for one.
     pub async fn wait_status_containing(&self, needle: &str) -> Result<String> {
-        let browser = self.browser();
-        browser
-            .wait_for(
-                &format!("a status message containing {needle:?}"),
-                || async {
-                    for el in browser
-                        .client()
-                        .find_all(Locator::Css("[role=status]"))
-                        .await?
-                    {
-                        let text = el.text().await.unwrap_or_default();
-                        if text.contains(needle) {
-                            return Ok(Some(text.trim().to_string()));
-                        }
-                    }
-                    Ok(None)
-                },
-            )
-            .await
+        self.browser().status_containing(needle).await
     }
 
-    /// The text of the alerts (`role=alert`) that contain `needle`, waiting for one.
+    /// The text of an alert (`role=alert`) that contains `needle`, waiting for one.
     pub async fn wait_alert_containing(&self, needle: &str) -> Result<String> {
-        let browser = self.browser();
-        browser
-            .wait_for(&format!("an alert containing {needle:?}"), || async {
-                for el in browser
-                    .client()
-                    .find_all(Locator::Css("[role=alert]"))
-                    .await?
-                {
-                    let text = el.text().await.unwrap_or_default();
-                    if text.contains(needle) {
-                        return Ok(Some(text.trim().to_string()));
-                    }
-                }
-                Ok(None)
-            })
-            .await
+        self.browser().alert_containing(needle).await
     }
 
     /// The API budget badge's text.
