@@ -10,7 +10,7 @@ mod resolve;
 
 pub use ast::*;
 pub use eval::{matches, run};
-pub use parser::{parse, MAX_OFFSET};
+pub use parser::{parse, MAX_NESTING, MAX_OFFSET, MAX_STATEMENT_CHARS};
 pub use resolve::resolve;
 
 /// Implemented by the store: resolves a field path case-insensitively on an object to its canonical

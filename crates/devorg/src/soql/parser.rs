@@ -14,6 +14,15 @@ use super::SoqlError;
 /// Salesforce rejects OFFSET values above this.
 pub const MAX_OFFSET: usize = 2000;
 
+/// Salesforce's documented maximum length of a SOQL statement, in characters ("SOQL and SOSL Limits
+/// for Search Queries": 100,000 by default).
+pub const MAX_STATEMENT_CHARS: usize = 100_000;
+
+/// How deep `NOT` and parentheses may nest in WHERE. Salesforce documents no figure; the parser,
+/// `resolve`, evaluation and even dropping the tree recurse once per level, so an unbounded depth
+/// would overflow the stack and abort the whole org. Real queries nest a handful of levels.
+pub const MAX_NESTING: usize = 100;
+
 /// What devorg supports, appended to every "not supported" message so the reader knows what to use.
 const SUPPORTED: &str =
     "devorg supports SELECT with fields, parent fields (Owner.Name) or COUNT(), FROM one \
@@ -41,13 +50,25 @@ const RESERVED: &[&str] = &[
 
 /// Parses one SOQL statement.
 pub fn parse(text: &str) -> Result<Query, SoqlError> {
+    // Checked before lexing, so an oversized statement costs one pass over its characters.
+    if text.len() > MAX_STATEMENT_CHARS && text.chars().count() > MAX_STATEMENT_CHARS {
+        return Err(SoqlError::Malformed(format!(
+            "SOQL statements cannot be longer than 100,000 characters (this one has {})",
+            text.chars().count()
+        )));
+    }
     let tokens = lex(text)?;
     if tokens.len() == 1 {
         return Err(SoqlError::Malformed(
             "SOQL statements cannot be empty or null".into(),
         ));
     }
-    let mut p = Parser { text, tokens, i: 0 };
+    let mut p = Parser {
+        text,
+        tokens,
+        i: 0,
+        depth: 0,
+    };
     p.query()
 }
 
@@ -55,6 +76,8 @@ struct Parser<'a> {
     text: &'a str,
     tokens: Vec<Token>,
     i: usize,
+    /// How many `NOT`s and parentheses enclose the term being parsed.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -363,18 +386,35 @@ impl Parser<'_> {
     }
 
     fn term(&mut self) -> Result<Expr, SoqlError> {
+        let nests = self.is_kw("NOT") || self.peek().tok == Tok::LParen;
+        if !nests {
+            return self.simple();
+        }
+        if self.depth == MAX_NESTING {
+            return Err(SoqlError::Malformed(located(
+                self.text,
+                self.peek().start,
+                &format!("devorg does not support conditions nested more than {MAX_NESTING} deep (NOT or parentheses)"),
+            )));
+        }
+        self.depth += 1;
+        let term = self.nested_term();
+        self.depth -= 1;
+        term
+    }
+
+    /// `NOT term` or `( cond )`; `term` has counted the level.
+    fn nested_term(&mut self) -> Result<Expr, SoqlError> {
         if self.eat_kw("NOT") {
             return Ok(Expr::Not(Box::new(self.term()?)));
         }
-        if self.eat(&Tok::LParen) {
-            if self.is_kw("SELECT") {
-                return Err(self.unsupported(self.peek().start, "subqueries"));
-            }
-            let inner = self.condition()?;
-            self.expect(&Tok::RParen)?;
-            return Ok(inner);
+        self.expect(&Tok::LParen)?;
+        if self.is_kw("SELECT") {
+            return Err(self.unsupported(self.peek().start, "subqueries"));
         }
-        self.simple()
+        let inner = self.condition()?;
+        self.expect(&Tok::RParen)?;
+        Ok(inner)
     }
 
     fn simple(&mut self) -> Result<Expr, SoqlError> {
@@ -707,6 +747,23 @@ mod tests {
                 .message()
                 .ends_with("unexpected token: 'WHERE'")
         );
+    }
+
+    #[test]
+    fn nesting_is_bounded_at_max_nesting() {
+        let nested = |n: usize| {
+            format!(
+                "SELECT Id FROM Account WHERE {}A = 1{}",
+                "(NOT ".repeat(n / 2) + &"NOT ".repeat(n % 2),
+                ")".repeat(n / 2)
+            )
+        };
+        assert!(parse(&nested(MAX_NESTING)).is_ok());
+        let e = err(&nested(MAX_NESTING + 1));
+        assert_eq!(e.error_code(), "MALFORMED_QUERY");
+        assert!(e
+            .message()
+            .ends_with("nested more than 100 deep (NOT or parentheses)"));
     }
 
     #[test]
