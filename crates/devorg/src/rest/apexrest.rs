@@ -6,6 +6,8 @@
 //!   JSON array of `{Name, Description, Type, Industry}`; inserts them all in one DML statement and
 //!   returns the JSON string `"Success"`, or `"Failure"` when the insert throws (200 either way). A
 //!   body that is not such an array throws outside the try block: 500 APEX_ERROR `System.JSONException`.
+//!   More than 10,000 rows exceeds Apex's DML row governor limit: a `System.LimitException`, which no
+//!   `catch` can handle, so 500 APEX_ERROR instead of `"Failure"`.
 //! - `arrify/v1/accounts` (`urlMapping='/arrify/v1/accounts'`, seed 004): POST `{"Name": …}`; returns
 //!   `{success, accountId, accountName, message, errorDetails}` with 201, 400 (empty body / no Name)
 //!   or 500 (DML or other exception).
@@ -51,6 +53,11 @@ pub async fn apex_rest(
         _ => arrify_accounts(&state, &body),
     })
 }
+
+/// Apex's governor limit on rows processed by DML in one transaction ("Total number of records
+/// processed as a result of DML statements": 10,000).
+/// <https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_gov_limits.htm>
+pub const MAX_DML_ROWS: usize = 10_000;
 
 fn apex_error(message: String) -> Response {
     json_response(
@@ -106,7 +113,17 @@ fn create_account_record(state: &AppState, body: &Bytes) -> Response {
         // Nothing inserted: successCheck never becomes true.
         return json_response(StatusCode::OK, &"Failure");
     }
-    // `Insert accList` is one DML statement: all records or none.
+    if records.len() > MAX_DML_ROWS {
+        // Apex counts the rows as the DML runs and stops at the first one over; Salesforce's
+        // message names that row's count, 10,001, whatever the list's size. Decided before the
+        // write lock, so an oversized request never holds the store.
+        return apex_error(format!(
+            "System.LimitException: Too many DML rows: {}\n\nClass.createAccountRecord.createAccount: line 24, column 1",
+            MAX_DML_ROWS + 1
+        ));
+    }
+    // `Insert accList` is one DML statement: all records or none, at most MAX_DML_ROWS of them,
+    // so the write lock is held for a bounded time.
     let mut store = state.store.write();
     let now = now_ms();
     let mut log = vec![];
