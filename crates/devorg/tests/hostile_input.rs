@@ -3,7 +3,8 @@
 
 mod platform_support;
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
 use platform_support::*;
 
 const V: &str = "/services/data/v60.0";
@@ -167,4 +168,87 @@ fn create_account_record_refuses_more_than_10000_rows_without_locking_the_store(
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(reply.json(), "Success");
     assert_eq!(accounts_in_store(&state), before + 10_000);
+}
+
+fn client_credentials() -> Request<Body> {
+    form_post(
+        "/services/oauth2/token",
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", devorg::config::INTEGRATION_CLIENT_ID),
+            ("client_secret", devorg::config::INTEGRATION_CLIENT_SECRET),
+        ],
+    )
+}
+
+/// A client that asks for a token before every call (or a loop gone wrong) must not grow the
+/// org's memory: each app and user keeps at most `MAX_GRANTS_PER_APP_USER` live access tokens,
+/// the oldest evicted first.
+#[tokio::test]
+async fn a_client_credentials_loop_keeps_the_token_store_bounded() {
+    let (state, app) = org();
+    let mut first = None;
+    let mut last = String::new();
+    for _ in 0..50_000 {
+        let reply = send(&app, client_credentials()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        last = reply.json()["access_token"].as_str().unwrap().to_string();
+        first.get_or_insert_with(|| last.clone());
+    }
+    let counts = state.tokens.lock().counts();
+    assert!(
+        counts.access <= devorg::tokens::MAX_GRANTS_PER_APP_USER,
+        "{counts:?}"
+    );
+    let limits = |token: &str| send(&app, get_bearer(&format!("{V}/limits"), token));
+    assert_eq!(limits(&last).await.status, StatusCode::OK);
+    assert_eq!(
+        limits(first.as_deref().unwrap()).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the oldest token was evicted"
+    );
+}
+
+/// Codes nobody redeemed and access tokens past their lifetime are dropped by a sweep; refresh
+/// tokens (valid until revoked) stay.
+#[tokio::test]
+async fn expired_codes_and_access_tokens_are_swept() {
+    let (state, app) = org();
+    let (_, challenge) = pkce_pair("sweep");
+    let _unredeemed = code_for(&app, &challenge, "api refresh_token").await;
+    let tokens = sign_in(&app).await;
+    assert_eq!(
+        state.tokens.lock().counts(),
+        devorg::tokens::TokenCounts {
+            codes: 1,
+            access: 1,
+            refresh: 1
+        }
+    );
+    let later = std::time::Instant::now()
+        + devorg::tokens::CODE_LIFETIME
+        + std::time::Duration::from_secs(state.config.token_lifetime_secs);
+    state.tokens.lock().sweep(later);
+    assert_eq!(
+        state.tokens.lock().counts(),
+        devorg::tokens::TokenCounts {
+            codes: 0,
+            access: 0,
+            refresh: 1
+        }
+    );
+    // The refresh token still gets a new access token.
+    let reply = send(
+        &app,
+        form_post(
+            "/services/oauth2/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", CLIENT_ID),
+                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
