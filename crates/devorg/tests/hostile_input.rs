@@ -217,26 +217,16 @@ async fn expired_codes_and_access_tokens_are_swept() {
     let (_, challenge) = pkce_pair("sweep");
     let _unredeemed = code_for(&app, &challenge, "api refresh_token").await;
     let tokens = sign_in(&app).await;
-    assert_eq!(
-        state.tokens.lock().counts(),
-        devorg::tokens::TokenCounts {
-            codes: 1,
-            access: 1,
-            refresh: 1
-        }
-    );
+    let counts = || {
+        let c = state.tokens.lock().counts();
+        (c.codes, c.access, c.refresh)
+    };
+    assert_eq!(counts(), (1, 1, 1));
     let later = std::time::Instant::now()
         + devorg::tokens::CODE_LIFETIME
         + std::time::Duration::from_secs(state.config.token_lifetime_secs);
     state.tokens.lock().sweep(later);
-    assert_eq!(
-        state.tokens.lock().counts(),
-        devorg::tokens::TokenCounts {
-            codes: 0,
-            access: 0,
-            refresh: 1
-        }
-    );
+    assert_eq!(counts(), (0, 0, 1), "codes, access, refresh");
     // The refresh token still gets a new access token.
     let reply = send(
         &app,
