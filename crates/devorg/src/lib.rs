@@ -26,9 +26,12 @@ pub use server::{spawn, RunningOrg};
 pub use state::AppState;
 
 use axum::Router;
+use tower::Layer;
+use tower_http::normalize_path::NormalizePathLayer;
 
 /// The whole org as one router: OAuth, REST, the loopback admin endpoint, and the cross-cutting layers
 /// (CORS, API limits, injected faults) that wrap every request as Salesforce's front door does.
+/// Every path answers with or without a trailing slash, as Salesforce's resources do.
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .merge(oauth::router())
@@ -37,5 +40,8 @@ pub fn app(state: AppState) -> Router {
     let routes = limits::layer(routes, state.clone());
     let routes = faults::layer(routes, state.clone());
     let routes = cors::layer(routes, state.clone());
-    routes.with_state(state)
+    let routes = routes.with_state(state);
+    // A Router's own layers run after routing, so the slash is trimmed by a service wrapped around
+    // the whole router, mounted as the only (fallback) service of an outer one: `app` stays a Router.
+    Router::new().fallback_service(NormalizePathLayer::trim_trailing_slash().layer(routes))
 }

@@ -35,33 +35,19 @@ pub const NEWEST_VERSION: u32 = 67;
 /// runaway client from exhausting memory (see the README's deviations).
 pub const MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
 
+/// The REST routes, each once: `app` trims a trailing slash before routing.
 pub fn router() -> Router<AppState> {
     let data = "/services/data/{version}";
     Router::new()
         .route("/services/data", get(versions::versions))
-        .route("/services/data/", get(versions::versions))
         .route(data, only_get(get(versions::version_resources)))
-        .route(
-            &format!("{data}/"),
-            only_get(get(versions::version_resources)),
-        )
         .route(&format!("{data}/limits"), only_get(get(limits::limits)))
         .route(
             &format!("{data}/sobjects"),
             only_get(get(describe::describe_global)),
         )
         .route(
-            &format!("{data}/sobjects/"),
-            only_get(get(describe::describe_global)),
-        )
-        .route(
             &format!("{data}/sobjects/{{sobject}}"),
-            get(describe::sobject_basic_info)
-                .post(sobject::sobject_create)
-                .fallback(|| not_allowed("GET,HEAD,POST")),
-        )
-        .route(
-            &format!("{data}/sobjects/{{sobject}}/"),
             get(describe::sobject_basic_info)
                 .post(sobject::sobject_create)
                 .fallback(|| not_allowed("GET,HEAD,POST")),
@@ -87,16 +73,11 @@ pub fn router() -> Router<AppState> {
                 .fallback(|| not_allowed("GET,PATCH,DELETE,HEAD")),
         )
         .route(&format!("{data}/query"), only_get(get(query::query)))
-        .route(&format!("{data}/query/"), only_get(get(query::query)))
         .route(
             &format!("{data}/query/{{locator}}"),
             only_get(get(query::query_more)),
         )
         .route(&format!("{data}/queryAll"), only_get(get(query::query_all)))
-        .route(
-            &format!("{data}/queryAll/"),
-            only_get(get(query::query_all)),
-        )
         .route(
             &format!("{data}/queryAll/{{locator}}"),
             only_get(get(query::query_more)),
