@@ -66,6 +66,19 @@ pub struct Config {
     /// Latency added to every API and OAuth call (not the login pages or admin API), in milliseconds.
     #[arg(long = "latency", value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+
+    /// How long a client may take to send a request's headers (also how long an idle keep-alive
+    /// connection stays open), in milliseconds; then the connection is closed.
+    #[arg(
+        long = "header-read-timeout",
+        value_name = "MS",
+        default_value_t = 30_000
+    )]
+    pub header_read_timeout_ms: u64,
+
+    /// Most connections served at once; further connections are closed as soon as they are accepted.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    pub max_connections: usize,
 }
 
 impl Default for Config {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod cors;
 pub mod error;
 pub mod faults;
+pub mod host_check;
 pub mod ids;
 pub mod limits;
 pub mod oauth;

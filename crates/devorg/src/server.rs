@@ -2,20 +2,29 @@
 //! one with hyper so that an injected "dropped connection" fault can close a socket without any
 //! HTTP response (`faults::ConnectionKill`), and each request knows its peer (`ConnectInfo`) for the
 //! loopback-only admin API.
+//!
+//! The socket is where hostile clients are met: a request naming another host is refused before it
+//! reaches the org (`host_check`), a client gets `header_read_timeout_ms` to send its headers (so a
+//! half-sent request cannot hold a connection forever), and at most `max_connections` are served at
+//! once — further connections are closed as soon as they are accepted rather than queued, so a
+//! client learns at once instead of hanging.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
 
 use crate::faults::ConnectionKill;
+use crate::host_check::AllowedHosts;
 use crate::{app, AppState, Config};
 
 /// A running org: where it listens, its state, and the server task (aborted on drop, which also
@@ -33,16 +42,42 @@ impl Drop for RunningOrg {
     }
 }
 
-/// Serves one connection until the client closes it or a fault asks to drop it.
-async fn serve_connection(router: axum::Router, stream: TcpStream, peer: SocketAddr) {
+/// What every connection of one org is served with.
+#[derive(Clone)]
+struct Serving {
+    router: axum::Router,
+    hosts: Arc<AllowedHosts>,
+    header_read_timeout: Duration,
+}
+
+/// Serves one connection until the client closes it, stalls in its headers, or a fault asks to
+/// drop it.
+async fn serve_connection(serving: Serving, stream: TcpStream, peer: SocketAddr) {
+    let Ok(local) = stream.local_addr() else {
+        return;
+    };
     let kill = Arc::new(Notify::new());
     let request_kill = ConnectionKill(kill.clone());
+    let Serving {
+        router,
+        hosts,
+        header_read_timeout,
+    } = serving;
     let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
-        req.extensions_mut().insert(ConnectInfo(peer));
-        req.extensions_mut().insert(request_kill.clone());
-        router.clone().oneshot(req)
+        let (router, hosts, request_kill) = (router.clone(), hosts.clone(), request_kill.clone());
+        async move {
+            if let Some(refusal) = hosts.refusal(&req, local) {
+                return Ok::<_, Infallible>(refusal);
+            }
+            req.extensions_mut().insert(ConnectInfo(peer));
+            req.extensions_mut().insert(request_kill);
+            router.oneshot(req).await
+        }
     });
-    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .serve_connection(TokioIo::new(stream), service);
     tokio::select! {
         // Client-side errors (resets, malformed requests) end only this connection.
         _ = connection => {}
@@ -56,17 +91,32 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningOrg> {
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let hosts = Arc::new(AllowedHosts::new(config.addr, addr, false));
+    let header_read_timeout = Duration::from_millis(config.header_read_timeout_ms);
+    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let state = AppState::new(config);
     *state.base_url.write() = url.clone();
-    let router = app(state.clone());
+    let serving = Serving {
+        router: app(state.clone()),
+        hosts,
+        header_read_timeout,
+    };
     let task = tokio::spawn(async move {
         let mut connections = JoinSet::new();
         loop {
             while connections.try_join_next().is_some() {}
             match listener.accept().await {
                 Ok((stream, peer)) => {
+                    // Over the cap: dropping the stream closes it unanswered.
+                    let Ok(slot) = slots.clone().try_acquire_owned() else {
+                        continue;
+                    };
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(serve_connection(router.clone(), stream, peer));
+                    let serving = serving.clone();
+                    connections.spawn(async move {
+                        serve_connection(serving, stream, peer).await;
+                        drop(slot);
+                    });
                 }
                 // Running out of file descriptors and similar: keep serving the open connections.
                 Err(err) => {
