@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod components;
+pub mod drafts;
 pub mod pages;
 pub mod settings;
 pub mod storage;

@@ -36,6 +36,10 @@ pub enum Key<'a> {
     Client(&'a str),
     /// Why the last session ended, shown once on the sign-in screen (e.g. "You signed out.").
     SignedOutReason,
+    /// What the person typed into one form, under `<org id>/<user id>/<form>` (see `drafts.rs`).
+    /// Session storage: it may be account data, and it only has to outlive an ended session, a
+    /// sign-in round trip and a reload of this tab.
+    Draft(&'a str),
     /// The user's org choices and consumer keys per org (not secrets).
     Prefs,
     /// The columns chosen for the accounts list (field paths; not secrets).
@@ -47,7 +51,11 @@ impl Key<'_> {
     pub fn area(&self) -> Area {
         match self {
             Key::Prefs | Key::AccountColumns => Area::Local,
-            Key::Session | Key::DevorgUrl | Key::Client(_) | Key::SignedOutReason => Area::Session,
+            Key::Session
+            | Key::DevorgUrl
+            | Key::Client(_)
+            | Key::SignedOutReason
+            | Key::Draft(_) => Area::Session,
         }
     }
 
@@ -58,6 +66,7 @@ impl Key<'_> {
             Key::DevorgUrl => format!("{PREFIX}devorg_url"),
             Key::Client(key) => format!("{PREFIX}{CLIENT}{key}"),
             Key::SignedOutReason => format!("{PREFIX}signed_out_reason"),
+            Key::Draft(key) => format!("{PREFIX}{DRAFT}{key}"),
             Key::Prefs => format!("{PREFIX}prefs"),
             Key::AccountColumns => format!("{PREFIX}account_columns"),
         }
@@ -66,6 +75,8 @@ impl Key<'_> {
 
 /// Name fragment under which the client crate's entries are stored.
 const CLIENT: &str = "client.";
+/// Name fragment under which drafts are stored.
+const DRAFT: &str = "draft.";
 
 thread_local! {
     // Used only when the browser refuses an area (see the module docs).
@@ -130,7 +141,17 @@ pub fn set_json<T: Serialize>(key: Key<'_>, value: &T) {
 
 /// The keys of every entry of the client crate's store in this tab.
 pub fn client_keys() -> Vec<String> {
-    let prefix = format!("{PREFIX}{CLIENT}");
+    session_keys(CLIENT)
+}
+
+/// The keys of every draft in this tab.
+pub fn draft_keys() -> Vec<String> {
+    session_keys(DRAFT)
+}
+
+/// The keys (after `PREFIX` + `fragment`) of this tab's session-storage entries under `fragment`.
+fn session_keys(fragment: &str) -> Vec<String> {
+    let prefix = format!("{PREFIX}{fragment}");
     let mut names = Vec::new();
     match area_storage(Area::Session) {
         Some(s) => {

@@ -267,7 +267,7 @@ async fn a_callback_without_state_is_refused() {
     )
     .await
     .unwrap_err();
-    assert!(err.contains("no state"), "{err}");
+    assert!(err.contains("state matches no sign-in"), "{err}");
 }
 
 #[wasm_bindgen_test]
@@ -369,6 +369,18 @@ fn reactive_owner() -> Owner {
     Owner::new()
 }
 
+/// A whole sign-in against a scripted org: token, userinfo, versions.
+async fn sign_in_through(auth: auth::Auth) {
+    let state = pending_login();
+    let org = Scripted::new(vec![
+        ok(200, &token_body()),
+        ok(200, USERINFO),
+        ok(200, VERSIONS),
+    ]);
+    auth.finish_with(org, parse_callback(&format!("?code=c&state={state}")))
+        .await;
+}
+
 #[wasm_bindgen_test]
 async fn signing_in_then_out_moves_through_every_state() {
     storage::clear_all();
@@ -379,14 +391,7 @@ async fn signing_in_then_out_moves_through_every_state() {
         AuthState::SignedOut { reason: None }
     ));
 
-    let state = pending_login();
-    let org = Scripted::new(vec![
-        ok(200, &token_body()),
-        ok(200, USERINFO),
-        ok(200, VERSIONS),
-    ]);
-    auth.finish_with(org, parse_callback(&format!("?code=c&state={state}")))
-        .await;
+    sign_in_through(auth).await;
     let AuthState::SignedIn(signed_in) = auth.state.get_untracked() else {
         panic!("expected signed in, got {:?}", auth.state.get_untracked());
     };
@@ -416,9 +421,10 @@ async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
     storage::clear_all();
     let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
+    let state = pending_login();
     auth.finish_with(
         Scripted::default(),
-        parse_callback("?error=access_denied&state=x"),
+        parse_callback(&format!("?error=access_denied&state={state}")),
     )
     .await;
     match auth.state.get_untracked() {
@@ -434,7 +440,7 @@ async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
 }
 
 #[wasm_bindgen_test]
-async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_a_reason() {
+async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_ends_it_keeping_the_screens() {
     storage::clear_all();
     let state = pending_login();
     let org = Scripted::new(vec![
@@ -453,7 +459,10 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_
     // A new page load in the same tab resumes the session from storage.
     let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
-    assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
+    let AuthState::SignedIn(signed_in) = auth.state.get_untracked() else {
+        panic!("expected signed in, got {:?}", auth.state.get_untracked());
+    };
+    assert_eq!(signed_in.login.consumer_key, "orgbridge-local");
 
     // The org has revoked the refresh token: a call gets 401, the refresh gets invalid_grant.
     let scripted = Scripted::new(vec![
@@ -467,7 +476,7 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_
         ),
     ]);
     let client = salesforce::client::Client::new(&scripted, session);
-    auth.watch(&client);
+    auth::Auth::watch(&client, signed_in.ended);
     let err = client
         .send_raw(
             salesforce::transport::Method::Get,
@@ -478,16 +487,106 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_signs_out_with_
         .await
         .unwrap_err();
     assert!(matches!(err, salesforce::error::Error::SessionEnded { .. }));
-    match auth.state.get_untracked() {
-        AuthState::SignedOut {
-            reason: Some(SignedOutReason::SessionEnded(message)),
-        } => {
-            assert!(message.contains("sign in again"), "{message}")
-        }
-        other => panic!("expected signed out with a reason, got {other:?}"),
-    }
+    // Still on the signed-in screens (what was typed stays), with the reason to sign in again.
+    assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
+    let reason = signed_in.ended.get_untracked().expect("the session ended");
+    assert!(reason.contains("sign in again"), "{reason}");
     assert_eq!(flow::load_session(), None);
     drop(owner);
+}
+
+#[wasm_bindgen_test]
+async fn a_revoke_that_fails_at_sign_out_is_said_not_hidden() {
+    storage::clear_all();
+    let owner = reactive_owner();
+    let auth = owner.with(auth::provide_auth);
+    sign_in_through(auth).await;
+    assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
+    let org = Scripted::new(vec![ok(
+        503,
+        r#"{"error":"temporarily_unavailable","error_description":"down"}"#,
+    )]);
+    auth.sign_out_with(&org).await;
+    match auth.state.get_untracked() {
+        AuthState::SignedOut {
+            reason: Some(SignedOutReason::RevokeFailed(message)),
+        } => assert!(!message.is_empty()),
+        other => panic!("expected a failed revoke, got {other:?}"),
+    }
+    assert_eq!(flow::load_session(), None, "forgotten here all the same");
+    drop(owner);
+}
+
+#[wasm_bindgen_test]
+fn drafts_are_kept_per_org_user_and_form_and_dropped_when_untouched() {
+    use orgbridge::drafts;
+    storage::clear_all();
+    drafts::keep("00DA/005A", "create", &"typed".to_string(), &String::new());
+    drafts::keep(
+        "00DA/005A",
+        "console.body",
+        &"{}".to_string(),
+        &String::new(),
+    );
+    drafts::keep(
+        "00DB/005B",
+        "create",
+        &"other org".to_string(),
+        &String::new(),
+    );
+    assert_eq!(
+        drafts::load::<String>("00DA/005A", "create").as_deref(),
+        Some("typed")
+    );
+    assert_eq!(
+        session_storage()
+            .get_item("orgbridge.draft.00DA/005A/create")
+            .unwrap()
+            .as_deref(),
+        Some("\"typed\"")
+    );
+    assert!(local_storage()
+        .get_item("orgbridge.draft.00DA/005A/create")
+        .unwrap()
+        .is_none());
+    // Back to what the form started with: nothing to keep.
+    drafts::keep("00DA/005A", "create", &String::new(), &String::new());
+    assert_eq!(drafts::load::<String>("00DA/005A", "create"), None);
+    drafts::clear_scope("00DA/005A");
+    assert_eq!(drafts::load::<String>("00DA/005A", "console.body"), None);
+    assert_eq!(
+        drafts::load::<String>("00DB/005B", "create").as_deref(),
+        Some("other org")
+    );
+    storage::clear_all();
+}
+
+#[wasm_bindgen_test]
+async fn a_bound_draft_is_restored_and_follows_every_change() {
+    use orgbridge::drafts;
+    storage::clear_all();
+    drafts::keep(
+        "00DA/005A",
+        "upsert.value",
+        &"EXT-1".to_string(),
+        &String::new(),
+    );
+    let owner = reactive_owner();
+    let value = owner.with(|| {
+        let value = RwSignal::new(String::new());
+        drafts::bind("00DA/005A", "upsert.value", value, String::new());
+        value
+    });
+    assert_eq!(value.get_untracked(), "EXT-1");
+    value.set("EXT-2".into());
+    // Effects run on the next tick.
+    any_spawner::Executor::tick().await;
+    assert_eq!(
+        drafts::load::<String>("00DA/005A", "upsert.value").as_deref(),
+        Some("EXT-2")
+    );
+    drop(owner);
+    storage::clear_all();
 }
 
 #[wasm_bindgen_test]

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use salesforce::error::Error;
 use salesforce::rest::apex::apex_path;
 use salesforce::transport::{HttpResponse, Method};
 
@@ -11,6 +12,7 @@ use super::model::pretty_body;
 use super::use_accounts;
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
+use crate::drafts;
 
 /// Methods the console offers, as shown.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
@@ -47,6 +49,13 @@ pub fn ApexConsole() -> impl IntoView {
     let verb = RwSignal::new("POST".to_string());
     let path = RwSignal::new(EXAMPLES[1].2.to_string());
     let body = RwSignal::new(EXAMPLES[1].3.to_string());
+    let scope = ctx.drafts();
+    drafts::bind(&scope, "console.method", verb, "POST".to_string());
+    drafts::bind(&scope, "console.path", path, EXAMPLES[1].2.to_string());
+    drafts::bind(&scope, "console.body", body, EXAMPLES[1].3.to_string());
+    // A call that got no answer may still have run at the org: say so, and make sending it again
+    // a deliberate choice.
+    let unsure = RwSignal::new(false);
     let path_error = RwSignal::new(None::<String>);
     let body_error = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
@@ -76,13 +85,20 @@ pub fn ApexConsole() -> impl IntoView {
             let result = ctx
                 .client()
                 .apex_rest(m, &p, sends_body.then_some(text))
-                .await
-                .map_err(|e| e.user_message());
+                .await;
             if !ctx.refresh_usage() {
                 return;
             }
             sending.set(false);
-            answer.set(Some(result));
+            let may_have_run = m != Method::Get && matches!(result, Err(Error::Network { .. }));
+            unsure.set(may_have_run);
+            answer.set(Some(result.map_err(|e| {
+                if may_have_run {
+                    format!("{} The org may still have run the call (a POST may have created records): check the org before sending it again.", e.user_message())
+                } else {
+                    e.user_message()
+                }
+            })));
         });
     };
 
@@ -156,7 +172,9 @@ pub fn ApexConsole() -> impl IntoView {
                 <p id="ob-acc-apex-body-error" class="ob-field-error">{move || body_error.get()}</p>
             </div>
             <div class="ob-actions">
-                <button type="submit" class="ob-button" disabled=move || sending.get()>"Send request"</button>
+                <button type="submit" class="ob-button" disabled=move || sending.get()>
+                    {move || if unsure.get() { "Send again anyway" } else { "Send request" }}
+                </button>
                 <Show when=move || sending.get()><Busy label="Waiting for the org…"/></Show>
             </div>
             {move || answer.get().map(|a| match a {

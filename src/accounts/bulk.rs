@@ -15,6 +15,7 @@ use super::form::FieldControl;
 use super::model::{self, display_value, thousands, FormMode, BULK_CONCURRENCY, SOBJECT};
 use super::use_accounts;
 use crate::components::alert::ErrorAlert;
+use crate::drafts;
 
 /// What the bulk bar is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,10 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
             .unwrap_or_default(),
     );
     let values = RwSignal::new(BTreeMap::<String, String>::new());
+    let scope = ctx.drafts();
+    let default_field = field_name.get_untracked();
+    drafts::bind(&scope, "bulk.field", field_name, default_field);
+    drafts::bind(&scope, "bulk.values", values, BTreeMap::new());
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
     let fields = Arc::new(fields);
 
@@ -115,6 +120,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 progress.set(None);
                 match result {
                     Ok(results) => {
+                        drafts::clear(&ctx.drafts(), "bulk.values");
                         let changed = succeeded(&results);
                         patch_rows(ctx.list, &field.name, &value, &changed);
                         outcome.set(Some(Outcome {
@@ -280,7 +286,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
 fn succeeded(results: &[CollectionResult]) -> HashSet<String> {
     results
         .iter()
-        .filter(|r| r.success)
+        .filter(|r| r.is_done())
         .map(|r| r.id.to_string())
         .collect()
 }
@@ -317,33 +323,57 @@ fn patch_rows(st: super::list::ListState, field: &str, value: &Value, ids: &Hash
     });
 }
 
-/// A summary, then one line per record: failures first and all shown, successes folded away.
+/// A summary, then one line per record: failures and records never sent first and all shown,
+/// successes folded away.
 #[component]
 fn BulkResults(outcome: Outcome) -> impl IntoView {
     /// Successful records listed at most (the count says the rest).
     const SHOWN_SUCCESSES: usize = 500;
-    let (ok, failed): (Vec<_>, Vec<_>) =
-        outcome.results.into_iter().partition(|(_, _, r)| r.success);
-    let summary = format!(
-        "{} {}, {} failed.",
+    let (ok, rest): (Vec<_>, Vec<_>) = outcome
+        .results
+        .into_iter()
+        .partition(|(_, _, r)| r.is_done());
+    let (skipped, failed): (Vec<_>, Vec<_>) =
+        rest.into_iter().partition(|(_, _, r)| r.is_not_attempted());
+    let mut summary = format!(
+        "{} {}, {} failed",
         thousands(ok.len() as u64),
         outcome.verb,
         thousands(failed.len() as u64)
     );
+    if !skipped.is_empty() {
+        summary.push_str(&format!(
+            ", {} not attempted",
+            thousands(skipped.len() as u64)
+        ));
+    }
+    summary.push('.');
     let ok_count = ok.len();
+    let skipped_note = skipped.first().map(|(_, _, r)| {
+        format!(
+            "{} {} accounts were not sent to the org, so nothing happened to them. Sign in again, then select them and run the change again.",
+            r.message(),
+            thousands(skipped.len() as u64)
+        )
+    });
+    let table = |label: &'static str, rows: Vec<(String, String, CollectionResult)>| {
+        (!rows.is_empty()).then(|| view! {
+            <table class="ob-acc-result-table" aria-label=label>
+                <thead><tr><th scope="col">"Account"</th><th scope="col">"Id"</th><th scope="col">"Problem"</th></tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|(id, name, r)| view! {
+                        <tr><td>{name}</td><td class="ob-mono">{id}</td><td>{r.message()}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })
+    };
     view! {
         <div class="ob-acc-results">
             <p class="ob-status" role="status">{summary}</p>
-            {(!failed.is_empty()).then(|| view! {
-                <table class="ob-acc-result-table" aria-label="Records that failed">
-                    <thead><tr><th scope="col">"Account"</th><th scope="col">"Id"</th><th scope="col">"Problem"</th></tr></thead>
-                    <tbody>
-                        {failed.into_iter().map(|(id, name, r)| view! {
-                            <tr><td>{name}</td><td class="ob-mono">{id}</td><td>{r.message()}</td></tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            })}
+            {skipped_note.map(|m| view! { <ErrorAlert title="The session ended during the change" message=m/> })}
+            {table("Records that failed", failed)}
+            {table("Records not attempted", skipped)}
             {(ok_count > 0).then(|| view! {
                 <details>
                     <summary>{format!("Records {} ({})", outcome.verb, thousands(ok_count as u64))}</summary>

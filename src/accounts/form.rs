@@ -21,6 +21,7 @@ use super::model::{
 use super::{use_accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
+use crate::drafts;
 
 /// Form text per field API name.
 pub type Values = RwSignal<BTreeMap<String, String>>;
@@ -284,10 +285,13 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 .map(|p| (f.name.clone(), p.value.clone()))
         })
         .collect();
-    let values = RwSignal::new(defaults);
+    let values = RwSignal::new(defaults.clone());
+    drafts::bind(&ctx.drafts(), CREATE_DRAFT, values, defaults);
     let errors = RwSignal::new(BTreeMap::new());
     let problems = RwSignal::new(Vec::new());
     let saving = RwSignal::new(false);
+    // The name sent when the org did not answer: it may have created the account.
+    let unsure = RwSignal::new(None::<String>);
     let fields = Arc::new(fields);
 
     let submit = {
@@ -298,6 +302,8 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
             let Some(record) = checked_record(&fields, values, None, true, errors, problems) else {
                 return;
             };
+            let name = model::display_value(record.get("Name"));
+            unsure.set(None);
             saving.set(true);
             let fields = fields.clone();
             spawn_local(async move {
@@ -308,10 +314,13 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 saving.set(false);
                 match result {
                     Ok(id) => {
+                        drafts::clear(&ctx.drafts(), CREATE_DRAFT);
                         refresh_row(ctx, id.to_string());
                         ctx.go(Screen::View(id.to_string()));
                         ctx.notice.set(Some("Account created.".into()));
                     }
+                    // The request may have reached the org: a second click could create it twice.
+                    Err(Error::Network { .. }) => unsure.set(Some(name)),
                     Err(e) => show_error(&e, &fields, errors, problems),
                 }
             });
@@ -325,12 +334,95 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
             <FieldGrid fields=(*fields).clone() values=values errors=errors required=true/>
             // Beside the button that was pressed, where the person is looking.
             <FormProblems problems=problems title="The account was not created"/>
+            {move || unsure.get().map(|name| view! { <MaybeCreated name=name unsure=unsure/> })}
             <div class="ob-actions">
-                <button type="submit" class="ob-button" disabled=move || saving.get()>"Create account"</button>
-                <button type="button" class="ob-button ob-button-secondary" on:click=move |_| ctx.go(Screen::List)>"Cancel"</button>
+                <button type="submit" class="ob-button" disabled=move || saving.get()>
+                    {move || if unsure.with(Option::is_some) { "Create it anyway" } else { "Create account" }}
+                </button>
+                <button
+                    type="button"
+                    class="ob-button ob-button-secondary"
+                    on:click=move |_| {
+                        drafts::clear(&ctx.drafts(), CREATE_DRAFT);
+                        ctx.go(Screen::List);
+                    }
+                >
+                    "Cancel"
+                </button>
                 <Show when=move || saving.get()><Busy label="Saving…"/></Show>
             </div>
         </form>
+    }
+}
+
+/// Draft name of the new-account form.
+const CREATE_DRAFT: &str = "create";
+
+/// After a create that got no answer: says the account may exist, and looks for it by name, so
+/// the person does not create it twice by trying again.
+#[component]
+fn MaybeCreated(name: String, unsure: RwSignal<Option<String>>) -> impl IntoView {
+    let ctx = use_accounts();
+    let looking = RwSignal::new(false);
+    let found = RwSignal::new(None::<Result<Vec<(String, String)>, String>>);
+    let look = {
+        let name = name.clone();
+        move |_| {
+            let soql = format!(
+                "SELECT Id, Name FROM Account WHERE Name = {} ORDER BY CreatedDate DESC LIMIT 20",
+                quote(&name)
+            );
+            looking.set(true);
+            spawn_local(async move {
+                let result = ctx.client().query(&soql, None).await;
+                if !ctx.refresh_usage() {
+                    return;
+                }
+                looking.set(false);
+                let matches = result.map(|page| {
+                    page.records
+                        .iter()
+                        .map(|r| {
+                            (
+                                model::display_value(r.get("Id")),
+                                model::display_value(r.get("Name")),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                });
+                if matches.as_ref().is_ok_and(Vec::is_empty) {
+                    // Looked, and it is not there: creating it now cannot duplicate it.
+                    unsure.set(None);
+                    ctx.notice.set(Some(
+                        "No account by that name exists, so it was not created; you can create it now.".into(),
+                    ));
+                }
+                found.set(Some(matches.map_err(|e| e.user_message())));
+            });
+        }
+    };
+    let title = format!("The org did not answer: “{name}” may have been created");
+    view! {
+        <div class="ob-alert" role="alert">
+            <p class="ob-alert-title">{title}</p>
+            <p>"OrgBridge sent the new account but got no answer, so it cannot tell whether the org created it. Look for it before creating it again."</p>
+            <div class="ob-actions">
+                <button type="button" class="ob-button ob-button-secondary" disabled=move || looking.get() on:click=look>
+                    {format!("Look for “{name}”")}
+                </button>
+                <Show when=move || looking.get()><Busy label="Looking…"/></Show>
+            </div>
+            {move || found.get().map(|f| match f {
+                Err(message) => view! { <p>{message}</p> }.into_any(),
+                Ok(matches) => view! {
+                    <ul aria-label="Accounts with this name">
+                        {matches.into_iter().map(|(id, name)| view! {
+                            <li><AccountLink id=id.clone() text=format!("{name} ({id})")/></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            })}
+        </div>
     }
 }
 
@@ -339,16 +431,36 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
 pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
     let ctx = use_accounts();
     let fields = Arc::new(form_fields(&describe, FormMode::Edit));
-    let values = RwSignal::new(BTreeMap::new());
+    let values = RwSignal::new(BTreeMap::<String, String>::new());
     let original = StoredValue::new(BTreeMap::<String, String>::new());
     let errors = RwSignal::new(BTreeMap::new());
     let problems = RwSignal::new(Vec::new());
     let loaded = RwSignal::new(None::<Result<String, String>>);
     let saving = RwSignal::new(false);
+    // Only the changed fields are kept: restored over a fresh read of the record, they cannot
+    // undo what someone else changed meanwhile.
+    let draft = format!("edit.{id}");
+    {
+        let draft = draft.clone();
+        Effect::new(move |_| {
+            if !loaded.with(|l| matches!(l, Some(Ok(_)))) {
+                return;
+            }
+            let original = original.get_value();
+            let changed: BTreeMap<String, String> = values.with(|v| {
+                v.iter()
+                    .filter(|(k, v)| original.get(*k) != Some(*v))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            });
+            drafts::keep(&ctx.drafts(), &draft, &changed, &BTreeMap::new());
+        });
+    }
 
     {
         let fields = fields.clone();
         let id = id.clone();
+        let draft = draft.clone();
         spawn_local(async move {
             let Some(result) = ctx.fetch_account(&id).await else {
                 return;
@@ -359,8 +471,17 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                         .iter()
                         .map(|f| (f.name.clone(), model::input_text(f, record.get(&f.name))))
                         .collect();
-                    original.set_value(texts.clone());
-                    values.set(texts);
+                    // What was typed before (a session that ended, a reload) goes back in.
+                    let mut shown = texts.clone();
+                    let typed: BTreeMap<String, String> =
+                        drafts::load(&ctx.drafts(), &draft).unwrap_or_default();
+                    for (k, v) in typed {
+                        if shown.contains_key(&k) {
+                            shown.insert(k, v);
+                        }
+                    }
+                    original.set_value(texts);
+                    values.set(shown);
                     let name = record
                         .get("Name")
                         .and_then(|v| v.as_str())
@@ -376,6 +497,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
     let submit = {
         let fields = fields.clone();
         let id = id.clone();
+        let draft = draft.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
             problems.set(Vec::new());
@@ -395,6 +517,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
             }
             saving.set(true);
             let fields = fields.clone();
+            let draft = draft.clone();
             spawn_local(async move {
                 let result = ctx.client().update_record(SOBJECT, &rid, &changes).await;
                 if !ctx.refresh_usage() {
@@ -403,6 +526,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                 saving.set(false);
                 match result {
                     Ok(()) => {
+                        drafts::clear(&ctx.drafts(), &draft);
                         refresh_row(ctx, rid.to_string());
                         ctx.go(Screen::View(rid.to_string()));
                         ctx.notice.set(Some("Changes saved.".into()));
@@ -428,7 +552,17 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                         <FormProblems problems=problems title="The changes were not saved"/>
                         <div class="ob-actions">
                             <button type="submit" class="ob-button" disabled=move || saving.get()>"Save changes"</button>
-                            <button type="button" class="ob-button ob-button-secondary" on:click=move |_| ctx.go(Screen::View(back_id.clone()))>
+                            <button
+                                type="button"
+                                class="ob-button ob-button-secondary"
+                                on:click={
+                                    let draft = draft.clone();
+                                    move |_| {
+                                        drafts::clear(&ctx.drafts(), &draft);
+                                        ctx.go(Screen::View(back_id.clone()));
+                                    }
+                                }
+                            >
                                 "Cancel"
                             </button>
                             <Show when=move || saving.get()><Busy label="Saving…"/></Show>
@@ -458,10 +592,15 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
         .external_id_fields()
         .map(|f| (f.name.clone(), f.label.clone()))
         .collect();
-    let key = RwSignal::new(keys.first().map(|k| k.0.clone()).unwrap_or_default());
+    let first_key = keys.first().map(|k| k.0.clone()).unwrap_or_default();
+    let key = RwSignal::new(first_key.clone());
     let key_value = RwSignal::new(String::new());
     let all_fields = Arc::new(form_fields(&describe, FormMode::Upsert));
     let values = RwSignal::new(BTreeMap::new());
+    let scope = ctx.drafts();
+    drafts::bind(&scope, "upsert.key", key, first_key);
+    drafts::bind(&scope, "upsert.value", key_value, String::new());
+    drafts::bind(&scope, "upsert.fields", values, BTreeMap::new());
     let errors = RwSignal::new(BTreeMap::new());
     let problems = RwSignal::new(Vec::new());
     let saving = RwSignal::new(false);
@@ -511,6 +650,15 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                     .await;
                 if !ctx.refresh_usage() {
                     return;
+                }
+                if matches!(
+                    outcome,
+                    Ok(UpsertOutcome::Created { .. } | UpsertOutcome::Updated { .. })
+                ) {
+                    // The org has what was typed.
+                    for part in ["upsert.value", "upsert.fields"] {
+                        drafts::clear(&ctx.drafts(), part);
+                    }
                 }
                 match outcome {
                     Ok(UpsertOutcome::Created { id }) => {

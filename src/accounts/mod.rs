@@ -26,13 +26,14 @@ use salesforce::types::RecordId;
 use crate::auth::SignedIn;
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
+use crate::drafts;
 use crate::transport::FetchTransport;
 
 use self::list::ListState;
 use self::model::{thousands, SOBJECT};
 
-/// Which Accounts screen is shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Screen {
     List,
     /// One account, by id.
@@ -55,11 +56,18 @@ pub struct Accounts {
     pub usage: RwSignal<Option<ApiUsage>>,
     /// A confirmation shown above the screen ("Deleted Acme.").
     pub notice: RwSignal<Option<String>>,
+    /// Whose drafts the forms keep (see `drafts.rs`).
+    pub drafts: StoredValue<String>,
 }
 
 impl Accounts {
     pub fn client(&self) -> Client<FetchTransport> {
         self.client.get_value()
+    }
+
+    /// The draft scope of this org's user, for `drafts::*`.
+    pub fn drafts(&self) -> String {
+        self.drafts.get_value()
     }
 
     /// Shows a screen (and forgets the last confirmation, which was about the previous one).
@@ -103,6 +111,7 @@ pub fn use_accounts() -> Accounts {
 #[component]
 pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
     let client = signed_in.client.clone();
+    let scope = drafts::scope_of(&client.session());
     let ctx = Accounts {
         client: StoredValue::new(client),
         describe: RwSignal::new(None),
@@ -110,8 +119,10 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
         list: ListState::new(),
         usage: RwSignal::new(None),
         notice: RwSignal::new(None),
+        drafts: StoredValue::new(scope.clone()),
     };
     provide_context(ctx);
+    drafts::bind(&scope, "screen", ctx.screen, Screen::List);
     let describe_error = RwSignal::new(None::<String>);
 
     let load_describe = move || {

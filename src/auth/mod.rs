@@ -41,14 +41,20 @@ pub enum AuthState {
 pub enum SignedOutReason {
     /// The user pressed "Sign out".
     UserSignedOut,
-    /// The org ended the session (refresh token revoked or expired); the message says so.
-    SessionEnded(String),
+    /// The user pressed "Sign out", but the org did not confirm the revoke: the token still
+    /// lives there until it expires. The message says why.
+    RevokeFailed(String),
 }
 
 /// A signed-in org: its client (shared by every page) and what the UI shows about it.
 pub struct SignedIn {
     pub client: Client<FetchTransport>,
     pub profile: Profile,
+    /// How this session was signed in to, to sign in again the same way.
+    pub login: SignInRequest,
+    /// Why the org ended the session (refresh token revoked or expired), once it has. The screens
+    /// stay as they were, with what the person typed, until they sign in again.
+    pub ended: RwSignal<Option<String>>,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -163,13 +169,19 @@ impl Auth {
     }
 
     /// Shows `session` as signed in. With `verify`, a restored session is checked against the
-    /// org in the background: an expired token is refreshed, a revoked one signs out with a reason.
+    /// org in the background: an expired token is refreshed, a revoked one ends with a reason.
     pub fn enter(self, session: Session, verify: bool) {
         let client = Client::new(FetchTransport, session.clone());
-        self.watch(&client);
+        let ended = RwSignal::new(None);
+        Self::watch(&client, ended);
         self.state.set(AuthState::SignedIn(Arc::new(SignedIn {
             client: client.clone(),
             profile: Profile::of(&session),
+            login: SignInRequest {
+                login_url: session.login_url.to_string(),
+                consumer_key: session.consumer_key.clone(),
+            },
+            ended,
         })));
         if verify {
             spawn_local(async move {
@@ -188,16 +200,14 @@ impl Auth {
     }
 
     /// Follows a client's session: a refreshed token is kept for the tab; a session the org
-    /// ended (refresh token revoked or expired) signs out with the reason.
-    pub fn watch<T: Transport>(self, client: &Client<T>) {
+    /// ended (refresh token revoked or expired) is forgotten and `ended` says why. The signed-in
+    /// screens stay, so nothing typed is lost; the person signs in again from there.
+    pub fn watch<T: Transport>(client: &Client<T>, ended: RwSignal<Option<String>>) {
         client.set_observer(move |event| match event {
             ClientEvent::SessionRefreshed(session) => flow::save_session(session),
             ClientEvent::SessionEnded { reason } => {
                 flow::clear_session();
-                // Shown under the title "You were signed out": the reason alone says the rest.
-                self.state.set(AuthState::SignedOut {
-                    reason: Some(SignedOutReason::SessionEnded(reason.clone())),
-                });
+                ended.try_set(Some(reason.clone()));
             }
             ClientEvent::ApiUsage(_) => {}
         });
@@ -213,12 +223,18 @@ impl Auth {
         let AuthState::SignedIn(signed_in) = self.state.get_untracked() else {
             return;
         };
-        let session = signed_in.client.session();
+        // Waits for a refresh in flight, so the tokens revoked are the newest and no late
+        // refresh stores a session after this.
+        let session = signed_in.client.close().await;
         // Forgotten locally whatever the org answers: the user asked to be signed out.
         flow::clear_session();
-        let _ = oauth::revoke(&transport, &session).await;
+        crate::drafts::clear_scope(&crate::drafts::scope_of(&session));
+        let reason = match oauth::revoke(&transport, &session).await {
+            Ok(()) => SignedOutReason::UserSignedOut,
+            Err(e) => SignedOutReason::RevokeFailed(e.user_message()),
+        };
         self.state.set(AuthState::SignedOut {
-            reason: Some(SignedOutReason::UserSignedOut),
+            reason: Some(reason),
         });
     }
 

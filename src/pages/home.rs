@@ -19,8 +19,14 @@ pub fn Home() -> impl IntoView {
                 Some(SignedOutReason::UserSignedOut) => {
                     Some(view! { <StatusNote message="You signed out."/> }.into_any())
                 }
-                Some(SignedOutReason::SessionEnded(message)) => Some(
-                    view! { <ErrorAlert title="You were signed out" message=message/> }.into_any(),
+                Some(SignedOutReason::RevokeFailed(message)) => Some(
+                    view! {
+                        <ErrorAlert
+                            title="Signed out here, but the org did not confirm it"
+                            message=format!("This tab forgot the session, but revoking its token at the org failed: {message} Until it expires, the token still works at the org; an admin can revoke it in Setup → Connected Apps OAuth Usage.")
+                        />
+                    }
+                    .into_any(),
                 ),
             };
             view! {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::auth::{use_auth, SignedIn};
+use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 
 #[component]
@@ -12,6 +13,25 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
     let auth = use_auth();
     let signing_out = RwSignal::new(false);
     let p = signed_in.profile.clone();
+    let ended = signed_in.ended;
+    let login = signed_in.login.clone();
+    // The org ended the session: everything below stays as it was (drafts are kept), and signing
+    // in again comes back to it.
+    let ended_alert = move || {
+        ended.get().map(|reason| {
+            let login = login.clone();
+            view! {
+                <ErrorAlert
+                    title="Your session with this org ended"
+                    message=format!("{reason} What you typed is kept: sign in again to carry on where you were.")
+                >
+                    <button type="button" class="ob-button" on:click=move |_| auth.sign_in(login.clone())>
+                        "Sign in again"
+                    </button>
+                </ErrorAlert>
+            }
+        })
+    };
     view! {
         // A compact bar, so the org's data below gets the screen.
         <section class="ob-card ob-session" aria-labelledby="ob-signed-in-title">
@@ -40,5 +60,6 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
                 </Show>
             </div>
         </section>
+        {ended_alert}
     }
 }

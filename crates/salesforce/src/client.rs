@@ -176,6 +176,17 @@ impl<T: Transport> Client<T> {
         lock(&self.shared.state).session.clone()
     }
 
+    /// Ends the session for a sign-out and returns it with its newest tokens, to revoke: a refresh
+    /// in flight is waited for (its tokens are the ones that must die), and from now on nothing is
+    /// sent, refreshed or reported, so a late answer cannot bring the session back.
+    pub async fn close(&self) -> Session {
+        let _one_at_a_time = self.shared.refresh.lock().await;
+        let mut st = lock(&self.shared.state);
+        st.ended
+            .get_or_insert_with(|| "You signed out of this org.".to_string());
+        st.session.clone()
+    }
+
     /// The API usage last reported by the org, if any response carried it.
     pub fn api_usage(&self) -> Option<ApiUsage> {
         lock(&self.shared.state).usage
@@ -215,6 +226,14 @@ impl<T: Transport> Client<T> {
                 if let Some(reason) = &st.ended {
                     return Err(Error::SessionEnded {
                         reason: reason.clone(),
+                    });
+                }
+                if !stays_put(path) {
+                    return Err(Error::InvalidInput {
+                        what: "path",
+                        message: format!(
+                            "“{path}” has a step (“.”, “..”, “\\”) that would send the call somewhere else; OrgBridge does not send it"
+                        ),
                     });
                 }
                 let url = st.session.instance_url.join(path);
@@ -267,7 +286,10 @@ impl<T: Transport> Client<T> {
                 lock(&self.shared.state).usage = Some(usage);
                 self.notify(ClientEvent::ApiUsage(usage));
             }
-            if resp.status == 401 && !retried {
+            // Only Salesforce's own "session expired" answer means the token is stale. Any other
+            // 401 (an Apex class setting its own status, a proxy) may follow a write the org
+            // already made: sending it again could write twice.
+            if resp.status == 401 && !retried && says_session_expired(&resp) {
                 retried = true;
                 self.refresh_after(generation).await?;
                 continue;
@@ -305,6 +327,12 @@ impl<T: Transport> Client<T> {
             Ok(tokens) => {
                 let session = {
                     let mut st = lock(&self.shared.state);
+                    // Closed meanwhile (only `close` sets this outside a refresh): keep nothing.
+                    if let Some(reason) = &st.ended {
+                        return Err(Error::SessionEnded {
+                            reason: reason.clone(),
+                        });
+                    }
                     st.session.apply_refresh(tokens);
                     st.generation += 1;
                     st.session.clone()
@@ -363,6 +391,32 @@ impl<T: Transport> Client<T> {
         }
         Ok(limits)
     }
+}
+
+/// True when a browser would send `path` (the part before `?`) to the resource it names: no
+/// segment is a dot step in any spelling the WHATWG URL parser resolves (`.`, `..`, `%2e`, `.%2E`…),
+/// no `\` (read as `/`), and no tab or newline (dropped, so `.\t.` becomes `..`). An encoded
+/// slash (`%2F`) stays as it is: external ID values may hold one.
+pub(crate) fn stays_put(path: &str) -> bool {
+    // Of a full URL, the text after its host, as typed (a URL parser would already resolve steps).
+    let path = match path.split_once("://") {
+        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+        None => path,
+    };
+    let route = path.split(['?', '#']).next().unwrap_or_default();
+    let lower = route.to_ascii_lowercase();
+    if route.chars().any(|c| c.is_control() || c == '\\') {
+        return false;
+    }
+    !lower
+        .split('/')
+        .map(|seg| seg.replace("%2e", "."))
+        .any(|seg| seg == "." || seg == "..")
+}
+
+/// True for the REST API's `401 [{"errorCode":"INVALID_SESSION_ID",…}]`.
+fn says_session_expired(resp: &HttpResponse) -> bool {
+    crate::error::error_from_body("", resp).is_invalid_session()
 }
 
 /// Whether a call to `path` counts against the org's daily API allowance: REST and Apex REST calls
@@ -528,6 +582,71 @@ mod tests {
         assert_eq!(client.api_usage(), Some(ApiUsage { used: 7, max: 100 }));
     }
 
+    /// An Apex class that answers 401 itself, after doing its work.
+    #[derive(Default)]
+    struct OwnUnauthorized {
+        requests: Mutex<Vec<String>>,
+    }
+
+    impl Transport for OwnUnauthorized {
+        async fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+            lock(&self.requests).push(format!("{} {}", req.method, req.url));
+            Ok(HttpResponse {
+                status: 401,
+                headers: vec![],
+                body: r#"{"message":"not your account"}"#.into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn only_invalid_session_is_refreshed_and_retried_never_another_401() {
+        let org = Arc::new(OwnUnauthorized::default());
+        let client = Client::new(org.clone(), session(true));
+        let resp = client
+            .apex_rest(Method::Post, "createAccountRecord", Some("[]".into()))
+            .await
+            .unwrap();
+        assert_eq!(resp.status, 401);
+        assert_eq!(
+            *lock(&org.requests),
+            ["POST https://acme.my.salesforce.com/services/apexrest/createAccountRecord"],
+            "sent once, no refresh"
+        );
+        assert_eq!(client.ended(), None);
+    }
+
+    #[tokio::test]
+    async fn closing_during_a_refresh_returns_the_new_tokens_and_nothing_is_sent_after() {
+        let org = expired_org(200);
+        let client = Client::new(org.clone(), session(true));
+        let events = Arc::new(Mutex::new(Vec::new()));
+        let sink = events.clone();
+        client.set_observer(move |e| lock(&sink).push(e.clone()));
+        let call = client.query("SELECT Id FROM Account", None);
+        let close = async {
+            // Let the call run into its 401 and start the refresh first.
+            tokio::task::yield_now().await;
+            let closed = client.close().await;
+            (closed, lock(&events).len())
+        };
+        let (_call_in_flight, (closed, events_at_close)) = futures::future::join(call, close).await;
+        assert_eq!(*lock(&org.refresh_calls), 1, "the refresh was in flight");
+        assert_eq!(
+            closed.access_token.secret(),
+            "T2",
+            "the newest token is the one to revoke"
+        );
+        assert_eq!(lock(&events).len(), events_at_close, "no event after close");
+        let requests = lock(&org.requests).len();
+        assert!(client.query("SELECT Id FROM Account", None).await.is_err());
+        assert_eq!(
+            lock(&org.requests).len(),
+            requests,
+            "nothing sent after close"
+        );
+    }
+
     #[tokio::test]
     async fn a_rejected_refresh_ends_the_session_once() {
         let org = expired_org(400);
@@ -583,6 +702,28 @@ mod tests {
             assert!(
                 matches!(err, Error::InvalidInput { what: "path", .. }),
                 "{err:?}"
+            );
+        }
+        assert!(lock(&org.requests).is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_path_with_steps_is_never_sent() {
+        let org = expired_org(200);
+        let client = Client::new(org.clone(), session(true));
+        for path in [
+            "/services/data/v67.0/sobjects/Account/Ext__c/..",
+            "/services/apexrest/a/%2E%2E/%2e%2e/data/v67.0/limits",
+            "https://acme.my.salesforce.com/services/apexrest/../data/v67.0/limits",
+            "/services/apexrest/a\\..\\b",
+        ] {
+            let err = client
+                .send_raw(Method::Get, path, None, &[])
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput { what: "path", .. }),
+                "{path}: {err:?}"
             );
         }
         assert!(lock(&org.requests).is_empty());

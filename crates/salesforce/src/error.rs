@@ -57,6 +57,10 @@ pub enum Error {
     /// another tab, older than 15 minutes, or forged).
     #[error("no pending sign-in for this callback's state")]
     UnknownLoginState,
+    /// The page was opened with an OAuth error whose `state` matches no sign-in this tab started:
+    /// its words are not the org's, so none of them is shown.
+    #[error("a sign-in error this tab did not ask for")]
+    UnrequestedAnswer,
     /// The access token expired and refreshing it failed: the app must sign out, showing `reason`.
     #[error("session ended: {reason}")]
     SessionEnded { reason: String },
@@ -90,6 +94,15 @@ fn summary(errors: &[ApiError]) -> String {
 
 /// Bodies kept in errors are cut so an HTML error page does not flood the screen.
 const BODY_LIMIT: usize = 2000;
+
+/// What an error holds instead of the body of an OAuth endpoint's answer.
+const NOT_KEPT: &str = "[not kept: answers of the OAuth endpoints carry tokens]";
+
+/// The OAuth endpoints (`/services/oauth2/token`, `…/revoke`, `…/userinfo`…): their answers hold
+/// access and refresh tokens, so no error keeps their bodies.
+fn carries_tokens(path: &str) -> bool {
+    crate::client::path_only(path).starts_with("/services/oauth2/")
+}
 
 pub(crate) fn clip(body: &str) -> String {
     if body.len() <= BODY_LIMIT {
@@ -126,13 +139,20 @@ impl Error {
         }
     }
 
-    /// A body that could not be decoded, with the path it came from.
+    /// A body that could not be decoded, with the path it came from. Answers of the OAuth
+    /// endpoints hold tokens, so neither their body nor the decoder's detail (which may quote a
+    /// value) is kept: an error's text is shown on screen and may be copied into a ticket.
     pub fn decode(path: &str, resp: &HttpResponse, detail: impl ToString) -> Error {
+        let (body, detail) = if carries_tokens(path) {
+            (NOT_KEPT.to_string(), "not the JSON expected".to_string())
+        } else {
+            (clip(&resp.body), detail.to_string())
+        };
         Error::Decode {
             status: resp.status,
             path: path.to_string(),
-            body: clip(&resp.body),
-            detail: detail.to_string(),
+            body,
+            detail,
         }
     }
 
@@ -158,10 +178,10 @@ impl Error {
         }
     }
 
-    /// True for 401 `INVALID_SESSION_ID`: the access token expired or was revoked.
+    /// True for `INVALID_SESSION_ID`: the access token expired or was revoked. Not every 401:
+    /// an Apex REST class may answer 401 itself.
     pub fn is_invalid_session(&self) -> bool {
-        matches!(self, Error::Api { status: 401, .. })
-            || self.error_code() == Some("INVALID_SESSION_ID")
+        matches!(self, Error::Api { .. }) && self.error_code() == Some("INVALID_SESSION_ID")
     }
 
     /// `(field API name, message)` pairs, so a form can show each message beside its field.
@@ -209,8 +229,10 @@ impl Error {
                     oauth_message(error, description.as_deref())
                 }
             }
+            Error::UnrequestedAnswer => "OrgBridge ignored a sign-in answer this tab did not ask for: its state matches no sign-in started here (an old, reused or forged link), so nothing it says is shown. Start the sign-in again if you meant to sign in.".to_string(),
             Error::UnknownLoginState => "This sign-in link was already used or was opened in another tab; start the sign-in again.".to_string(),
-            Error::SessionEnded { reason } => format!("You were signed out: {reason}"),
+            // The reason already says what ended and what to do ("…; sign in again.").
+            Error::SessionEnded { reason } => reason.clone(),
             Error::Http { status, .. } if *status >= 500 => format!(
                 "The org had a problem answering (HTTP {status}). Try again in a moment."
             ),
@@ -367,7 +389,11 @@ pub fn error_from_body(path: &str, resp: &HttpResponse) -> Error {
     Error::Http {
         status: resp.status,
         path: path.to_string(),
-        body: clip(body),
+        body: if carries_tokens(path) {
+            NOT_KEPT.to_string()
+        } else {
+            clip(body)
+        },
     }
 }
 
@@ -529,6 +555,67 @@ mod tests {
         ));
         assert_eq!(err.user_message(), "Could not reach acme.my.salesforce.com. Check the URL, your network, and that this page's origin is on the org's CORS allowlist (Setup → CORS).");
         assert!(!format!("{err}").contains("secret"));
+    }
+
+    /// Every way an OAuth endpoint's answer can fail to be read: no error's Display or Debug may
+    /// show a token that was in it.
+    #[test]
+    fn no_error_from_an_oauth_endpoint_shows_a_token() {
+        const ACCESS: &str = "00Dx0000000BV7z!AQ8AQSECRETACCESS";
+        const REFRESH: &str = "5Aep861SECRETREFRESH";
+        let answers = [
+            // A success whose shape is off: a missing field, a wrong type, cut short.
+            (
+                200,
+                format!(r#"{{"access_token":"{ACCESS}","refresh_token":"{REFRESH}"}}"#),
+            ),
+            (
+                200,
+                format!(
+                    r#"{{"access_token":"{ACCESS}","refresh_token":"{REFRESH}","instance_url":7}}"#
+                ),
+            ),
+            (
+                200,
+                format!(r#"{{"access_token":["{ACCESS}"],"instance_url":"{REFRESH}"}}"#),
+            ),
+            (
+                200,
+                format!(
+                    r#"{{"access_token":"{ACCESS}","refresh_token":"{REFRESH}","instance_url":"#
+                ),
+            ),
+            (
+                200,
+                format!("access_token={ACCESS}&refresh_token={REFRESH}"),
+            ),
+            // An error status with a body that is not an OAuth error (a proxy echoing the request).
+            (
+                500,
+                format!("<html>token={ACCESS} refresh={REFRESH}</html>"),
+            ),
+            (401, format!("refresh_token={REFRESH}")),
+        ];
+        for (status, body) in answers {
+            let resp = HttpResponse {
+                status,
+                headers: vec![],
+                body,
+            };
+            let token = crate::oauth::parse_token_response(resp.clone()).unwrap_err();
+            // userinfo's fields all have defaults: some of these bodies read as an empty user.
+            let userinfo = crate::oauth::parse_userinfo(resp.clone()).err();
+            let revoke = map_response("/services/oauth2/revoke", resp.clone())
+                .and_then(|r| decode_json::<Vec<ApiError>>("/services/oauth2/revoke", &r))
+                .unwrap_err();
+            for err in [Some(token), userinfo, Some(revoke)].into_iter().flatten() {
+                let shown = format!("{err} {err:?} {}", err.user_message());
+                assert!(
+                    !shown.contains("SECRETACCESS") && !shown.contains("SECRETREFRESH"),
+                    "{shown}"
+                );
+            }
+        }
     }
 
     #[test]

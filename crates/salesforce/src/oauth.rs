@@ -399,11 +399,13 @@ pub async fn finish_login(
             description,
             state,
         } => {
-            if let Some(state) = state {
-                // The attempt is over either way; don't leave its verifier behind.
-                let _ = take_pending(store, &state, now_ms);
+            // Anyone can link to this page with `?error=…&error_description=Call+IT+at+…`: only an
+            // answer to a sign-in this tab started may speak for the org. Taking the pending login
+            // also ends that attempt, so its verifier is not left behind.
+            match state.map(|state| take_pending(store, &state, now_ms)) {
+                Some(Ok(_)) => Err(Error::AuthorizationDenied { error, description }),
+                _ => Err(Error::UnrequestedAnswer),
             }
-            Err(Error::AuthorizationDenied { error, description })
         }
         Callback::Code { code, state } => {
             let pending = take_pending(store, &state, now_ms)?;
@@ -558,6 +560,48 @@ mod tests {
             Callback::Error { state: None, .. }
         ));
         assert_eq!(parse_callback("?tab=accounts"), Callback::None);
+    }
+
+    /// A transport that must never be used.
+    struct NoOrg;
+
+    impl Transport for NoOrg {
+        async fn send(
+            &self,
+            req: HttpRequest,
+        ) -> Result<HttpResponse, crate::transport::TransportError> {
+            panic!("nothing may be sent: {req:?}")
+        }
+    }
+
+    #[tokio::test]
+    async fn an_error_answer_speaks_for_the_org_only_when_its_state_is_ours() {
+        let store = MemoryStore::new();
+        let planted =
+            "?error=access_denied&error_description=Your+account+is+locked.+Call+IT+at+555-0100";
+        for query in [
+            format!("{planted}&state=forged"),
+            planted.to_string(),
+            "?code=c".to_string(),
+        ] {
+            let err = finish_login(&NoOrg, &store, parse_callback(&query), 0)
+                .await
+                .unwrap_err();
+            assert_eq!(err, Error::UnrequestedAnswer, "{query}");
+            let shown = format!("{err} {}", err.user_message());
+            assert!(
+                !shown.contains("555") && !shown.contains("locked"),
+                "{shown}"
+            );
+        }
+        let (_, pending) = begin_login(&login(), 0);
+        save_pending(&store, &pending);
+        let ours = format!("{planted}&state={}", pending.state);
+        let err = finish_login(&NoOrg, &store, parse_callback(&ours), 0)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::AuthorizationDenied { .. }), "{err:?}");
+        assert!(store.keys().is_empty(), "the attempt is over");
     }
 
     #[test]

@@ -19,19 +19,44 @@ pub const COLLECTION_LIMIT: usize = 200;
 pub struct CollectionResult {
     /// The record this result is about (from the request, as failed items may omit it).
     pub id: RecordId,
-    pub success: bool,
-    /// Salesforce's per-record errors (`statusCode`, `message`, `fields`).
-    pub errors: Vec<ApiError>,
+    pub outcome: RecordOutcome,
+}
+
+/// One record's fate in a bulk run: every record of the run gets one, whatever went wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RecordOutcome {
+    /// The org made the change.
+    Done,
+    /// Not done: Salesforce's per-record errors (`statusCode`, `message`, `fields`), or the reason
+    /// the call carrying it failed (in which case the org may or may not have made it).
+    Failed(Vec<ApiError>),
+    /// Never sent: the session ended before its call, so nothing was asked of the org. The text
+    /// says why.
+    NotAttempted(String),
 }
 
 impl CollectionResult {
-    /// The errors in words (empty on success).
+    /// True when the org made the change.
+    pub fn is_done(&self) -> bool {
+        self.outcome == RecordOutcome::Done
+    }
+
+    /// True when the record was never sent.
+    pub fn is_not_attempted(&self) -> bool {
+        matches!(self.outcome, RecordOutcome::NotAttempted(_))
+    }
+
+    /// The errors in words (empty when done).
     pub fn message(&self) -> String {
-        self.errors
-            .iter()
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join(" ")
+        match &self.outcome {
+            RecordOutcome::Done => String::new(),
+            RecordOutcome::Failed(errors) => errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+            RecordOutcome::NotAttempted(why) => why.clone(),
+        }
     }
 }
 
@@ -43,54 +68,118 @@ struct WireResult {
     errors: Vec<ApiError>,
 }
 
-/// Turns a chunk's answer (or its failure) into one result per requested id. A failed call
-/// marks each of its records failed with the reason, so the other chunks' results still count.
+fn each(ids: &[RecordId], outcome: RecordOutcome) -> Vec<CollectionResult> {
+    ids.iter()
+        .map(|id| CollectionResult {
+            id: id.clone(),
+            outcome: outcome.clone(),
+        })
+        .collect()
+}
+
+/// Turns a chunk's answer (or its failure) into one result per requested id: a failed call
+/// marks each of its records, so the other chunks' results still count.
 fn chunk_results(
     ids: &[RecordId],
     outcome: Result<Vec<WireResult>, Error>,
-) -> Result<Vec<CollectionResult>, Error> {
+) -> Vec<CollectionResult> {
+    let failed = |code: &str, message: String| {
+        RecordOutcome::Failed(vec![ApiError {
+            error_code: code.to_string(),
+            message,
+            fields: Vec::new(),
+        }])
+    };
     match outcome {
-        Ok(wire) if wire.len() == ids.len() => Ok(ids
+        Ok(wire) if wire.len() == ids.len() => ids
             .iter()
             .zip(wire)
             .map(|(id, w)| CollectionResult {
                 id: id.clone(),
-                success: w.success,
-                errors: w.errors,
+                outcome: if w.success {
+                    RecordOutcome::Done
+                } else {
+                    RecordOutcome::Failed(w.errors)
+                },
             })
-            .collect()),
-        Ok(wire) => Err(Error::InvalidInput {
-            what: "collection answer",
-            message: format!(
-                "The org answered {} results for {} records; reload the list to see what changed.",
-                wire.len(),
-                ids.len()
+            .collect(),
+        // The org did something with these records, but its answer cannot be matched to them.
+        Ok(wire) => each(
+            ids,
+            failed(
+                "UNREADABLE_ANSWER",
+                format!(
+                    "The org answered {} results for {} records, so OrgBridge cannot tell which changed; reload the list to see.",
+                    wire.len(),
+                    ids.len()
+                ),
             ),
-        }),
-        // A dead session stops the whole batch: nothing else can succeed.
-        Err(e @ Error::SessionEnded { .. }) => Err(e),
-        Err(e) => {
-            let error = ApiError {
-                error_code: e.error_code().unwrap_or("REQUEST_FAILED").to_string(),
-                message: e.user_message(),
-                fields: Vec::new(),
-            };
-            Ok(ids
-                .iter()
-                .map(|id| CollectionResult {
-                    id: id.clone(),
-                    success: false,
-                    errors: vec![error.clone()],
-                })
-                .collect())
-        }
+        ),
+        // A 401 the refresh could not cure: the org refused the call, so nothing was done.
+        Err(e @ Error::SessionEnded { .. }) => each(ids, RecordOutcome::NotAttempted(e.user_message())),
+        Err(e @ Error::Network { .. }) => each(
+            ids,
+            failed(
+                "NO_ANSWER",
+                format!(
+                    "{} The org may or may not have made this change; reload the list to see.",
+                    e.user_message()
+                ),
+            ),
+        ),
+        Err(e) => each(
+            ids,
+            failed(e.error_code().unwrap_or("REQUEST_FAILED"), e.user_message()),
+        ),
     }
+}
+
+/// Runs one collections call per chunk (its ids, and what `call` needs to send it),
+/// `concurrency` at a time, and returns a result for every record in request order. Once a call
+/// finds the session ended, calls not yet sent are not sent (their records are reported not
+/// attempted); calls already in flight are waited for.
+async fn run_chunks<P, C, F>(
+    chunks: Vec<(Vec<RecordId>, P)>,
+    concurrency: usize,
+    mut progress: impl FnMut(usize, usize),
+    call: C,
+) -> Vec<CollectionResult>
+where
+    C: Fn(P) -> F,
+    F: std::future::Future<Output = Result<Vec<WireResult>, Error>>,
+{
+    let total = chunks.iter().map(|(ids, _)| ids.len()).sum();
+    let ended = std::sync::Mutex::new(None::<String>);
+    let ended_reason = || ended.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let mut calls = stream::iter(chunks)
+        .map(|(ids, payload)| {
+            let (ended, ended_reason, call) = (&ended, &ended_reason, &call);
+            async move {
+                // Polled only when a slot frees up, so this sees an ending found meanwhile.
+                if let Some(reason) = ended_reason() {
+                    return each(&ids, RecordOutcome::NotAttempted(reason));
+                }
+                let outcome = call(payload).await;
+                if let Err(e @ Error::SessionEnded { .. }) = &outcome {
+                    *ended.lock().unwrap_or_else(|p| p.into_inner()) = Some(e.user_message());
+                }
+                chunk_results(&ids, outcome)
+            }
+        })
+        .buffered(concurrency.max(1));
+    let mut results = Vec::with_capacity(total);
+    while let Some(chunk) = calls.next().await {
+        results.extend(chunk);
+        progress(results.len(), total);
+    }
+    results
 }
 
 impl<T: Transport> Client<T> {
     /// Updates many records of one object, [`COLLECTION_LIMIT`] per call, with at most
-    /// `concurrency` calls in flight. `progress(done, total)` is called after each call. Results
-    /// are in request order. `all_or_none` applies per call of 200.
+    /// `concurrency` calls in flight. `progress(done, total)` is called after each call. Returns
+    /// one result per record, in request order, even when the session ends midway (see
+    /// [`RecordOutcome`]). `all_or_none` applies per call of 200.
     ///
     /// ```no_run
     /// # async fn demo<T: salesforce::transport::Transport>(client: salesforce::client::Client<T>, ids: Vec<salesforce::types::RecordId>) -> Result<(), salesforce::error::Error> {
@@ -98,7 +187,7 @@ impl<T: Transport> Client<T> {
     /// change.insert("Industry".into(), "Energy".into());
     /// let updates: Vec<_> = ids.into_iter().map(|id| (id, change.clone())).collect();
     /// let results = client.update_many("Account", &updates, false, 2, |done, total| println!("{done}/{total}")).await?;
-    /// let failed = results.iter().filter(|r| !r.success).count();
+    /// let failed = results.iter().filter(|r| !r.is_done()).count();
     /// # Ok(()) }
     /// ```
     pub async fn update_many(
@@ -107,51 +196,46 @@ impl<T: Transport> Client<T> {
         updates: &[(RecordId, Record)],
         all_or_none: bool,
         concurrency: usize,
-        mut progress: impl FnMut(usize, usize),
+        progress: impl FnMut(usize, usize),
     ) -> Result<Vec<CollectionResult>, Error> {
         check_api_name("object name", sobject, false)?;
         let path = self.data_path("/composite/sobjects");
-        let total = updates.len();
-        let mut calls = stream::iter(updates.chunks(COLLECTION_LIMIT))
+        let chunks = updates
+            .chunks(COLLECTION_LIMIT)
             .map(|chunk| {
-                let path = path.clone();
-                async move {
-                    let ids: Vec<RecordId> = chunk.iter().map(|(id, _)| id.clone()).collect();
-                    let records: Vec<Value> = chunk
-                        .iter()
-                        .map(|(id, fields)| {
-                            let mut rec = fields.clone();
-                            rec.insert("attributes".into(), json!({ "type": sobject }));
-                            rec.insert("id".into(), Value::String(id.to_string()));
-                            rec.remove("Id");
-                            Value::Object(rec)
-                        })
-                        .collect();
-                    let body = json!({ "allOrNone": all_or_none, "records": records });
-                    let outcome = self.send_json(Method::Patch, &path, Some(&body)).await;
-                    chunk_results(&ids, outcome)
-                }
+                let ids: Vec<RecordId> = chunk.iter().map(|(id, _)| id.clone()).collect();
+                let records: Vec<Value> = chunk
+                    .iter()
+                    .map(|(id, fields)| {
+                        let mut rec = fields.clone();
+                        rec.insert("attributes".into(), json!({ "type": sobject }));
+                        rec.insert("id".into(), Value::String(id.to_string()));
+                        rec.remove("Id");
+                        Value::Object(rec)
+                    })
+                    .collect();
+                (ids, json!({ "allOrNone": all_or_none, "records": records }))
             })
-            .buffered(concurrency.max(1));
-        let mut results = Vec::with_capacity(total);
-        while let Some(chunk) = calls.next().await {
-            results.extend(chunk?);
-            progress(results.len(), total);
-        }
-        Ok(results)
+            .collect();
+        let call = |body: Value| {
+            let path = path.clone();
+            async move { self.send_json(Method::Patch, &path, Some(&body)).await }
+        };
+        Ok(run_chunks(chunks, concurrency, progress, call).await)
     }
 
-    /// Deletes many records, [`COLLECTION_LIMIT`] per call, `concurrency` calls at a time.
+    /// Deletes many records, [`COLLECTION_LIMIT`] per call, `concurrency` calls at a time; one
+    /// result per record, as [`Client::update_many`].
     pub async fn delete_many(
         &self,
         ids: &[RecordId],
         all_or_none: bool,
         concurrency: usize,
-        mut progress: impl FnMut(usize, usize),
+        progress: impl FnMut(usize, usize),
     ) -> Result<Vec<CollectionResult>, Error> {
-        let total = ids.len();
-        let mut calls = stream::iter(ids.chunks(COLLECTION_LIMIT))
-            .map(|chunk| async move {
+        let chunks = ids
+            .chunks(COLLECTION_LIMIT)
+            .map(|chunk| {
                 let list = chunk
                     .iter()
                     .map(|id| id.as_str())
@@ -160,16 +244,11 @@ impl<T: Transport> Client<T> {
                 let path = self.data_path(&format!(
                     "/composite/sobjects?ids={list}&allOrNone={all_or_none}"
                 ));
-                let outcome = self.send_json(Method::Delete, &path, None).await;
-                chunk_results(chunk, outcome)
+                (chunk.to_vec(), path)
             })
-            .buffered(concurrency.max(1));
-        let mut results = Vec::with_capacity(total);
-        while let Some(chunk) = calls.next().await {
-            results.extend(chunk?);
-            progress(results.len(), total);
-        }
-        Ok(results)
+            .collect();
+        let call = |path: String| async move { self.send_json(Method::Delete, &path, None).await };
+        Ok(run_chunks(chunks, concurrency, progress, call).await)
     }
 }
 
@@ -186,16 +265,19 @@ mod tests {
     #[test]
     fn partial_failures_keep_request_order_and_ids() {
         let wire: Vec<WireResult> = serde_json::from_str(r#"[{"id":"001000000000000AAA","success":true,"errors":[]},{"success":false,"errors":[{"statusCode":"FIELD_CUSTOM_VALIDATION_EXCEPTION","message":"Phone is required","fields":["Phone"]}]}]"#).unwrap();
-        let r = chunk_results(&ids(2), Ok(wire)).unwrap();
-        assert!(r[0].success);
-        assert!(!r[1].success);
+        let r = chunk_results(&ids(2), Ok(wire));
+        assert!(r[0].is_done());
+        assert!(!r[1].is_done());
         assert_eq!(r[1].id, ids(2)[1]);
         assert_eq!(r[1].message(), "Phone is required");
-        assert_eq!(r[1].errors[0].fields, ["Phone"]);
+        match &r[1].outcome {
+            RecordOutcome::Failed(errors) => assert_eq!(errors[0].fields, ["Phone"]),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
-    fn a_failed_call_fails_each_of_its_records_but_a_dead_session_stops_all() {
+    fn a_failed_call_fails_each_of_its_records_and_a_dead_session_sent_nothing() {
         let r = chunk_results(
             &ids(3),
             Err(Error::Network {
@@ -203,12 +285,63 @@ mod tests {
                 url: "u".into(),
                 detail: "d".into(),
             }),
-        )
-        .unwrap();
+        );
         assert_eq!(r.len(), 3);
-        assert!(r
-            .iter()
-            .all(|x| !x.success && x.message().starts_with("Could not reach h")));
-        assert!(chunk_results(&ids(1), Err(Error::SessionEnded { reason: "r".into() })).is_err());
+        assert!(r.iter().all(|x| !x.is_done()
+            && x.message().starts_with("Could not reach h")
+            && x.message().contains("may or may not")));
+        let r = chunk_results(&ids(2), Err(Error::SessionEnded { reason: "r".into() }));
+        assert!(r.iter().all(CollectionResult::is_not_attempted), "{r:?}");
+        let r = chunk_results(&ids(2), Ok(Vec::new()));
+        assert!(
+            r.iter().all(|x| x.message().contains("cannot tell")),
+            "{r:?}"
+        );
+    }
+
+    /// Calls 1–2 commit, call 3 finds the session dead, 4–5 are never sent: every record is
+    /// reported, the committed ones as done.
+    #[tokio::test]
+    async fn a_session_ending_midway_reports_every_record() {
+        let all = ids(10);
+        let sent = std::cell::Cell::new(0);
+        let chunks = all.chunks(2).map(|c| (c.to_vec(), c.len())).collect();
+        let results = run_chunks(
+            chunks,
+            1,
+            |_, _| {},
+            |len| {
+                sent.set(sent.get() + 1);
+                let n = sent.get();
+                async move {
+                    if n >= 3 {
+                        Err(Error::SessionEnded {
+                            reason: "the refresh token was revoked".into(),
+                        })
+                    } else {
+                        Ok((0..len)
+                            .map(|_| WireResult {
+                                success: true,
+                                errors: vec![],
+                            })
+                            .collect())
+                    }
+                }
+            },
+        )
+        .await;
+        assert_eq!(sent.get(), 3, "no call after the session ended");
+        assert_eq!(results.len(), 10);
+        assert_eq!(
+            results.iter().map(|r| r.id.clone()).collect::<Vec<_>>(),
+            all
+        );
+        assert!(results[..4].iter().all(CollectionResult::is_done));
+        assert!(results[4..].iter().all(CollectionResult::is_not_attempted));
+        assert!(
+            results[9].message().contains("revoked"),
+            "{}",
+            results[9].message()
+        );
     }
 }

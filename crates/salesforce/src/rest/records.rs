@@ -136,6 +136,16 @@ impl<T: Transport> Client<T> {
                 message: format!("Enter a value for {field} to match records by."),
             });
         }
+        // `.` and `..` are path steps in any spelling (a browser decodes `%2E` back to a dot), so
+        // such a value cannot travel in the URL: it would address another resource.
+        if matches!(value, "." | "..") {
+            return Err(Error::InvalidInput {
+                what: "external ID value",
+                message: format!(
+                    "An external ID value of “{value}” cannot be sent in a URL; give {field} another value."
+                ),
+            });
+        }
         let path = self.data_path(&format!(
             "/sobjects/{sobject}/{field}/{}",
             encode_segment(value)

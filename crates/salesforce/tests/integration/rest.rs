@@ -34,6 +34,17 @@ async fn client_for(org: &devorg::RunningOrg) -> Client<Reqwest> {
     Client::new(Reqwest::new(), session)
 }
 
+/// Every account's id, in the org's order.
+async fn account_ids(client: &Client<Reqwest>) -> Vec<RecordId> {
+    client
+        .query_all_pages("SELECT Id FROM Account")
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| RecordId::parse(r["Id"].as_str().unwrap()).unwrap())
+        .collect()
+}
+
 fn record(v: serde_json::Value) -> Record {
     v.as_object().unwrap().clone()
 }
@@ -179,13 +190,7 @@ async fn upsert_creates_then_updates_then_reports_several_matches() {
 async fn collections_update_in_chunks_of_200_with_partial_failures() {
     let org = spawn_with(|c| c.accounts = 450).await;
     let client = client_for(&org).await;
-    let ids: Vec<RecordId> = client
-        .query_all_pages("SELECT Id FROM Account")
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| RecordId::parse(r["Id"].as_str().unwrap()).unwrap())
-        .collect();
+    let ids = account_ids(&client).await;
     assert_eq!(ids.len(), 450);
     let updates: Vec<_> = ids
         .iter()
@@ -205,7 +210,7 @@ async fn collections_update_in_chunks_of_200_with_partial_failures() {
         "3 calls of ≤200"
     );
     assert_eq!(results.len(), 450);
-    let failed: Vec<_> = results.iter().filter(|r| !r.success).collect();
+    let failed: Vec<_> = results.iter().filter(|r| !r.is_done()).collect();
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].id, ids[3]);
     assert!(!failed[0].message().is_empty());
@@ -219,9 +224,68 @@ async fn collections_update_in_chunks_of_200_with_partial_failures() {
         .delete_many(&ids[..250], false, 2, |_, _| {})
         .await
         .unwrap();
-    assert!(results.iter().all(|r| r.success));
+    assert!(results.iter().all(|r| r.is_done()));
     let left = client.query("SELECT Id FROM Account", None).await.unwrap();
     assert_eq!(left.total_size, 200);
+}
+
+/// 1,000 deletes in calls of 200; the session dies after the second call: the 400 committed
+/// deletes are reported done, the 600 never sent are reported not attempted, and the org agrees.
+#[tokio::test]
+async fn a_bulk_delete_whose_session_ends_midway_reports_every_record() {
+    let org = spawn_with(|c| c.accounts = 1000).await;
+    let client = client_for(&org).await;
+    let ids = account_ids(&client).await;
+    let results = client
+        .delete_many(&ids, false, 1, |done, _| {
+            if done == 400 {
+                org.state.tokens.lock().revoke_all();
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(results.len(), 1000);
+    assert!(results[..400].iter().all(|r| r.is_done()));
+    assert!(
+        results[400..].iter().all(|r| r.is_not_attempted()),
+        "{:?}",
+        &results[400]
+    );
+    assert!(
+        results[999].message().contains("sign in again"),
+        "{}",
+        results[999].message()
+    );
+    let left = client_for(&org)
+        .await
+        .query("SELECT Id FROM Account", None)
+        .await
+        .unwrap();
+    assert_eq!(left.total_size, 600);
+}
+
+/// An external ID value that is a path step would address another resource: refused, unsent.
+#[tokio::test]
+async fn an_external_id_value_of_dot_or_dot_dot_is_refused() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let field = ExternalIdField::parse("External_Id__c").unwrap();
+    for value in [".", ".."] {
+        let err = client
+            .upsert_by_external_id("Account", &field, value, &record(json!({"Name": "X"})))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::InvalidInput {
+                    what: "external ID value",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
 }
 
 #[tokio::test]
