@@ -1,6 +1,7 @@
 //! Command-line flags of devorg; `Config::default()` is exactly what `devorg` with no flags runs.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use clap::Parser;
 
@@ -79,6 +80,16 @@ pub struct Config {
     /// Most connections served at once; further connections are closed as soon as they are accepted.
     #[arg(long, value_name = "N", default_value_t = 256)]
     pub max_connections: usize,
+
+    /// Serve https with a certificate for 127.0.0.1, localhost and ::1 made at start (instance_url
+    /// becomes https://…); the CA to trust is written to `--tls-cert-out`.
+    #[arg(long)]
+    pub tls: bool,
+
+    /// Where `--tls` writes the PEM certificate clients should trust (default: devorg-<port>-ca.pem
+    /// in the system temp directory).
+    #[arg(long, value_name = "PATH")]
+    pub tls_cert_out: Option<PathBuf>,
 }
 
 impl Default for Config {

@@ -20,6 +20,7 @@ pub mod server;
 pub mod soql;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod tokens;
 
 pub use config::Config;

@@ -63,6 +63,13 @@ async fn main() {
     println!("    (its code_verifier:    {verifier})");
     println!("  REST API:                {url}/services/data/");
     println!("  admin API (loopback):    {url}/__devorg/state");
+    if let Some(cert) = &org.tls_cert_path {
+        let cert = cert.display();
+        println!("  TLS CA certificate:      {cert} (new every start; trust it, e.g.)");
+        println!("    curl --cacert {cert} {url}/services/data/");
+        println!("    REQUESTS_CA_BUNDLE={cert} python …   (simple_salesforce, requests)");
+        println!("    NODE_EXTRA_CA_CERTS={cert} node …    (jsforce, the sf CLI)");
+    }
     println!("Press Ctrl-C to stop.");
     if let Err(err) = tokio::signal::ctrl_c().await {
         eprintln!("devorg: cannot wait for Ctrl-C ({err}); stopping");

@@ -18,10 +18,13 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tower::ServiceExt;
+
+use tokio_rustls::TlsAcceptor;
 
 use crate::faults::ConnectionKill;
 use crate::host_check::AllowedHosts;
@@ -33,6 +36,8 @@ pub struct RunningOrg {
     pub addr: SocketAddr,
     pub url: String,
     pub state: AppState,
+    /// With `--tls`: the PEM file holding the CA certificate clients must trust.
+    pub tls_cert_path: Option<std::path::PathBuf>,
     task: JoinHandle<()>,
 }
 
@@ -50,12 +55,12 @@ struct Serving {
     header_read_timeout: Duration,
 }
 
-/// Serves one connection until the client closes it, stalls in its headers, or a fault asks to
-/// drop it.
-async fn serve_connection(serving: Serving, stream: TcpStream, peer: SocketAddr) {
-    let Ok(local) = stream.local_addr() else {
-        return;
-    };
+/// Serves one connection (plain or TLS) until the client closes it, stalls in its headers, or a
+/// fault asks to drop it.
+async fn serve_connection<S>(serving: Serving, stream: S, peer: SocketAddr, local: SocketAddr)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let kill = Arc::new(Notify::new());
     let request_kill = ConnectionKill(kill.clone());
     let Serving {
@@ -86,12 +91,43 @@ async fn serve_connection(serving: Serving, stream: TcpStream, peer: SocketAddr)
     }
 }
 
-/// Binds `config.addr` (port 0 picks a free port) and serves the org in the background.
+/// Completes the TLS handshake (bounded like the headers: a client that stalls in it is dropped),
+/// then serves the connection.
+async fn serve_tls_connection(
+    serving: Serving,
+    acceptor: TlsAcceptor,
+    stream: TcpStream,
+    peer: SocketAddr,
+    local: SocketAddr,
+) {
+    let handshake = tokio::time::timeout(serving.header_read_timeout, acceptor.accept(stream));
+    if let Ok(Ok(tls)) = handshake.await {
+        serve_connection(serving, tls, peer, local).await;
+    }
+}
+
+/// Binds `config.addr` (port 0 picks a free port) and serves the org in the background; with
+/// `config.tls`, over https with a CA written to `config.tls_cert_out` (see `tls`).
 pub async fn spawn(config: Config) -> std::io::Result<RunningOrg> {
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    let url = format!("http://{addr}");
-    let hosts = Arc::new(AllowedHosts::new(config.addr, addr, false));
+    let (url, tls, tls_cert_path) = if config.tls {
+        let tls = crate::tls::generate()?;
+        let path = config
+            .tls_cert_out
+            .clone()
+            .unwrap_or_else(|| crate::tls::default_cert_path(addr.port()));
+        crate::tls::write_pem(&path, &tls.ca_pem).map_err(|err| {
+            std::io::Error::new(
+                err.kind(),
+                format!("cannot write {}: {err}", path.display()),
+            )
+        })?;
+        (format!("https://{addr}"), Some(tls.acceptor), Some(path))
+    } else {
+        (format!("http://{addr}"), None, None)
+    };
+    let hosts = Arc::new(AllowedHosts::new(config.addr, addr, tls.is_some()));
     let header_read_timeout = Duration::from_millis(config.header_read_timeout_ms);
     let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
     let state = AppState::new(config);
@@ -112,9 +148,17 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningOrg> {
                         continue;
                     };
                     let _ = stream.set_nodelay(true);
-                    let serving = serving.clone();
+                    let Ok(local) = stream.local_addr() else {
+                        continue;
+                    };
+                    let (serving, tls) = (serving.clone(), tls.clone());
                     connections.spawn(async move {
-                        serve_connection(serving, stream, peer).await;
+                        match tls {
+                            Some(acceptor) => {
+                                serve_tls_connection(serving, acceptor, stream, peer, local).await
+                            }
+                            None => serve_connection(serving, stream, peer, local).await,
+                        }
                         drop(slot);
                     });
                 }
@@ -130,6 +174,7 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningOrg> {
         addr,
         url,
         state,
+        tls_cert_path,
         task,
     })
 }

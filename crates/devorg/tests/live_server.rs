@@ -47,6 +47,16 @@ async fn raw(addr: SocketAddr, head: &str) -> String {
     read_until_closed(&mut stream).await
 }
 
+/// `GET /services/data` in plain HTTP/1.1, as the org's own host names it.
+async fn versions_over_plain_http(org: &RunningOrg) -> String {
+    let host = format!("127.0.0.1:{}", org.addr.port());
+    raw(
+        org.addr,
+        &format!("GET /services/data HTTP/1.1\r\nHost: {host}"),
+    )
+    .await
+}
+
 fn status_line(response: &str) -> &str {
     response.lines().next().unwrap_or("")
 }
@@ -120,14 +130,7 @@ async fn a_client_that_stops_halfway_through_its_headers_is_disconnected() {
     stream.write_all(half.as_bytes()).await.unwrap();
     read_until_closed(&mut stream).await;
     // The org still answers everyone else.
-    let reply = raw(
-        org.addr,
-        &format!(
-            "GET /services/data HTTP/1.1\r\nHost: 127.0.0.1:{}",
-            org.addr.port()
-        ),
-    )
-    .await;
+    let reply = versions_over_plain_http(&org).await;
     assert_eq!(status_line(&reply), "HTTP/1.1 200 OK");
 }
 
@@ -175,4 +178,113 @@ async fn connections_beyond_the_cap_are_closed_and_the_cap_frees_up() {
     })
     .await;
     assert!(served.is_ok(), "a freed slot serves a new connection");
+}
+
+/// A temp file path no other test uses.
+fn temp_pem(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("devorg-test-{}-{name}.pem", std::process::id()))
+}
+
+/// Removes the certificate file when the test ends.
+struct TempPem(std::path::PathBuf);
+
+impl Drop for TempPem {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+async fn spawn_tls(name: &str) -> (RunningOrg, reqwest::Client, TempPem) {
+    let path = temp_pem(name);
+    let org = spawn_with(|c| {
+        c.tls = true;
+        c.tls_cert_out = Some(path.clone());
+    })
+    .await;
+    assert_eq!(org.tls_cert_path.as_deref(), Some(path.as_path()));
+    let pem = std::fs::read(&path).expect("the certificate is written where asked");
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&pem).unwrap())
+        .build()
+        .unwrap();
+    (org, trusting, TempPem(path))
+}
+
+async fn client_credentials_token(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    let reply = client
+        .post(format!("{url}/services/oauth2/token"))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", devorg::config::INTEGRATION_CLIENT_ID),
+            ("client_secret", devorg::config::INTEGRATION_CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .expect("https token call");
+    assert_eq!(reply.status(), 200);
+    reply.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn tls_serves_the_org_over_https_to_a_client_trusting_its_certificate() {
+    let (org, client, _pem) = spawn_tls("trusted").await;
+    let port = org.addr.port();
+    assert_eq!(org.url, format!("https://127.0.0.1:{port}"));
+    let token = client_credentials_token(&client, &org.url).await;
+    assert_eq!(token["instance_url"], org.url);
+    let access = token["access_token"].as_str().unwrap();
+    for base in [org.url.clone(), format!("https://localhost:{port}")] {
+        let reply = client
+            .get(format!("{base}/services/data/v60.0/query"))
+            .query(&[("q", "SELECT Name FROM Account")])
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("https query");
+        assert_eq!(reply.status(), 200, "{base}");
+        let body: serde_json::Value = reply.json().await.unwrap();
+        assert_eq!(body["totalSize"], 3);
+    }
+    // Connection faults work the same: the next call's connection is dropped, then all is well.
+    let reply = client
+        .post(format!("{}/__devorg/fail-next", org.url))
+        .json(&serde_json::json!({"count": 1, "mode": "drop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+    let limits = format!("{}/services/data/v60.0/limits", org.url);
+    let dropped = client.get(&limits).bearer_auth(access).send().await;
+    assert!(dropped.is_err(), "{dropped:?}");
+    let reply = client
+        .get(&limits)
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
+}
+
+#[tokio::test]
+async fn a_client_that_does_not_trust_the_certificate_cannot_connect() {
+    let (org, trusting, _pem) = spawn_tls("untrusted").await;
+    // No roots at all, and the roots of another devorg (each start makes its own CA).
+    let (_other, trusts_other, _other_pem) = spawn_tls("other").await;
+    for client in [reqwest::Client::new(), trusts_other] {
+        let err = client
+            .get(format!("{}/services/data", org.url))
+            .send()
+            .await
+            .expect_err("an untrusted certificate is refused");
+        assert!(err.is_connect(), "{err:?}");
+    }
+    // Plain http to the https port gets no org either.
+    let reply = versions_over_plain_http(&org).await;
+    assert!(!reply.contains("Summer '26"), "{reply}");
+    let reply = trusting
+        .get(format!("{}/services/data", org.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 200);
 }
