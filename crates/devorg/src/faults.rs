@@ -27,6 +27,9 @@ pub enum FailureMode {
     Unavailable,
     /// The TCP connection is closed without any HTTP response.
     Drop,
+    /// The request is carried out (a record really is created), then the connection is closed
+    /// without its answer: the client cannot tell whether its write happened.
+    DropAfterWrite,
 }
 
 /// The failures still to inject: the next `remaining` requests fail as `mode`.
@@ -181,25 +184,35 @@ async fn apply_faults(State(state): State<AppState>, req: Request, next: Next) -
     match state.faults.take_failure() {
         None => next.run(req).await,
         Some(FailureMode::Unavailable) => unavailable(path),
-        Some(FailureMode::Drop) => match req.extensions().get::<ConnectionKill>() {
-            Some(kill) => {
-                kill.0.notify_one();
-                // The server drops the connection (and this future) as soon as it is notified.
-                std::future::pending().await
-            }
-            None => {
-                // In-process there is no socket to close: answer 502 with a marker instead.
-                let mut resp = (
-                    StatusCode::BAD_GATEWAY,
-                    [(header::CONTENT_TYPE, "text/plain")],
-                    "devorg injected fault: connection dropped",
-                )
-                    .into_response();
-                resp.headers_mut()
-                    .insert(DROPPED_MARKER, HeaderValue::from_static("dropped"));
-                resp
-            }
-        },
+        Some(FailureMode::Drop) => drop_connection(req.extensions().get::<ConnectionKill>()).await,
+        Some(FailureMode::DropAfterWrite) => {
+            let kill = req.extensions().get::<ConnectionKill>().cloned();
+            let _done_but_never_told = next.run(req).await;
+            drop_connection(kill.as_ref()).await
+        }
+    }
+}
+
+/// Closes the request's connection without an answer (in-process, where there is no socket to
+/// close: a 502 with a marker instead).
+async fn drop_connection(kill: Option<&ConnectionKill>) -> Response {
+    match kill {
+        Some(kill) => {
+            kill.0.notify_one();
+            // The server drops the connection (and this future) as soon as it is notified.
+            std::future::pending().await
+        }
+        None => {
+            let mut resp = (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/plain")],
+                "devorg injected fault: connection dropped",
+            )
+                .into_response();
+            resp.headers_mut()
+                .insert(DROPPED_MARKER, HeaderValue::from_static("dropped"));
+            resp
+        }
     }
 }
 

@@ -318,3 +318,31 @@ async fn a_dropped_connection_gives_no_http_response() {
         .unwrap();
     assert_eq!(versions.status(), 200);
 }
+
+#[tokio::test]
+async fn drop_after_write_does_the_write_and_gives_no_http_response() {
+    let org = devorg::spawn(Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        ..small_config()
+    })
+    .await
+    .unwrap();
+    let before = org.state.store.read().len();
+    let client = reqwest::Client::new();
+    let set = client
+        .post(format!("{}/__devorg/fail-next", org.url))
+        .json(&json!({"count": 1, "mode": "drop_after_write"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200);
+    let err = client
+        .post(format!("{}/services/data/v60.0/sobjects/Account/", org.url))
+        .bearer_auth(org.state.issue_test_token())
+        .json(&json!({"Name": "Written, never told"}))
+        .send()
+        .await
+        .expect_err("the connection is closed without a response");
+    assert!(!err.is_status(), "{err}");
+    assert_eq!(org.state.store.read().len(), before + 1, "the account was created");
+}
