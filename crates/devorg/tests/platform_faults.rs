@@ -344,5 +344,9 @@ async fn drop_after_write_does_the_write_and_gives_no_http_response() {
         .await
         .expect_err("the connection is closed without a response");
     assert!(!err.is_status(), "{err}");
-    assert_eq!(org.state.store.read().len(), before + 1, "the account was created");
+    assert_eq!(
+        org.state.store.read().len(),
+        before + 1,
+        "the account was created"
+    );
 }
