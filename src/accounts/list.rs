@@ -192,12 +192,15 @@ async fn fetch_pages(
     first: bool,
 ) {
     let st = ctx.list;
-    let client = ctx.client();
     let mut first = first;
     loop {
+        // The page may be gone by the time the org answers (signed out meanwhile).
         if !ctx.refresh_usage() {
             return;
         }
+        let Some(client) = ctx.client.try_get_value() else {
+            return;
+        };
         if !st.is_current(generation) {
             return;
         }

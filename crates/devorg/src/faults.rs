@@ -27,8 +27,10 @@ pub enum FailureMode {
     Unavailable,
     /// The TCP connection is closed without any HTTP response.
     Drop,
-    /// The request is carried out (a record really is created), then the connection is closed
-    /// without its answer: the client cannot tell whether its write happened.
+    /// The request is carried out (a record really is created), then its answer is cut off after
+    /// the status line and the first byte of the body: the client cannot tell whether its write
+    /// happened. (A connection closed before any byte would be retried by browsers, which resend
+    /// a request whose reused connection closed silently: the write would happen twice.)
     DropAfterWrite,
 }
 
@@ -185,12 +187,28 @@ async fn apply_faults(State(state): State<AppState>, req: Request, next: Next) -
         None => next.run(req).await,
         Some(FailureMode::Unavailable) => unavailable(path),
         Some(FailureMode::Drop) => drop_connection(req.extensions().get::<ConnectionKill>()).await,
-        Some(FailureMode::DropAfterWrite) => {
-            let kill = req.extensions().get::<ConnectionKill>().cloned();
-            let _done_but_never_told = next.run(req).await;
-            drop_connection(kill.as_ref()).await
-        }
+        Some(FailureMode::DropAfterWrite) => cut_short(next.run(req).await),
     }
+}
+
+/// The answer's head, one byte of its body, then an error: hyper aborts the connection there.
+fn cut_short(resp: Response) -> Response {
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(DROPPED_MARKER, HeaderValue::from_static("cut_short"));
+    use futures_util::stream::{self, StreamExt};
+    let head = stream::iter([Ok::<&'static [u8], std::io::Error>(b"[")]);
+    // A moment between, so the head and the byte leave before the connection is aborted.
+    let abort = stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "devorg injected fault: answer cut short",
+        ))
+    });
+    Response::from_parts(parts, axum::body::Body::from_stream(head.chain(abort)))
 }
 
 /// Closes the request's connection without an answer (in-process, where there is no socket to

@@ -451,6 +451,22 @@ impl Browser {
         Ok(())
     }
 
+    /// Waits until the browser has logged a line containing `needle` (e.g. a failed load's
+    /// status), for tests whose next step must happen while a later request is in flight.
+    pub async fn wait_for_log(&self, needle: &str) -> Result<()> {
+        self.wait_for(&format!("a browser log line with {needle:?}"), || async {
+            self.read_log().await?;
+            Ok(self
+                .log
+                .lock()
+                .await
+                .iter()
+                .any(|line| line.contains(needle))
+                .then_some(()))
+        })
+        .await
+    }
+
     /// Page errors seen so far that the test did not declare as expected.
     pub async fn unexpected_errors(&self) -> Result<Vec<String>> {
         self.read_log().await?;

@@ -79,6 +79,21 @@ async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_a
         message.contains("not a path under /services/apexrest/"),
         "{message}"
     );
+    // Every other spelling a browser resolves as a step up is refused the same way.
+    for path in [
+        "a/%2e%2e/%2e%2e/data/v60.0/limits",
+        "a/%2E%2E/%2E%2E/data/v60.0/limits",
+        "a/.%2e/.%2E/data/v60.0/limits",
+        "a\\..\\..\\data\\v60.0\\limits",
+    ] {
+        browser.fill("Path", path).await?;
+        browser.click_button("Send request").await?;
+        let message = page.wait_field_error("Path").await?;
+        assert!(
+            message.contains("not a path under /services/apexrest/"),
+            "{path}: {message}"
+        );
+    }
     browser.fill("Path", "arrify/v1/accounts").await?;
     browser.fill("JSON body", "{\"Name\": ").await?;
     browser.click_button("Send request").await?;

@@ -88,3 +88,48 @@ async fn a_used_up_api_allowance_is_explained_and_the_form_keeps_its_input() -> 
     assert_eq!(org.value(&id, "BillingCity"), json!("Leeds"));
     app.finish().await
 }
+
+/// The org takes the new account but the answer never arrives: the form says it may exist, finds
+/// it by name, and never invites the second click that would create it twice.
+#[tokio::test]
+async fn a_create_that_got_no_answer_says_it_may_exist_and_finds_it() -> Result<()> {
+    let app = spawn_app_with(|_, _| {}).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    // The org's answer is cut off after its first byte.
+    app.browser
+        .expect_console_error("ERR_INCOMPLETE_CHUNKED_ENCODING");
+
+    page.go_to("New account").await?;
+    browser.by_role(Role::Heading, "New account").await?;
+    browser.fill("Account Name", "Lost Answer Ltd").await?;
+    app.org
+        .state
+        .faults
+        .fail_next(1, FailureMode::DropAfterWrite);
+    browser.click_button("Create account").await?;
+
+    let alert = page.wait_alert_containing("may have been created").await?;
+    assert!(
+        alert.contains("Look for it before creating it again"),
+        "{alert}"
+    );
+    // The button no longer reads as the everyday action.
+    browser.button("Create it anyway").await?;
+    let id = org.id_named("Lost Answer Ltd")?;
+
+    browser.click_button("Look for “Lost Answer Ltd”").await?;
+    browser
+        .by_role(Role::Link, &format!("Lost Answer Ltd ({id})"))
+        .await?
+        .click()
+        .await?;
+    browser.by_role(Role::Heading, "Lost Answer Ltd").await?;
+    assert_eq!(
+        org.ids_where("Name", "Lost Answer Ltd").len(),
+        1,
+        "created once"
+    );
+    app.finish().await
+}

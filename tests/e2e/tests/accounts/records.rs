@@ -225,6 +225,19 @@ async fn upsert_says_whether_it_created_or_updated_and_lists_several_matches() -
         .await?;
     assert!(org.ids_where("Name", "Should Not Exist").is_empty());
     assert_eq!(org.value(&first, "Name"), json!("Legacy Twin A"));
+
+    // `.` and `..` are path steps: as a value they would address another resource. Refused unsent.
+    let calls = org.api_calls();
+    for value in [".", ".."] {
+        browser.fill("External ID value", value).await?;
+        browser.click_button("Upsert account").await?;
+        let alert = page
+            .wait_alert_containing("cannot be sent in a URL")
+            .await?;
+        assert!(alert.contains(&format!("“{value}”")), "{alert}");
+    }
+    assert_eq!(org.api_calls(), calls, "nothing was sent");
+    assert!(org.ids_where("Name", "Should Not Exist").is_empty());
     app.finish().await
 }
 

@@ -69,6 +69,31 @@ async fn a_callback_with_a_state_the_tab_never_sent_is_refused() -> Result<()> {
     app.finish().await
 }
 
+/// Anyone can link to the app with an error and words of their choosing: without a state this
+/// tab sent, none of those words appear.
+#[tokio::test]
+async fn an_error_link_this_tab_never_asked_for_shows_none_of_its_words() -> Result<()> {
+    let app = spawn_app().await?;
+    app.open().await?;
+    let planted =
+        "error=access_denied&error_description=Your+account+is+locked.+Call+IT+at+555-0100";
+
+    for query in [format!("{planted}&state=forged"), planted.to_string()] {
+        app.browser
+            .goto(&format!("{}?{query}", app.site.app_url()))
+            .await?;
+        let message = app.browser.alert_text().await?;
+        assert!(message.contains("did not ask for"), "{message}");
+        assert!(
+            !message.contains("555") && !message.contains("locked"),
+            "the planted words are shown: {message}"
+        );
+        let page = app.browser.page_text().await?;
+        assert!(!page.contains("555-0100"), "{page}");
+    }
+    app.finish().await
+}
+
 #[tokio::test]
 async fn a_wrong_consumer_key_is_stopped_by_the_org_before_any_login() -> Result<()> {
     let app = spawn_app().await?;

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use orgbridge_e2e::{spawn_app, SignInPage, SignedInPage, USERNAME};
+use orgbridge_e2e::{spawn_app, DevorgLoginPage, SignedInPage, PASSWORD, USERNAME};
 
 #[tokio::test]
 async fn an_expired_access_token_is_refreshed_without_the_person_noticing() -> Result<()> {
@@ -45,7 +45,7 @@ async fn an_expired_access_token_is_refreshed_without_the_person_noticing() -> R
 }
 
 #[tokio::test]
-async fn a_revoked_refresh_token_signs_out_with_the_reason() -> Result<()> {
+async fn a_revoked_refresh_token_ends_the_session_with_the_reason_and_a_way_back() -> Result<()> {
     let app = spawn_app().await?;
     app.sign_in().await?;
     app.org.state.tokens.lock().revoke_all();
@@ -55,14 +55,22 @@ async fn a_revoked_refresh_token_signs_out_with_the_reason() -> Result<()> {
 
     app.browser.client().refresh().await?;
 
-    SignInPage::wait(&app.browser).await?;
-    let message = app.browser.alert_text().await?;
-    assert!(message.contains("You were signed out"), "{message}");
+    let message = app
+        .browser
+        .alert_containing("Your session with this org ended")
+        .await?;
     assert!(
         message.contains("revoked or expired"),
         "says why: {message}"
     );
     assert!(message.contains("sign in again"), "{message}");
     assert_eq!(app.stored_tokens().await?, Default::default());
+    // The way back is one click: the same org and consumer key, the org's login page.
+    app.browser.click_button("Sign in again").await?;
+    DevorgLoginPage::wait(&app.browser)
+        .await?
+        .log_in_and_allow(USERNAME, PASSWORD)
+        .await?;
+    SignedInPage::wait(&app.browser).await?;
     app.finish().await
 }
