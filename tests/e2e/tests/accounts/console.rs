@@ -105,3 +105,32 @@ async fn the_console_calls_the_orgs_apex_rest_classes_and_shows_status_headers_a
     assert_eq!(org.api_calls(), calls, "nothing was sent");
     app.finish().await
 }
+
+/// A POST whose answer never arrives may still have run: the console says so and makes sending it
+/// again a deliberate choice, rather than an everyday click that would create the records twice.
+#[tokio::test]
+async fn a_call_that_got_no_answer_says_it_may_have_run() -> Result<()> {
+    let app = spawn_app_with(|_, _| {}).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    page.go_to("Apex REST console").await?;
+    browser.click_button("Example: createAccountRecord").await?;
+    app.browser
+        .expect_console_error("ERR_INCOMPLETE_CHUNKED_ENCODING");
+    app.org
+        .state
+        .faults
+        .fail_next(1, devorg::faults::FailureMode::DropAfterWrite);
+
+    browser.click_button("Send request").await?;
+
+    let alert = page.wait_alert_containing("may still have run").await?;
+    assert!(
+        alert.contains("check the org before sending it again"),
+        "{alert}"
+    );
+    browser.button("Send again anyway").await?;
+    assert_eq!(org.ids_where("Name", "Console Example One").len(), 1);
+    app.finish().await
+}
