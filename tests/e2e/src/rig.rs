@@ -2,6 +2,7 @@
 //! second origin, and a fresh headless Chromium — everything a test needs, torn down on drop.
 
 use anyhow::{Context, Result};
+use fantoccini::Locator;
 
 use crate::browser::{free_port, Browser};
 use crate::pages::{DevorgLoginPage, SignInPage, SignedInPage};
@@ -111,6 +112,24 @@ fn collect_tokens(json: &serde_json::Value, out: &mut StoredTokens) {
         serde_json::Value::Array(items) => items.iter().for_each(|v| collect_tokens(v, out)),
         _ => {}
     }
+}
+
+/// Waits for the app's iframe (`title="OrgBridge"`, as the example host page has it) in the current
+/// frame and switches into it.
+pub async fn enter_app_frame(browser: &Browser) -> Result<()> {
+    let frame = browser
+        .wait_for("the app's iframe", || async {
+            Ok(browser
+                .client()
+                .find_all(Locator::Css("iframe[title=OrgBridge]"))
+                .await?
+                .pop())
+        })
+        .await?;
+    frame
+        .enter_frame()
+        .await
+        .context("entering the app's frame")
 }
 
 /// A URL where no org listens (a port that was just free): "the org is unreachable".

@@ -1,12 +1,14 @@
 //! The app dropped into an intranet page: mounted in the host page's own div, and framed in an
-//! iframe on another origin (where sign-in runs in a pop-up window, as the org's login page refuses
-//! to be framed).
+//! iframe on another origin that is on the app's frame-ancestors list (where sign-in runs in a
+//! pop-up window, as the org's login page refuses to be framed). The example host pages are not
+//! shipped in the release build, and the framing one frames only http(s) addresses.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use fantoccini::Locator;
+use orgbridge_e2e::rig::enter_app_frame;
 use orgbridge_e2e::site::dist_dir;
 use orgbridge_e2e::{
-    spawn_app, DevorgLoginPage, SignInPage, SignedInPage, StaticSite, PASSWORD, USERNAME,
+    spawn_app, Browser, DevorgLoginPage, SignInPage, SignedInPage, StaticSite, PASSWORD, USERNAME,
 };
 
 #[tokio::test]
@@ -69,24 +71,15 @@ async fn mounted_in_a_host_page_div_it_signs_in_and_keeps_out_of_the_host_styles
 async fn framed_on_another_origin_it_signs_in_through_a_pop_up() -> Result<()> {
     let app = spawn_app().await?;
     let browser = &app.browser;
-    // The intranet page is a different origin from the app's.
+    // The intranet page is a different origin from the app's, and the app's admin allows it.
     let intranet = StaticSite::start(&dist_dir()?).await?;
-    let framed_app = app.app_url_for(&app.org.url);
-    let host =
-        url::Url::parse_with_params(&intranet.iframe_host_url(), [("app", framed_app.as_str())])?;
-    browser.goto(host.as_str()).await?;
+    app.site.allow_framing_by(&intranet.origin);
+    browser
+        .goto(&intranet.iframe_host_url_for(&app.app_url_for(&app.org.url)))
+        .await?;
     let main_window = browser.client().window().await?;
 
-    let frame = browser
-        .wait_for("the app's iframe", || async {
-            Ok(browser
-                .client()
-                .find_all(Locator::Css("iframe[title=OrgBridge]"))
-                .await?
-                .pop())
-        })
-        .await?;
-    frame.enter_frame().await?;
+    enter_app_frame(browser).await?;
     SignInPage::wait(browser).await?.click_sign_in().await?;
 
     // devorg's login page opens in a pop-up window.
@@ -109,15 +102,70 @@ async fn framed_on_another_origin_it_signs_in_through_a_pop_up() -> Result<()> {
         })
         .await?;
     browser.client().switch_to_window(main_window).await?;
-    let frame = browser
-        .client()
-        .find(Locator::Css("iframe[title=OrgBridge]"))
-        .await?;
-    frame
-        .enter_frame()
-        .await
-        .context("re-entering the app's frame")?;
+    enter_app_frame(browser).await?;
     let details = SignedInPage::wait(browser).await?.details().await?;
     assert_eq!(details["Username"], USERNAME);
     app.finish().await
+}
+
+#[tokio::test]
+async fn the_release_build_ships_no_example_pages() -> Result<()> {
+    let dist = dist_dir()?;
+    assert!(
+        !dist.join("examples").exists(),
+        "{} holds the example host pages",
+        dist.display()
+    );
+    let site = StaticSite::start_release_only(&dist).await?;
+    for page in ["examples/iframe-host.html", "examples/host-page.html"] {
+        let url = format!("{}{page}", site.app_url());
+        let status = reqwest::get(&url).await?.status();
+        assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{url}");
+    }
+    // The app itself is there.
+    assert!(reqwest::get(site.app_url()).await?.status().is_success());
+    Ok(())
+}
+
+/// Opens iframe-host.html with `?app=given`; returns the refusal it shows.
+async fn open_iframe_host_with(
+    browser: &Browser,
+    site: &StaticSite,
+    given: &str,
+) -> Result<String> {
+    browser.goto(&site.iframe_host_url_for(given)).await?;
+    browser.alert_containing("was refused").await
+}
+
+#[tokio::test]
+async fn the_iframe_host_page_frames_only_http_and_https_addresses() -> Result<()> {
+    // On the app's own origin, where a script run by the page could read the app's storage.
+    let site = StaticSite::start(&dist_dir()?).await?;
+    let browser = Browser::start().await?;
+    let attacks = [
+        "javascript:top.document.title='pwned';top.localStorage.setItem('pwned','1')",
+        "JavaScript:top.document.title='pwned'",
+        "data:text/html,<script>parent.postMessage('pwned','*')</script>",
+        "../index.html",
+    ];
+    for attack in attacks {
+        let refused = open_iframe_host_with(&browser, &site, attack).await?;
+        assert!(refused.contains(attack), "{refused}");
+        assert!(
+            refused.contains("only an absolute http:// or https:// address"),
+            "{refused}"
+        );
+        // Nothing is framed and nothing ran.
+        let frames = browser.client().find_all(Locator::Css("iframe")).await?;
+        assert!(frames.is_empty(), "{attack}: a frame is on the page");
+        let marks = browser
+            .eval("return [document.title, localStorage.getItem('pwned')];")
+            .await?;
+        assert_eq!(
+            marks,
+            serde_json::json!(["Intranet — OrgBridge in an iframe", null]),
+            "{attack}"
+        );
+    }
+    browser.close().await
 }
