@@ -104,3 +104,48 @@ async fn deleting_selected_accounts_asks_first_and_removes_them() -> Result<()> 
     assert!(rows.iter().all(|r| !r[0].starts_with("Bulk Gone")));
     app.finish().await
 }
+
+/// The session ends as a bulk delete starts: every record is reported (none sent, so none
+/// deleted), the rows stay, and the screen stays with the way to sign in again.
+#[tokio::test]
+async fn a_bulk_run_whose_session_ended_reports_every_record_as_not_attempted() -> Result<()> {
+    let app = spawn_app_with(|_, _| {}).await?;
+    let org = Org(&app);
+    let names = ["Bulk Kept 1", "Bulk Kept 2", "Bulk Kept 3"];
+    let ids: Vec<String> = names
+        .iter()
+        .map(|n| org.insert(json!({"Name": n})))
+        .collect();
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let (_, total) = page.wait_loaded().await?;
+    for name in names {
+        page.row_checkbox(name).await?.click().await?;
+    }
+    browser.click_button("Delete selected…").await?;
+    app.org.state.tokens.lock().revoke_all();
+    app.browser.expect_console_error("401");
+    app.browser.expect_console_error("400");
+
+    browser.click_button("Delete 3 accounts").await?;
+
+    let summary = page.wait_status_containing("not attempted").await?;
+    assert_eq!(summary, "0 deleted, 0 failed, 3 not attempted.");
+    let alert = page
+        .wait_alert_containing("The session ended during the change")
+        .await?;
+    assert!(alert.contains("3 accounts were not sent"), "{alert}");
+    let listed = browser.eval(
+        "return [...document.querySelectorAll('table[aria-label=\"Records not attempted\"] tbody tr')].map(r => r.textContent);",
+    ).await?;
+    let listed: Vec<String> = serde_json::from_value(listed)?;
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(ids.iter().all(|id| org.is_live(id)), "nothing was deleted");
+    assert_eq!(
+        page.count_text().await?,
+        format!("{total} of {total} loaded")
+    );
+    page.wait_alert_containing("Your session with this org ended")
+        .await?;
+    app.finish().await
+}
