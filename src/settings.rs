@@ -1,9 +1,11 @@
-//! Which org the user signs in to: the choices on the sign-in screen, the devorg URL override,
-//! the remembered per-org consumer keys, and this page's redirect URI.
+//! Which org the user signs in to: the choices on the sign-in screen, the devorg URL override (on
+//! this computer only), the remembered per-org consumer keys, and this page's redirect URI.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use salesforce::types::InstanceUrl;
 
 use crate::storage::{self, Key};
 
@@ -119,21 +121,146 @@ pub fn normalize_url(typed: &str) -> String {
     }
 }
 
-/// The devorg URL: `?devorg=` on this page (remembered for the tab), else the
-/// `<meta name="orgbridge-devorg">` content, else [`DEFAULT_DEVORG_URL`].
-pub fn devorg_url() -> String {
-    if let Some(url) = query_param(DEVORG_PARAM).filter(|u| !u.trim().is_empty()) {
-        let url = normalize_url(&url);
+/// Where a devorg address came from, for the message when it is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DevorgSource {
+    /// `?devorg=` on this page's URL.
+    Query,
+    /// Remembered for this tab from an earlier `?devorg=`.
+    Stored,
+    /// The page's `<meta name="orgbridge-devorg">`.
+    Meta,
+}
+
+impl DevorgSource {
+    /// How a person recognises the source in a message.
+    pub fn describe(self) -> String {
+        match self {
+            DevorgSource::Query => format!("?{DEVORG_PARAM}= in the page address"),
+            DevorgSource::Stored => "remembered for this tab".into(),
+            DevorgSource::Meta => format!("the page's {DEVORG_META} meta tag"),
+        }
+    }
+}
+
+/// A devorg address that was not used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedDevorg {
+    pub given: String,
+    pub source: DevorgSource,
+    pub reason: String,
+}
+
+/// The address "Local devorg" points at, and what was refused on the way to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevorgChoice {
+    pub url: String,
+    pub refused: Vec<RefusedDevorg>,
+}
+
+/// The hosts a devorg may be on. Only this computer: the address comes from the page URL, which
+/// anyone can hand out, and "Sign in" sends the person (and their password) to it.
+const LOOPBACK_HOSTS: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
+
+/// Accepts `text` as a devorg address only when it is http(s) on this computer (127.0.0.1,
+/// localhost or [::1], any port) and nothing but scheme, host and port; returns it in canonical
+/// form (`http://127.0.0.1:8787`), else why not, in words.
+///
+/// The host is read by the same WHATWG URL rules the browser uses, so `http://localhost@evil.example`
+/// (a user name), `http://evil.example#@127.0.0.1` (a fragment) and `http://127.0.0.1.evil.example`
+/// are what they are: evil.example. Numeric spellings of 127.0.0.1 (`http://0x7f000001`,
+/// `http://2130706433`) are accepted: browsers read them as 127.0.0.1 too, and the canonical form
+/// returned is what the app then opens.
+pub fn check_devorg_url(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let lower = text.to_ascii_lowercase();
+    if !(lower.starts_with("http://") || lower.starts_with("https://")) {
+        return Err("a devorg address starts with http:// or https://".into());
+    }
+    let parsed = InstanceUrl::parse(text);
+    // To name the host: InstanceUrl refuses http:// to other hosts before saying which, and http
+    // and https hosts parse alike (both are WHATWG "special" schemes).
+    let for_host = parsed.clone().or_else(|_| {
+        let rest = &text[text.find("://").map_or(0, |i| i + 3)..];
+        InstanceUrl::parse(&format!("https://{rest}"))
+    });
+    if let Ok(url) = &for_host {
+        let origin = url.origin();
+        let host = origin_host(&origin);
+        if !LOOPBACK_HOSTS.contains(&host) {
+            return Err(format!(
+                "{host} is not this computer: a devorg must be on 127.0.0.1, localhost or [::1]"
+            ));
+        }
+    }
+    let not_plain =
+        || "it is not a plain address on this computer, such as http://127.0.0.1:8787".to_owned();
+    let url = parsed.map_err(|_| not_plain())?;
+    let origin = url.origin();
+    // No path, and no user name or password (which the origin leaves out).
+    if url.as_str() != origin {
+        return Err(not_plain());
+    }
+    Ok(origin)
+}
+
+/// The host of a serialised origin (`http://[::1]:8787` → `[::1]`).
+fn origin_host(origin: &str) -> &str {
+    let rest = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+    match rest.find(']') {
+        Some(end) if rest.starts_with('[') => &rest[..=end],
+        _ => rest.split(':').next().unwrap_or(rest),
+    }
+}
+
+/// The devorg "Local devorg" points at: `?devorg=` on this page (remembered for the tab, so it
+/// survives the OAuth round trip), else the remembered one, else the `<meta name="orgbridge-devorg">`
+/// content, else [`DEFAULT_DEVORG_URL`]. Each is checked with [`check_devorg_url`] when read (a
+/// stored value too: it may predate the check); a refused one is never stored and is reported.
+///
+/// Worked out once per page (the page's address does not change under the hash router), so the
+/// refusals are still there for the sign-in screen after the first reader removed a stored one.
+pub fn devorg_choice() -> DevorgChoice {
+    thread_local! {
+        static CHOICE: std::cell::OnceCell<DevorgChoice> = const { std::cell::OnceCell::new() };
+    }
+    CHOICE.with(|choice| choice.get_or_init(read_devorg_choice).clone())
+}
+
+fn read_devorg_choice() -> DevorgChoice {
+    let mut refused = Vec::new();
+    let mut consider = |given: String, source: DevorgSource| match check_devorg_url(&given) {
+        Ok(url) => Some(url),
+        Err(reason) => {
+            refused.push(RefusedDevorg {
+                given,
+                source,
+                reason,
+            });
+            None
+        }
+    };
+    let given = query_param(DEVORG_PARAM).filter(|u| !u.trim().is_empty());
+    if let Some(url) = given.and_then(|u| consider(u, DevorgSource::Query)) {
         storage::set(Key::DevorgUrl, &url);
-        return url;
+        return DevorgChoice { url, refused };
     }
-    if let Some(url) = storage::get(Key::DevorgUrl) {
-        return url;
+    if let Some(stored) = storage::get(Key::DevorgUrl) {
+        if let Some(url) = consider(stored, DevorgSource::Stored) {
+            return DevorgChoice { url, refused };
+        }
+        storage::remove(Key::DevorgUrl);
     }
-    meta_content(DEVORG_META)
-        .map(|u| normalize_url(&u))
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| DEFAULT_DEVORG_URL.to_owned())
+    let meta = meta_content(DEVORG_META).filter(|u| !u.trim().is_empty());
+    let url = meta
+        .and_then(|u| consider(u, DevorgSource::Meta))
+        .unwrap_or_else(|| DEFAULT_DEVORG_URL.to_owned());
+    DevorgChoice { url, refused }
+}
+
+/// The devorg URL "Local devorg" signs in to (see [`devorg_choice`]).
+pub fn devorg_url() -> String {
+    devorg_choice().url
 }
 
 /// One query parameter of the page's URL.
@@ -144,7 +271,8 @@ pub fn query_param(name: &str) -> Option<String> {
         .get(name)
 }
 
-fn meta_content(name: &str) -> Option<String> {
+/// The `content` of the page's `<meta name="{name}">`.
+pub fn meta_content(name: &str) -> Option<String> {
     let document = web_sys::window()?.document()?;
     let selector = format!("meta[name=\"{name}\"]");
     document
@@ -171,4 +299,70 @@ pub fn page_origin() -> String {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_devorg_url;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[test]
+    fn loopback_devorg_addresses_are_accepted_in_canonical_form() {
+        for (given, expected) in [
+            ("http://127.0.0.1:8787", "http://127.0.0.1:8787"),
+            ("http://127.0.0.1:8787/", "http://127.0.0.1:8787"),
+            ("https://localhost:9443", "https://localhost:9443"),
+            ("http://LOCALHOST:8787", "http://localhost:8787"),
+            ("HTTP://127.0.0.1", "http://127.0.0.1"),
+            ("http://[::1]:8787", "http://[::1]:8787"),
+            ("http://[0:0:0:0:0:0:0:1]:8787", "http://[::1]:8787"),
+            // The browser reads these as 127.0.0.1 as well; what is opened is the canonical form.
+            ("http://0x7f000001:8787", "http://127.0.0.1:8787"),
+            ("http://2130706433", "http://127.0.0.1"),
+        ] {
+            assert_eq!(check_devorg_url(given).as_deref(), Ok(expected), "{given}");
+        }
+    }
+
+    #[test]
+    fn other_hosts_and_schemes_are_refused_with_the_reason() {
+        for (given, reason) in [
+            ("https://evil.example", "evil.example is not this computer"),
+            (
+                "http://127.0.0.1.evil.example",
+                "127.0.0.1.evil.example is not this computer",
+            ),
+            (
+                "https://localhost@evil.example",
+                "evil.example is not this computer",
+            ),
+            (
+                "https://localhost.evil.example:8787",
+                "localhost.evil.example is not this computer",
+            ),
+            ("http://127.0.0.2:8787", "127.0.0.2 is not this computer"),
+            ("https://evil.example#@127.0.0.1", "not a plain address"),
+            (
+                "http://localhost@evil.example",
+                "evil.example is not this computer",
+            ),
+            ("http://user:pw@127.0.0.1:8787", "not a plain address"),
+            ("http://127.0.0.1:8787/path", "not a plain address"),
+            ("http://127.0.0.1:8787?x=1", "not a plain address"),
+            ("http://127.0.0.1:99999", "not a plain address"),
+            ("javascript:alert(1)", "starts with http:// or https://"),
+            (
+                "JavaScript://127.0.0.1/%0aalert(1)",
+                "starts with http:// or https://",
+            ),
+            ("data:text/html,hi", "starts with http:// or https://"),
+            ("//127.0.0.1:8787", "starts with http:// or https://"),
+            ("127.0.0.1:8787", "starts with http:// or https://"),
+            ("ftp://127.0.0.1", "starts with http:// or https://"),
+        ] {
+            let refused = check_devorg_url(given).expect_err(given);
+            assert!(refused.contains(reason), "{given}: {refused}");
+        }
+    }
 }

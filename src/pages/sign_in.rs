@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::auth::{use_auth, SignInRequest};
-use crate::settings::{OrgKind, Prefs};
+use crate::components::alert::ErrorAlert;
+use crate::settings::{devorg_choice, normalize_url, DevorgChoice, OrgKind, Prefs};
 
 /// Why a field cannot be used yet, shown beside it.
 fn check_my_domain(url: &str) -> Option<String> {
@@ -13,7 +14,7 @@ fn check_my_domain(url: &str) -> Option<String> {
                 .into(),
         );
     }
-    salesforce::types::InstanceUrl::parse(&crate::settings::normalize_url(url))
+    salesforce::types::InstanceUrl::parse(&normalize_url(url))
         .err()
         .map(|e| e.user_message())
 }
@@ -21,6 +22,44 @@ fn check_my_domain(url: &str) -> Option<String> {
 fn check_consumer_key(key: &str) -> Option<String> {
     key.trim().is_empty().then(|| {
         "Enter the Consumer Key of the org's External Client App (see the Setup guide).".into()
+    })
+}
+
+/// Where "Sign in" sends the person, in words: the host, so a link with a swapped org is visible
+/// before anyone types a password.
+fn sign_in_target(kind: OrgKind, my_domain: &str, devorg_url: &str) -> String {
+    let url = match kind {
+        OrgKind::Devorg => devorg_url.to_owned(),
+        OrgKind::MyDomain => normalize_url(my_domain),
+        OrgKind::Production => crate::settings::PRODUCTION_URL.to_owned(),
+        OrgKind::Sandbox => crate::settings::SANDBOX_URL.to_owned(),
+    };
+    match salesforce::types::InstanceUrl::parse(&url) {
+        Ok(url) => format!("Sign in opens {}", url.host()),
+        Err(_) => "Sign in opens your org's My Domain host once you enter it.".into(),
+    }
+}
+
+/// Each devorg address that was not used, and what is used instead.
+fn refused_devorg_message(choice: &DevorgChoice) -> Option<String> {
+    let lines: Vec<String> = choice
+        .refused
+        .iter()
+        .map(|r| {
+            format!(
+                "“{}” ({}) was not used: {}.",
+                r.given,
+                r.source.describe(),
+                r.reason
+            )
+        })
+        .collect();
+    (!lines.is_empty()).then(|| {
+        format!(
+            "{}\n\nLocal devorg uses {} instead.",
+            lines.join("\n\n"),
+            choice.url
+        )
     })
 }
 
@@ -33,7 +72,13 @@ pub fn SignInForm() -> impl IntoView {
     let my_domain = RwSignal::new(prefs.with_value(|p| p.my_domain_url.clone()));
     let consumer_key = RwSignal::new(prefs.with_value(|p| p.consumer_key(initial)));
     let tried = RwSignal::new(false);
-    let devorg_url = prefs.with_value(|p| p.login_url(OrgKind::Devorg));
+    let devorg = devorg_choice();
+    let refused = refused_devorg_message(&devorg);
+    let devorg_url = devorg.url;
+    let target = {
+        let devorg_url = devorg_url.clone();
+        move || sign_in_target(kind.get(), &my_domain.get(), &devorg_url)
+    };
 
     // Switching org prefills the consumer key last used with it.
     let choose = move |k: OrgKind| {
@@ -66,7 +111,7 @@ pub fn SignInForm() -> impl IntoView {
         }
         let k = kind.get_untracked();
         let mut p = prefs.get_value();
-        p.my_domain_url = crate::settings::normalize_url(&my_domain.get_untracked());
+        p.my_domain_url = normalize_url(&my_domain.get_untracked());
         let login_url = p.login_url(k);
         let key = consumer_key.get_untracked().trim().to_owned();
         p.remember(k, &login_url, &key);
@@ -92,6 +137,10 @@ pub fn SignInForm() -> impl IntoView {
     view! {
         <form class="ob-card" on:submit=submit novalidate=true>
             <h1>"Sign in to a Salesforce org"</h1>
+            {refused
+                .map(|message| {
+                    view! { <ErrorAlert title="A devorg address was refused" message=message/> }
+                })}
             <fieldset>
                 <legend>"Org"</legend>
                 <div class="ob-choices">
@@ -100,6 +149,9 @@ pub fn SignInForm() -> impl IntoView {
                         .map(|k| {
                             let id = format!("ob-org-{}", k.id());
                             let note_id = format!("{id}-note");
+                            // Named by its label alone; the note (an address, a caveat) is its
+                            // description, so the choice reads "Local devorg" to a screen reader.
+                            let label_id = format!("{id}-label");
                             view! {
                                 <label class="ob-choice" for=id.clone()>
                                     <input
@@ -109,9 +161,12 @@ pub fn SignInForm() -> impl IntoView {
                                         value=k.id()
                                         prop:checked=move || kind.get() == k
                                         on:change=move |_| choose(k)
+                                        aria-labelledby=label_id.clone()
                                         aria-describedby=note_id.clone()
                                     />
-                                    <span class="ob-choice-label">{k.label()}</span>
+                                    <span class="ob-choice-label" id=label_id>
+                                        {k.label()}
+                                    </span>
                                     <span class="ob-choice-note" id=note_id>
                                         {note(k)}
                                     </span>
@@ -157,9 +212,12 @@ pub fn SignInForm() -> impl IntoView {
                 </span>
             </div>
             <div class="ob-actions">
-                <button type="submit" class="ob-button">
+                <button type="submit" class="ob-button" aria-describedby="ob-sign-in-target">
                     "Sign in"
                 </button>
+                <span class="ob-small ob-muted" id="ob-sign-in-target" aria-live="polite">
+                    {target}
+                </span>
                 <a href="#/setup" class="ob-small">
                     "What does the org need? See the setup guide"
                 </a>

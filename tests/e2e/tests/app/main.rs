@@ -2,6 +2,7 @@
 //! module per area (zero-to-production's layout). Each test gets its own org, site and browser.
 
 mod bad_paths;
+mod devorg_param;
 mod embedding;
 mod session;
 mod setup_guide;
