@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod drafts;
+pub mod framing;
 pub mod pages;
 pub mod settings;
 pub mod storage;
@@ -19,9 +20,11 @@ use wasm_bindgen::JsCast;
 pub const MOUNT_ID: &str = "orgbridge";
 
 /// Starts the app: a sign-in popup's callback page hands its result to the opener and closes;
-/// otherwise the app mounts into `<div id="orgbridge">` when the page has one, else into `<body>`.
+/// a page framed by a site not on the allowlist shows why and stops ([`framing`]); otherwise the
+/// app mounts into `<div id="orgbridge">` when the page has one, else into `<body>`.
 pub fn start() {
     console_error_panic_hook::set_once();
+    // The pop-up is a top-level window (never framed) and only relays to its own origin.
     if auth::popup::relay_callback_to_opener() {
         return;
     }
@@ -29,6 +32,11 @@ pub fn start() {
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(MOUNT_ID))
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    // Before anything reads the session or shows a button a framing site could trick a click on.
+    if let Err(refusal) = framing::check() {
+        framing::show(refusal, host);
+        return;
+    }
     match host {
         Some(host) => leptos::mount::mount_to(host, app::App).forget(),
         None => leptos::mount::mount_to_body(app::App),

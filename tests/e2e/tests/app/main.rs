@@ -4,6 +4,7 @@
 mod bad_paths;
 mod devorg_param;
 mod embedding;
+mod framing;
 mod session;
 mod setup_guide;
 mod sign_in;
