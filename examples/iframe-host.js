@@ -1,6 +1,6 @@
-// Frames the app given in ?app= (default: the app in the folder above). Only an absolute http(s)
-// URL is framed: anything else (javascript:, data:, a relative path) is refused in words, as a
-// javascript: URL in a frame's src would run as this page's origin.
+// Frames the app given in ?app=. Only an absolute http(s) URL is framed: anything else (javascript:,
+// data:, a relative path) is refused in words, as a javascript: URL in a frame's src would run as
+// this page's origin.
 
 /** The app URL to frame, or null when `given` is not an absolute http(s) URL. */
 export function appUrl(given) {
@@ -14,14 +14,16 @@ export function appUrl(given) {
 }
 
 const given = new URLSearchParams(location.search).get('app');
-const app = given === null ? new URL('../index.html', location.href).href : appUrl(given);
+const app = given === null ? null : appUrl(given);
 const frame = document.getElementById('orgbridge-frame');
 if (app === null) {
   frame.remove();
-  const refused = document.getElementById('app-refused');
+  const message = document.getElementById('app-refused');
   // textContent: the refused address is shown, never parsed as HTML.
-  refused.textContent = `The app URL “${given}” was refused: only an absolute http:// or https:// address can be framed.`;
-  refused.hidden = false;
+  message.textContent = given === null
+    ? 'Give the app’s address in ?app=, e.g. iframe-host.html?app=http://127.0.0.1:8080/'
+    : `The app URL “${given}” was refused: only an absolute http:// or https:// address can be framed.`;
+  message.hidden = false;
 } else {
   frame.src = app;
 }
