@@ -15,6 +15,18 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
     let p = signed_in.profile.clone();
     let ended = signed_in.ended;
     let login = signed_in.login.clone();
+    // The session usually ends under a button pressed far down a form: bring the way back into
+    // view and give it the focus, so neither eyes nor keyboard have to look for it.
+    let again = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let (Some(_), Some(button)) = (ended.get(), again.get()) {
+            let _ = button.focus();
+            // The whole alert, title first, not just its button.
+            if let Ok(Some(alert)) = button.closest(".ob-alert") {
+                alert.scroll_into_view();
+            }
+        }
+    });
     // The org ended the session: everything below stays as it was (drafts are kept), and signing
     // in again comes back to it.
     let ended_alert = move || {
@@ -23,9 +35,9 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
             view! {
                 <ErrorAlert
                     title="Your session with this org ended"
-                    message=format!("{reason} What you typed is kept: sign in again to carry on where you were.")
+                    message=format!("{reason} What you typed is kept; after signing in you come back to it.")
                 >
-                    <button type="button" class="ob-button" on:click=move |_| auth.sign_in(login.clone())>
+                    <button type="button" class="ob-button" node_ref=again on:click=move |_| auth.sign_in(login.clone())>
                         "Sign in again"
                     </button>
                 </ErrorAlert>

@@ -70,10 +70,41 @@ async fn main() -> Result<()> {
     b.wait_for_text("Account Name is required.").await?;
     b.screenshot(shot("09-new-with-errors")).await?;
 
+    // The org creates the account but its answer is lost on the way.
+    b.fill("Account Name", "Lost Answer Ltd").await?;
+    app.org
+        .state
+        .faults
+        .fail_next(1, devorg::faults::FailureMode::DropAfterWrite);
+    b.click_button("Create account").await?;
+    b.wait_for_text("may have been created").await?;
+    b.click_button("Look for “Lost Answer Ltd”").await?;
+    b.by_role(Role::Link, "Lost Answer Ltd").await.ok();
+    b.wait_for_text("Accounts with this name").await.ok();
+    b.screenshot(shot("13-create-no-answer")).await?;
+
     b.click_button("Upsert by external ID").await?;
     b.screenshot(shot("10-upsert")).await?;
     b.click_button("Apex REST console").await?;
     b.screenshot(shot("11-console")).await?;
+
+    // The org ends the session while an edit is being typed: the form stays, with a way back.
+    b.click_button("Account list").await?;
+    b.eval("document.querySelector('.ob-acc-advanced').open = true;")
+        .await?;
+    b.fill("WHERE clause", "").await?;
+    b.click_button("Search").await?;
+    b.by_role(Role::Link, first.as_str().unwrap_or_default())
+        .await?
+        .click()
+        .await?;
+    b.click_button("Edit").await?;
+    b.fill("Account Site", "Typed before the session ended")
+        .await?;
+    app.org.state.tokens.lock().revoke_all();
+    b.click_button("Save changes").await?;
+    b.wait_for_text("Your session with this org ended").await?;
+    b.screenshot(shot("14-session-ended")).await?;
 
     b.by_role(Role::Link, "Setup guide").await?.click().await?;
     b.screenshot(shot("12-setup-guide")).await?;

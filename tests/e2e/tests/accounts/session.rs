@@ -90,6 +90,16 @@ async fn an_ended_session_keeps_the_typed_edit_and_saves_it_after_signing_in_aga
         .wait_alert_containing("Your session with this org ended")
         .await?;
     assert!(alert.contains("What you typed is kept"), "{alert}");
+    // The way back has the focus (the person pressed Save far below it).
+    let focused = browser
+        .wait_for("the focus on Sign in again", || async {
+            let text = browser
+                .eval("return document.activeElement && document.activeElement.textContent;")
+                .await?;
+            Ok((text.as_str().map(str::trim) == Some("Sign in again")).then_some(()))
+        })
+        .await;
+    assert!(focused.is_ok(), "{focused:?}");
     assert_eq!(
         page.field_value("Account Site").await?,
         "Typed before the end"
