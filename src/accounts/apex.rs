@@ -8,11 +8,11 @@ use salesforce::error::Error;
 use salesforce::rest::apex::apex_path;
 use salesforce::transport::{HttpResponse, Method};
 
-use super::model::pretty_body;
 use super::use_accounts;
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;
+use orgbridge_model::accounts::pretty_body;
 
 /// Methods the console offers, as shown.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];

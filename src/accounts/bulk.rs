@@ -12,10 +12,12 @@ use salesforce::types::RecordId;
 use serde_json::Value;
 
 use super::form::FieldControl;
-use super::model::{self, display_value, thousands, FormMode, BULK_CONCURRENCY, SOBJECT};
 use super::use_accounts;
 use crate::components::alert::ErrorAlert;
 use crate::drafts;
+use orgbridge_model::accounts::{
+    self as model, display_value, thousands, FormMode, BULK_CONCURRENCY, SOBJECT,
+};
 
 /// What the bulk bar is doing.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,7 +69,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
         st.rows.with_untracked(|rows| {
             rows.iter()
                 .filter(|r| selected.contains(&r.id))
-                .map(|r| (r.id.clone(), r.cells.first().cloned().unwrap_or_default()))
+                .map(|r| (r.id.clone(), r.name.clone()))
                 .collect()
         })
     };

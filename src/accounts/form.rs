@@ -14,14 +14,14 @@ use salesforce::soql::{quote, ListQuery};
 use salesforce::types::{ExternalIdField, RecordId};
 
 use super::list::refresh_row;
-use super::model::{
-    self, build_record, field_messages, form_fields, input_kind, max_length, FormMode, InputKind,
-    SOBJECT,
-};
 use super::{use_accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;
+use orgbridge_model::accounts::{
+    self as model, build_record, field_messages, form_fields, input_kind, max_length, FormMode,
+    InputKind, SOBJECT,
+};
 
 /// Form text per field API name.
 pub type Values = RwSignal<BTreeMap<String, String>>;

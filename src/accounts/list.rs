@@ -12,10 +12,12 @@ use salesforce::rest::{QueryPage, SObjectDescribe};
 use salesforce::soql::{quote, Direction, ListQuery};
 
 use super::bulk::BulkBar;
-use super::model::{self, column_choices, thousands, Column, Row, BATCH_SIZE, ROW_HEIGHT, SOBJECT};
 use super::{use_accounts, Accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::storage::{self, Key};
+use orgbridge_model::accounts::{
+    self as model, column_choices, thousands, Column, Row, BATCH_SIZE, ROW_HEIGHT, SOBJECT,
+};
 
 /// The "Search in" choice that searches every text field at once.
 pub const ALL_TEXT: &str = "*";
@@ -110,8 +112,7 @@ pub fn saved_columns(describe: &SObjectDescribe) -> Vec<Column> {
 
 /// The list's query for the current search, WHERE clause, sort and columns.
 fn list_query(st: &ListState, describe: &SObjectDescribe, columns: &[Column]) -> ListQuery {
-    let mut fields = vec!["Id".to_string()];
-    fields.extend(columns.iter().map(|c| c.path.clone()));
+    let fields = model::list_fields(columns);
     let search_in = st.search_in.get_untracked();
     let search_fields: Vec<String> = if search_in == ALL_TEXT {
         model::search_fields(describe)
@@ -248,9 +249,7 @@ pub fn refresh_row(ctx: Accounts, id: String) {
     if columns.is_empty() {
         return;
     }
-    let mut fields = vec!["Id".to_string()];
-    fields.extend(columns.iter().map(|c| c.path.clone()));
-    let Ok(soql) = ListQuery::new(SOBJECT, fields)
+    let Ok(soql) = ListQuery::new(SOBJECT, model::list_fields(&columns))
         .where_raw(&format!("Id = {}", quote(&id)))
         .to_soql()
     else {
@@ -436,6 +435,15 @@ fn AccountTable() -> impl IntoView {
     let ctx = use_accounts();
     let st = ctx.list;
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // Where the link to the account goes: the Name column wherever it is, else the first one
+    // (rows are re-read whenever the columns change, so reading this once per row is enough).
+    let name_column = move || {
+        st.columns.with_untracked(|cols| {
+            cols.iter()
+                .position(|c| c.path.eq_ignore_ascii_case("Name"))
+                .unwrap_or(0)
+        })
+    };
     let window =
         Memo::new(move |_| model::visible_window(st.scroll_top.get(), st.rows.with(Vec::len)));
 
@@ -521,7 +529,7 @@ fn AccountTable() -> impl IntoView {
                     <For
                         each=visible
                         key=|(i, row)| (*i, row.id.clone(), row.revision)
-                        children=move |(i, row)| view! { <AccountRow index=i row=row/> }
+                        children=move |(i, row)| view! { <AccountRow index=i row=row link_at=name_column()/> }
                     />
                     <tr class="ob-acc-spacer" aria-hidden="true">
                         <td colspan=column_count style:height=bottom_space></td>
@@ -583,13 +591,14 @@ fn HeaderCell(column: Column) -> impl IntoView {
     .into_any()
 }
 
-/// One account in the table: a checkbox to select it, then its cells; the first cell opens it.
+/// One account in the table: a checkbox to select it, then its cells; the Name cell (or, when
+/// Name is not shown, the first cell) opens it.
 #[component]
-fn AccountRow(index: usize, row: Row) -> impl IntoView {
+fn AccountRow(index: usize, row: Row, link_at: usize) -> impl IntoView {
     let ctx = use_accounts();
     let st = ctx.list;
     let id = row.id.clone();
-    let name = row.cells.first().cloned().unwrap_or_default();
+    let name = row.name.clone();
     let shown_name = if name.trim().is_empty() {
         "(no name)".to_string()
     } else {
@@ -619,19 +628,29 @@ fn AccountRow(index: usize, row: Row) -> impl IntoView {
             ctx.go(Screen::View(id.clone()));
         }
     };
-    let mut cells = row.cells.into_iter();
-    let first = cells.next();
+    let cells = row.cells.into_iter().enumerate().map(|(i, text)| {
+        if i != link_at {
+            return view! { <td>{text}</td> }.into_any();
+        }
+        // The Name cell shows the name; another column's cell keeps its text, named for the row.
+        let (shown, label) = if text == name {
+            (shown_name.clone(), None)
+        } else {
+            (text, Some(format!("Open {shown_name}")))
+        };
+        view! {
+            <td>
+                <a href=format!("#account-{id}") aria-label=label on:click=open.clone()>{shown}</a>
+            </td>
+        }
+        .into_any()
+    });
     view! {
         <tr aria-rowindex=(index + 2).to_string()>
             <td class="ob-acc-check">
                 <input type="checkbox" aria-label=format!("Select {shown_name}") prop:checked=checked on:change=on_check/>
             </td>
-            {first.map(|_| view! {
-                <td>
-                    <a href=format!("#account-{id}") on:click=open>{shown_name.clone()}</a>
-                </td>
-            })}
-            {cells.map(|text| view! { <td>{text}</td> }).collect_view()}
+            {cells.collect_view()}
         </tr>
     }
 }

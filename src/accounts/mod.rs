@@ -10,7 +10,6 @@ pub mod apex;
 pub mod bulk;
 pub mod form;
 pub mod list;
-pub mod model;
 pub mod record;
 
 use std::sync::Arc;
@@ -30,7 +29,7 @@ use crate::drafts;
 use crate::transport::FetchTransport;
 
 use self::list::ListState;
-use self::model::{thousands, SOBJECT};
+use orgbridge_model::accounts::{thousands, SOBJECT};
 
 /// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

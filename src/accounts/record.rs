@@ -9,10 +9,10 @@ use leptos::task::spawn_local;
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
 
-use super::model::{display_value, SOBJECT};
 use super::{use_accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
+use orgbridge_model::accounts::{display_value, SOBJECT};
 
 #[component]
 pub fn RecordView(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {

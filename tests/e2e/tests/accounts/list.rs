@@ -139,6 +139,34 @@ async fn the_column_choice_comes_from_describe_and_is_remembered() -> Result<()>
     app.finish().await
 }
 
+/// Rows are named by their Name, not by whatever column comes first.
+#[tokio::test]
+async fn without_the_name_column_rows_are_still_named_by_their_name() -> Result<()> {
+    let app = spawn_app_with(|_, _| {}).await?;
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(".ob-acc-columns summary"))
+        .await?
+        .click()
+        .await?;
+    page.checkbox("Account Name").await?.click().await?;
+    browser.click_button("Apply columns").await?;
+    page.wait_loaded().await?;
+    assert_eq!(page.column_headers().await?[0], "Account Type");
+    assert_eq!(page.search("O'Reilly", None).await?, (1, 1));
+
+    page.checkbox("Select O'Reilly Media").await?;
+    browser
+        .by_role(Role::Link, "Open O'Reilly Media")
+        .await?
+        .click()
+        .await?;
+    browser.by_role(Role::Heading, "O'Reilly Media").await?;
+    app.finish().await
+}
+
 #[tokio::test]
 async fn search_text_is_escaped_and_a_bad_where_clause_shows_the_orgs_message() -> Result<()> {
     let app = spawn_app_with(|_, _| {}).await?;

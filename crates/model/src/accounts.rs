@@ -1,7 +1,7 @@
 //! What the Accounts screens show and send, with no browser in sight: which columns a describe
 //! offers, how a record's values read as text, how a form's text becomes a field value (type and
 //! length checked before anything is sent), which field an org error belongs to, and which rows of
-//! a long list are on screen. Everything here is plain data; its tests run in the browser tier.
+//! a long list are on screen. Everything here is plain data, tested natively.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -164,11 +164,24 @@ pub fn display_value(value: Option<&Value>) -> String {
     }
 }
 
-/// One loaded row: the record id and the text of each shown column, nothing more (100,000 rows
-/// must stay small in memory).
+/// The fields a list query selects for `columns`: `Id` and `Name` always (every row is named by
+/// its Name, whichever columns are shown and in whatever order), then the columns.
+pub fn list_fields(columns: &[Column]) -> Vec<String> {
+    let mut fields = vec!["Id".to_string()];
+    if !columns.iter().any(|c| c.path.eq_ignore_ascii_case("Name")) {
+        fields.push("Name".to_string());
+    }
+    fields.extend(columns.iter().map(|c| c.path.clone()));
+    fields
+}
+
+/// One loaded row: the record id, its Name, and the text of each shown column, nothing more
+/// (100,000 rows must stay small in memory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub id: String,
+    /// The account's Name: what links, checkboxes and results call the row.
+    pub name: String,
     pub cells: Vec<String>,
     /// Bumped when a bulk update changes the row, so the table redraws it.
     pub revision: u32,
@@ -182,6 +195,7 @@ impl Row {
                 .and_then(Value::as_str)
                 .unwrap_or_default()
                 .to_string(),
+            name: display_value(value_at(record, "Name")),
             cells: columns
                 .iter()
                 .map(|c| display_value(value_at(record, &c.path)))
@@ -503,10 +517,6 @@ pub fn pretty_body(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    // The app is built for wasm32 only, where a plain #[test] never runs: these run in the
-    // browser tier (`cargo test --target wasm32-unknown-unknown -p orgbridge`).
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
     fn describe() -> SObjectDescribe {
         serde_json::from_value(serde_json::json!({
@@ -590,6 +600,31 @@ mod tests {
                 "1 Main St, Austin, TX 78701, US"
             ]
         );
+    }
+
+    #[test]
+    fn rows_are_named_by_their_name_field_whatever_the_columns() {
+        let rec: Record = serde_json::from_value(serde_json::json!({
+            "Id": "001000000000001AAA", "Name": "Acme", "Industry": "Energy"
+        }))
+        .unwrap();
+        let col = |p: &str| Column {
+            path: p.to_string(),
+            label: String::new(),
+            sortable: true,
+        };
+        // Name moved to the end, or not shown at all: the row is still "Acme".
+        for columns in [vec![col("Industry"), col("Name")], vec![col("Industry")]] {
+            let row = Row::from_record(&rec, &columns);
+            assert_eq!(row.name, "Acme");
+            let fields = list_fields(&columns);
+            assert_eq!(fields[0], "Id");
+            assert_eq!(
+                fields.iter().filter(|f| *f == "Name").count(),
+                1,
+                "{fields:?}"
+            );
+        }
     }
 
     #[test]
