@@ -98,12 +98,7 @@ async fn the_column_choice_comes_from_describe_and_is_remembered() -> Result<()>
     let page = AccountsPage::sign_in(&app).await?;
     let browser = page.browser();
 
-    browser
-        .client()
-        .find(fantoccini::Locator::Css(".ob-acc-columns summary"))
-        .await?
-        .click()
-        .await?;
+    page.open_columns().await?;
     // A custom field and a standard one added, one default removed.
     page.checkbox("Tier").await?.click().await?;
     page.checkbox("Website").await?.click().await?;
@@ -127,12 +122,7 @@ async fn the_column_choice_comes_from_describe_and_is_remembered() -> Result<()>
     page.wait_loaded().await?;
     assert_eq!(page.column_headers().await?, expected);
 
-    browser
-        .client()
-        .find(fantoccini::Locator::Css(".ob-acc-columns summary"))
-        .await?
-        .click()
-        .await?;
+    page.open_columns().await?;
     browser.click_button("Default columns").await?;
     page.wait_loaded().await?;
     assert_eq!(page.column_headers().await?.len(), 6);
@@ -145,12 +135,7 @@ async fn without_the_name_column_rows_are_still_named_by_their_name() -> Result<
     let app = spawn_app_with(|_, _| {}).await?;
     let page = AccountsPage::sign_in(&app).await?;
     let browser = page.browser();
-    browser
-        .client()
-        .find(fantoccini::Locator::Css(".ob-acc-columns summary"))
-        .await?
-        .click()
-        .await?;
+    page.open_columns().await?;
     page.checkbox("Account Name").await?.click().await?;
     browser.click_button("Apply columns").await?;
     page.wait_loaded().await?;

@@ -27,6 +27,17 @@ impl<'a> AccountsPage<'a> {
         &self.app.browser
     }
 
+    /// Opens the list's "Columns" panel.
+    pub async fn open_columns(&self) -> Result<()> {
+        self.browser()
+            .client()
+            .find(Locator::Css(".ob-acc-columns summary"))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     /// The list's count line ("1,234 of 5,000 loaded", "No accounts match.").
     pub async fn count_text(&self) -> Result<String> {
         let el = self
