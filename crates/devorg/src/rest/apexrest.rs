@@ -1,4 +1,4 @@
-//! Apex REST (`/services/apexrest/...`): the two classes the guides in `shared/seeds/` deploy,
+//! Apex REST (`/services/apexrest/...`): the two classes the admin guides OrgBridge replaces deploy,
 //! behaving as their Apex code does. Any other mapping → 404 NOT_FOUND "Could not find a match for URL".
 //! <https://developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/apex_rest_intro.htm>
 //!
