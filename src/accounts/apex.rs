@@ -8,7 +8,7 @@ use salesforce::error::Error;
 use salesforce::rest::apex::apex_path;
 use salesforce::transport::{HttpResponse, Method};
 
-use super::use_accounts;
+use super::context::use_accounts;
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;

@@ -11,9 +11,9 @@ use salesforce::rest::{CollectionResult, FieldDescribe, Record, SObjectDescribe}
 use salesforce::types::RecordId;
 use serde_json::Value;
 
-use super::form::FieldControl;
-use super::use_accounts;
+use super::context::use_accounts;
 use crate::components::alert::ErrorAlert;
+use crate::components::field_control::FieldControl;
 use crate::drafts;
 use orgbridge_model::accounts::{
     self as model, display_value, thousands, FormMode, BULK_CONCURRENCY, SOBJECT,
@@ -309,7 +309,7 @@ fn with_names(
 }
 
 /// Shows a bulk update in the loaded rows that display the changed field.
-fn patch_rows(st: super::list::ListState, field: &str, value: &Value, ids: &HashSet<String>) {
+fn patch_rows(st: super::list_state::ListState, field: &str, value: &Value, ids: &HashSet<String>) {
     let Some(col) = st
         .columns
         .with_untracked(|cols| cols.iter().position(|c| c.path.eq_ignore_ascii_case(field)))

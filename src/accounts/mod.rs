@@ -4,107 +4,37 @@
 //! console, and the org's API budget, always in view. All Salesforce work is the `salesforce`
 //! client's; these components hold state and render it.
 //!
-//! The shell renders [`AccountsPage`] for a signed-in org.
+//! The shell renders [`AccountsPage`] for a signed-in org. Modules, from the bottom up:
+//! `list_state` (the list's signals) ← `context` (what every screen shares) ← `loader` (the
+//! list's queries) ← the screens (`list` + `bulk`, `record`, `create`, `edit`, `upsert`, `apex`,
+//! with `form_parts` shared by the forms); nothing lower imports anything higher.
 
 pub mod apex;
 pub mod bulk;
-pub mod form;
+pub mod context;
+pub mod create;
+pub mod edit;
+pub mod form_parts;
 pub mod list;
+pub mod list_state;
+pub mod loader;
 pub mod record;
+pub mod upsert;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use salesforce::client::{ApiUsage, Client};
-use salesforce::error::Error;
-use salesforce::rest::{Record, SObjectDescribe};
-use salesforce::types::RecordId;
+use orgbridge_model::accounts::{thousands, SOBJECT};
+use salesforce::rest::SObjectDescribe;
 
+use self::context::{use_accounts, Accounts, Screen};
+use self::list_state::ListState;
 use crate::auth::SignedIn;
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;
-use crate::transport::FetchTransport;
-
-use self::list::ListState;
-use orgbridge_model::accounts::{thousands, SOBJECT};
-
-/// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Screen {
-    List,
-    /// One account, by id.
-    View(String),
-    New,
-    /// The edit form of one account, by id.
-    Edit(String),
-    Upsert,
-    Console,
-}
-
-/// What every Accounts component shares: the org's client, Account's describe, the list (kept
-/// while other screens are open, so coming back does not reload 100,000 rows), and the screen.
-#[derive(Clone, Copy)]
-pub struct Accounts {
-    pub client: StoredValue<Client<FetchTransport>>,
-    pub describe: RwSignal<Option<Arc<SObjectDescribe>>>,
-    pub screen: RwSignal<Screen>,
-    pub list: ListState,
-    pub usage: RwSignal<Option<ApiUsage>>,
-    /// A confirmation shown above the screen ("Deleted Acme.").
-    pub notice: RwSignal<Option<String>>,
-    /// Whose drafts the forms keep (see `drafts.rs`).
-    pub drafts: StoredValue<String>,
-}
-
-impl Accounts {
-    pub fn client(&self) -> Client<FetchTransport> {
-        self.client.get_value()
-    }
-
-    /// The draft scope of this org's user, for `drafts::*`.
-    pub fn drafts(&self) -> String {
-        self.drafts.get_value()
-    }
-
-    /// Shows a screen (and forgets the last confirmation, which was about the previous one).
-    pub fn go(&self, screen: Screen) {
-        self.notice.set(None);
-        self.screen.set(screen);
-    }
-
-    /// Reads the API usage the client last saw, so the badge follows every call. Returns false
-    /// when the page is gone (signed out while a call was in flight): the caller must then stop,
-    /// as its signals no longer exist.
-    pub fn refresh_usage(&self) -> bool {
-        let Some(now) = self.client.try_with_value(|c| c.api_usage()) else {
-            return false;
-        };
-        if now.is_some() && self.usage.try_get_untracked().is_some_and(|old| old != now) {
-            self.usage.set(now);
-        }
-        true
-    }
-}
-
-impl Accounts {
-    /// Reads one account by its id as typed in the app (15 or 18 characters). `None` when the
-    /// page is gone by the time the org answers (signed out meanwhile).
-    pub async fn fetch_account(&self, id: &str) -> Option<Result<Record, Error>> {
-        let result = match RecordId::parse(id) {
-            Ok(rid) => self.client().get_record(SOBJECT, &rid, None).await,
-            Err(e) => Err(e),
-        };
-        self.refresh_usage().then_some(result)
-    }
-}
-
-/// The Accounts context provided by [`AccountsPage`].
-pub fn use_accounts() -> Accounts {
-    expect_context::<Accounts>()
-}
 
 /// Everything about the signed-in org's accounts. Render it for a signed-in org only.
 #[component]
@@ -134,7 +64,7 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
             match result {
                 Ok(d) => {
                     ctx.describe.set(Some(Arc::new(d)));
-                    list::load(ctx);
+                    loader::load(ctx);
                 }
                 Err(e) => describe_error.set(Some(e.user_message())),
             }
@@ -232,9 +162,9 @@ fn ScreenView(describe: Arc<SObjectDescribe>) -> impl IntoView {
         match ctx.screen.get() {
             Screen::List => view! { <list::AccountList describe=d/> }.into_any(),
             Screen::View(id) => view! { <record::RecordView describe=d id=id/> }.into_any(),
-            Screen::New => view! { <form::CreateForm describe=d/> }.into_any(),
-            Screen::Edit(id) => view! { <form::EditForm describe=d id=id/> }.into_any(),
-            Screen::Upsert => view! { <form::UpsertForm describe=d/> }.into_any(),
+            Screen::New => view! { <create::CreateForm describe=d/> }.into_any(),
+            Screen::Edit(id) => view! { <edit::EditForm describe=d id=id/> }.into_any(),
+            Screen::Upsert => view! { <upsert::UpsertForm describe=d/> }.into_any(),
             Screen::Console => view! { <apex::ApexConsole/> }.into_any(),
         }
     }

@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
 
-use super::{use_accounts, Screen};
+use super::context::{use_accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use orgbridge_model::accounts::{display_value, SOBJECT};

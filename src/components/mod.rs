@@ -1,4 +1,7 @@
-//! Small building blocks shared by the pages: alerts, busy indicators.
+//! Small building blocks shared by the pages: alerts, busy indicators, a form field and the grid
+//! of them, the link that opens an account.
 
+pub mod account_link;
 pub mod alert;
 pub mod busy;
+pub mod field_control;

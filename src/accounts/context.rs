@@ -1,0 +1,89 @@
+//! What every Accounts screen shares, as a context: the org's client, Account's describe, the
+//! list's state, the screen shown, the API budget and the notice above the screen.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use orgbridge_model::accounts::SOBJECT;
+use salesforce::client::{ApiUsage, Client};
+use salesforce::error::Error;
+use salesforce::rest::{Record, SObjectDescribe};
+use salesforce::types::RecordId;
+
+use super::list_state::ListState;
+use crate::transport::FetchTransport;
+
+/// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Screen {
+    List,
+    /// One account, by id.
+    View(String),
+    New,
+    /// The edit form of one account, by id.
+    Edit(String),
+    Upsert,
+    Console,
+}
+
+/// What every Accounts component shares: the org's client, Account's describe, the list (kept
+/// while other screens are open, so coming back does not reload 100,000 rows), and the screen.
+#[derive(Clone, Copy)]
+pub struct Accounts {
+    pub client: StoredValue<Client<FetchTransport>>,
+    pub describe: RwSignal<Option<Arc<SObjectDescribe>>>,
+    pub screen: RwSignal<Screen>,
+    pub list: ListState,
+    pub usage: RwSignal<Option<ApiUsage>>,
+    /// A confirmation shown above the screen ("Deleted Acme.").
+    pub notice: RwSignal<Option<String>>,
+    /// Whose drafts the forms keep (see `drafts.rs`).
+    pub drafts: StoredValue<String>,
+}
+
+impl Accounts {
+    pub fn client(&self) -> Client<FetchTransport> {
+        self.client.get_value()
+    }
+
+    /// The draft scope of this org's user, for `drafts::*`.
+    pub fn drafts(&self) -> String {
+        self.drafts.get_value()
+    }
+
+    /// Shows a screen (and forgets the last confirmation, which was about the previous one).
+    pub fn go(&self, screen: Screen) {
+        self.notice.set(None);
+        self.screen.set(screen);
+    }
+
+    /// Reads the API usage the client last saw, so the badge follows every call. Returns false
+    /// when the page is gone (signed out while a call was in flight): the caller must then stop,
+    /// as its signals no longer exist.
+    pub fn refresh_usage(&self) -> bool {
+        let Some(now) = self.client.try_with_value(|c| c.api_usage()) else {
+            return false;
+        };
+        if now.is_some() && self.usage.try_get_untracked().is_some_and(|old| old != now) {
+            self.usage.set(now);
+        }
+        true
+    }
+}
+
+impl Accounts {
+    /// Reads one account by its id as typed in the app (15 or 18 characters). `None` when the
+    /// page is gone by the time the org answers (signed out meanwhile).
+    pub async fn fetch_account(&self, id: &str) -> Option<Result<Record, Error>> {
+        let result = match RecordId::parse(id) {
+            Ok(rid) => self.client().get_record(SOBJECT, &rid, None).await,
+            Err(e) => Err(e),
+        };
+        self.refresh_usage().then_some(result)
+    }
+}
+
+/// The Accounts context provided by [`AccountsPage`].
+pub fn use_accounts() -> Accounts {
+    expect_context::<Accounts>()
+}

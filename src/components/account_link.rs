@@ -1,0 +1,23 @@
+//! A link that opens one account in the Accounts screens.
+
+use leptos::prelude::*;
+
+use crate::accounts::context::{use_accounts, Screen};
+
+/// A link that opens one account in this app.
+#[component]
+pub fn AccountLink(id: String, #[prop(into)] text: String) -> impl IntoView {
+    let ctx = use_accounts();
+    let target = id.clone();
+    view! {
+        <a
+            href=format!("#account-{id}")
+            on:click=move |ev| {
+                ev.prevent_default();
+                ctx.go(Screen::View(target.clone()));
+            }
+        >
+            {text}
+        </a>
+    }
+}
