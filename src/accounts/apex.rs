@@ -86,7 +86,7 @@ pub fn ApexConsole() -> impl IntoView {
                 .client()
                 .apex_rest(m, &p, sends_body.then_some(text))
                 .await;
-            if !ctx.refresh_usage() {
+            if !ctx.still_shown() {
                 return;
             }
             sending.set(false);

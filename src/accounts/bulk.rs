@@ -116,7 +116,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                         progress.set(Some((done, total, "Updating")))
                     })
                     .await;
-                if !ctx.refresh_usage() {
+                if !ctx.still_shown() {
                     return;
                 }
                 progress.set(None);
@@ -155,7 +155,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                     progress.set(Some((done, total, "Deleting")))
                 })
                 .await;
-            if !ctx.refresh_usage() {
+            if !ctx.still_shown() {
                 return;
             }
             progress.set(None);

@@ -57,17 +57,10 @@ impl Accounts {
         self.screen.set(screen);
     }
 
-    /// Reads the API usage the client last saw, so the badge follows every call. Returns false
-    /// when the page is gone (signed out while a call was in flight): the caller must then stop,
-    /// as its signals no longer exist.
-    pub fn refresh_usage(&self) -> bool {
-        let Some(now) = self.client.try_with_value(|c| c.api_usage()) else {
-            return false;
-        };
-        if now.is_some() && self.usage.try_get_untracked().is_some_and(|old| old != now) {
-            self.usage.set(now);
-        }
-        true
+    /// False when the screens are gone (signed out while a call was in flight): a caller whose
+    /// call just finished must then stop, as its signals no longer exist.
+    pub fn still_shown(&self) -> bool {
+        self.client.try_with_value(|_| ()).is_some()
     }
 }
 
@@ -79,7 +72,7 @@ impl Accounts {
             Ok(rid) => self.client().get_record(SOBJECT, &rid, None).await,
             Err(e) => Err(e),
         };
-        self.refresh_usage().then_some(result)
+        self.still_shown().then_some(result)
     }
 }
 

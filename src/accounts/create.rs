@@ -56,7 +56,7 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
             let fields = fields.clone();
             spawn_local(async move {
                 let result = ctx.client().create_record(SOBJECT, &record).await;
-                if !ctx.refresh_usage() {
+                if !ctx.still_shown() {
                     return;
                 }
                 saving.set(false);
@@ -123,7 +123,7 @@ fn MaybeCreated(name: String, unsure: RwSignal<Option<String>>) -> impl IntoView
             looking.set(true);
             spawn_local(async move {
                 let result = ctx.client().query(&soql, None).await;
-                if !ctx.refresh_usage() {
+                if !ctx.still_shown() {
                     return;
                 }
                 looking.set(false);

@@ -112,7 +112,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
             let draft = draft.clone();
             spawn_local(async move {
                 let result = ctx.client().update_record(SOBJECT, &rid, &changes).await;
-                if !ctx.refresh_usage() {
+                if !ctx.still_shown() {
                     return;
                 }
                 saving.set(false);

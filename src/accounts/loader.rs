@@ -108,7 +108,7 @@ async fn fetch_pages(
     let mut first = first;
     loop {
         // The page may be gone by the time the org answers (signed out meanwhile).
-        if !ctx.refresh_usage() {
+        if !ctx.still_shown() {
             return;
         }
         let Some(client) = ctx.client.try_get_value() else {
@@ -171,7 +171,7 @@ pub fn refresh_row(ctx: Accounts, id: String) {
         let Ok(page) = ctx.client().query(&soql, None).await else {
             return;
         };
-        if !ctx.refresh_usage() {
+        if !ctx.still_shown() {
             return;
         }
         let Some(record) = page.records.first() else {

@@ -22,11 +22,11 @@ pub mod record;
 pub mod upsert;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgbridge_model::accounts::{thousands, SOBJECT};
+use salesforce::client::ClientEvent;
 use salesforce::rest::SObjectDescribe;
 
 use self::context::{use_accounts, Accounts, Screen};
@@ -58,7 +58,7 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
         describe_error.set(None);
         spawn_local(async move {
             let result = ctx.client().describe(SOBJECT).await;
-            if !ctx.refresh_usage() {
+            if !ctx.still_shown() {
                 return;
             }
             match result {
@@ -72,16 +72,16 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
     };
     load_describe();
 
-    // The client reports usage from each answer's Sforce-Limit-Info; reading it often is cheap
-    // (no request), and catches calls made by any screen.
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            ctx.refresh_usage();
-        },
-        Duration::from_millis(500),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    // The client tells every subscriber the org's usage after each answer (Sforce-Limit-Info, or
+    // its own count on top of the last /limits), whichever screen made the call.
+    ctx.usage.set(ctx.client().api_usage());
+    let usage = ctx.usage;
+    let subscription = ctx.client().subscribe(move |event| {
+        if let ClientEvent::ApiUsage(now) = event {
+            usage.try_set(Some(*now));
+        }
+    });
+    on_cleanup(move || signed_in.client.unsubscribe(subscription));
     // A browser that cannot read Sforce-Limit-Info (a proxy dropping the exposed header) still
     // sees the budget: ask `/limits` once if the first answers said nothing.
     Effect::new(move |asked: Option<bool>| {
@@ -92,7 +92,6 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
         if ctx.usage.get_untracked().is_none() {
             spawn_local(async move {
                 let _ = ctx.client().limits().await;
-                ctx.refresh_usage();
             });
         }
         true

@@ -113,7 +113,7 @@ fn DeleteDialog(
             problem.set(None);
             spawn_local(async move {
                 let result = ctx.client().delete_record(SOBJECT, &rid).await;
-                if !ctx.refresh_usage() {
+                if !ctx.still_shown() {
                     return;
                 }
                 deleting.set(false);

@@ -93,7 +93,7 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                     .client()
                     .upsert_by_external_id(SOBJECT, &field, &value, &record)
                     .await;
-                if !ctx.refresh_usage() {
+                if !ctx.still_shown() {
                     return;
                 }
                 if matches!(
@@ -230,7 +230,7 @@ async fn names_of(ctx: Accounts, ids: &[String]) -> Vec<(String, String)> {
         },
         Err(_) => BTreeMap::new(),
     };
-    if !ctx.refresh_usage() {
+    if !ctx.still_shown() {
         return Vec::new();
     }
     ids.iter()

@@ -203,7 +203,7 @@ impl Auth {
     /// ended (refresh token revoked or expired) is forgotten and `ended` says why. The signed-in
     /// screens stay, so nothing typed is lost; the person signs in again from there.
     pub fn watch<T: Transport>(client: &Client<T>, ended: RwSignal<Option<String>>) {
-        client.set_observer(move |event| match event {
+        client.subscribe(move |event| match event {
             ClientEvent::SessionRefreshed(session) => flow::save_session(session),
             ClientEvent::SessionEnded { reason } => {
                 flow::clear_session();

@@ -107,8 +107,14 @@ struct Shared {
     state: Mutex<State>,
     /// Held across the one refresh in flight; waiters re-check the generation afterwards.
     refresh: futures::lock::Mutex<()>,
-    observer: Mutex<Option<Observer>>,
+    /// Everyone told about events (the session keeper, each screen showing the budget), by id.
+    observers: Mutex<Vec<(u64, Observer)>>,
+    next_observer: std::sync::atomic::AtomicU64,
 }
+
+/// What [`Client::subscribe`] returns: hand it to [`Client::unsubscribe`] to stop being told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subscription(u64);
 
 /// A REST client for one signed-in org. Cheap to clone (clones share the session and the refresh).
 ///
@@ -116,7 +122,7 @@ struct Shared {
 /// # async fn demo<T: salesforce::transport::Transport>(transport: T, session: salesforce::session::Session) -> Result<(), salesforce::error::Error> {
 /// use salesforce::client::Client;
 /// let client = Client::new(transport, session);
-/// client.set_observer(|event| println!("{event:?}"));
+/// client.subscribe(|event| println!("{event:?}"));
 /// let page = client.query("SELECT Id, Name FROM Account ORDER BY Name", Some(2000)).await?;
 /// println!("{} of {}", page.records.len(), page.total_size);
 /// # Ok(()) }
@@ -153,20 +159,35 @@ impl<T: Transport> Client<T> {
                     usage: None,
                 }),
                 refresh: futures::lock::Mutex::new(()),
-                observer: Mutex::new(None),
+                observers: Mutex::new(Vec::new()),
+                next_observer: std::sync::atomic::AtomicU64::new(0),
             }),
         }
     }
 
-    /// Registers the function told about refreshes, the end of the session and API usage.
-    pub fn set_observer(&self, f: impl Fn(&ClientEvent) + Send + Sync + 'static) {
-        *lock(&self.shared.observer) = Some(Arc::new(f));
+    /// Tells `f` about every event from now on: refreshes, the end of the session and API usage.
+    /// Any number may listen.
+    pub fn subscribe(&self, f: impl Fn(&ClientEvent) + Send + Sync + 'static) -> Subscription {
+        let id = self
+            .shared
+            .next_observer
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.shared.observers).push((id, Arc::new(f)));
+        Subscription(id)
+    }
+
+    /// Stops telling a subscriber (a screen that went away).
+    pub fn unsubscribe(&self, subscription: Subscription) {
+        lock(&self.shared.observers).retain(|(id, _)| *id != subscription.0);
     }
 
     fn notify(&self, event: ClientEvent) {
-        // Called with no lock held, so the observer may call back into the client.
-        let observer = lock(&self.shared.observer).clone();
-        if let Some(f) = observer {
+        // Called with no lock held, so an observer may call back into the client.
+        let observers: Vec<Observer> = lock(&self.shared.observers)
+            .iter()
+            .map(|(_, f)| f.clone())
+            .collect();
+        for f in observers {
             f(&event);
         }
     }
@@ -566,7 +587,7 @@ mod tests {
         let client = Client::new(org.clone(), session(true));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
-        client.set_observer(move |e| lock(&sink).push(e.clone()));
+        client.subscribe(move |e| lock(&sink).push(e.clone()));
         let calls = (0..10).map(|_| client.query("SELECT Id FROM Account", None));
         for r in futures::future::join_all(calls).await {
             r.unwrap();
@@ -622,7 +643,7 @@ mod tests {
         let client = Client::new(org.clone(), session(true));
         let events = Arc::new(Mutex::new(Vec::new()));
         let sink = events.clone();
-        client.set_observer(move |e| lock(&sink).push(e.clone()));
+        client.subscribe(move |e| lock(&sink).push(e.clone()));
         let call = client.query("SELECT Id FROM Account", None);
         let close = async {
             // Let the call run into its 401 and start the refresh first.
@@ -645,6 +666,31 @@ mod tests {
             requests,
             "nothing sent after close"
         );
+    }
+
+    #[tokio::test]
+    async fn every_subscriber_hears_each_event_until_it_unsubscribes() {
+        let client = Client::new(expired_org(200), session(true));
+        let (a, b) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+        let (sa, sb) = (a.clone(), b.clone());
+        client.subscribe(move |e| {
+            if matches!(e, ClientEvent::ApiUsage(_)) {
+                *lock(&sa) += 1
+            }
+        });
+        let second = client.subscribe(move |e| {
+            if matches!(e, ClientEvent::ApiUsage(_)) {
+                *lock(&sb) += 1
+            }
+        });
+        client.query("SELECT Id FROM Account", None).await.unwrap();
+        let heard = *lock(&a);
+        assert!(heard >= 1);
+        assert_eq!(*lock(&b), heard);
+        client.unsubscribe(second);
+        client.query("SELECT Id FROM Account", None).await.unwrap();
+        assert!(*lock(&a) > heard);
+        assert_eq!(*lock(&b), heard, "no event after unsubscribing");
     }
 
     #[tokio::test]

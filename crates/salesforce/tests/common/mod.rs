@@ -179,7 +179,7 @@ pub struct Events(std::sync::Arc<std::sync::Mutex<Vec<salesforce::ClientEvent>>>
 impl Events {
     pub fn attach<T: Transport>(&self, client: &salesforce::Client<T>) {
         let sink = self.0.clone();
-        client.set_observer(move |e| sink.lock().unwrap().push(e.clone()));
+        client.subscribe(move |e| sink.lock().unwrap().push(e.clone()));
     }
     pub fn refreshes(&self) -> usize {
         self.0
