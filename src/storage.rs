@@ -24,10 +24,13 @@ pub enum Area {
 /// Every key the app stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Key<'a> {
-    /// The signed-in session (access and refresh token, instance URL, identity) of this tab.
-    /// Session storage: a token must not outlive the tab or be visible to other tabs, and
-    /// unlike a cookie it is never sent with any request.
-    Session,
+    /// One signed-in org's session (access and refresh token, instance URL, identity), under its
+    /// org key `<org id>/<user id>`. Session storage: a token must not outlive the tab or be
+    /// visible to other tabs, and unlike a cookie it is never sent with any request.
+    Session(&'a str),
+    /// Which orgs this tab is signed in to, in order, and the one the screens work on (keys only,
+    /// no tokens).
+    Orgs,
     /// A devorg URL given with `?devorg=` on this tab, kept so it survives the OAuth round trip.
     DevorgUrl,
     /// One entry of the client crate's key-value store: pending logins, each under its `state`,
@@ -42,16 +45,17 @@ pub enum Key<'a> {
     Draft(&'a str),
     /// The user's org choices and consumer keys per org (not secrets).
     Prefs,
-    /// The columns chosen for the accounts list (field paths; not secrets).
-    AccountColumns,
+    /// The columns chosen for the accounts list of one org, by org id (field paths; not secrets).
+    AccountColumns(&'a str),
 }
 
 impl Key<'_> {
     /// The storage area this key belongs to.
     pub fn area(&self) -> Area {
         match self {
-            Key::Prefs | Key::AccountColumns => Area::Local,
-            Key::Session
+            Key::Prefs | Key::AccountColumns(_) => Area::Local,
+            Key::Session(_)
+            | Key::Orgs
             | Key::DevorgUrl
             | Key::Client(_)
             | Key::SignedOutReason
@@ -62,13 +66,14 @@ impl Key<'_> {
     /// The full stored name, prefix included.
     pub fn name(&self) -> String {
         match self {
-            Key::Session => format!("{PREFIX}session"),
+            Key::Session(key) => format!("{PREFIX}session.{key}"),
+            Key::Orgs => format!("{PREFIX}orgs"),
             Key::DevorgUrl => format!("{PREFIX}devorg_url"),
             Key::Client(key) => format!("{PREFIX}{CLIENT}{key}"),
             Key::SignedOutReason => format!("{PREFIX}signed_out_reason"),
             Key::Draft(key) => format!("{PREFIX}{DRAFT}{key}"),
             Key::Prefs => format!("{PREFIX}prefs"),
-            Key::AccountColumns => format!("{PREFIX}account_columns"),
+            Key::AccountColumns(org) => format!("{PREFIX}account_columns.{org}"),
         }
     }
 }

@@ -76,6 +76,16 @@ fn pending_login() -> String {
     pending.state
 }
 
+/// The sessions this tab keeps, whatever their keys.
+fn stored_sessions() -> Vec<salesforce::session::Session> {
+    let store = session_storage();
+    (0..store.length().unwrap())
+        .filter_map(|i| store.key(i).unwrap())
+        .filter(|k| k.starts_with(&format!("{PREFIX}session.")))
+        .filter_map(|k| serde_json::from_str(&store.get_item(&k).unwrap()?).ok())
+        .collect()
+}
+
 fn session_storage() -> web_sys::Storage {
     web_sys::window()
         .unwrap()
@@ -93,11 +103,12 @@ fn local_storage() -> web_sys::Storage {
 #[wasm_bindgen_test]
 fn keys_are_prefixed_and_kept_in_the_right_area() {
     storage::clear_all();
-    storage::set(Key::Session, "s");
+    storage::set(Key::Session("00DA/005A"), "s");
+    storage::set(Key::Orgs, "o");
     storage::set(Key::Prefs, "p");
     assert_eq!(
         session_storage()
-            .get_item(&format!("{PREFIX}session"))
+            .get_item(&format!("{PREFIX}session.00DA/005A"))
             .unwrap()
             .as_deref(),
         Some("s")
@@ -118,13 +129,20 @@ fn keys_are_prefixed_and_kept_in_the_right_area() {
     );
     assert_eq!(
         local_storage()
-            .get_item(&format!("{PREFIX}session"))
+            .get_item(&format!("{PREFIX}session.00DA/005A"))
             .unwrap(),
         None,
         "tokens never in local storage"
     );
-    storage::remove(Key::Session);
-    assert_eq!(storage::get(Key::Session), None);
+    assert_eq!(
+        session_storage()
+            .get_item(&format!("{PREFIX}orgs"))
+            .unwrap()
+            .as_deref(),
+        Some("o")
+    );
+    storage::remove(Key::Session("00DA/005A"));
+    assert_eq!(storage::get(Key::Session("00DA/005A")), None);
     storage::clear_all();
 }
 
@@ -221,7 +239,8 @@ async fn a_code_is_exchanged_once_and_the_session_kept_for_the_tab() {
         "{form}"
     );
     assert!(!form.contains("client_secret"));
-    assert_eq!(flow::load_session(), Some(session));
+    // Kept by whoever enters it (`Auth::enter`), not by the exchange itself.
+    assert!(stored_sessions().is_empty());
     assert!(
         ClientStorage.keys().is_empty(),
         "the verifier is gone after use"
@@ -300,7 +319,7 @@ async fn an_expired_or_reused_code_asks_to_start_again() {
     .await
     .unwrap_err();
     assert!(err.contains("expired or was already used"), "{err}");
-    assert_eq!(flow::load_session(), None);
+    assert!(stored_sessions().is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -381,6 +400,21 @@ async fn sign_in_through(auth: auth::Auth) {
         .await;
 }
 
+/// A sign-in to a second org (another org id and user) against a scripted org.
+async fn sign_in_to_another_org(auth: auth::Auth) {
+    let state = pending_login();
+    let token = token_body()
+        .replace("00D000000000001", "00D000000000002")
+        .replace("005000000000001", "005000000000002");
+    let userinfo = USERINFO
+        .replace("00D000000000001", "00D000000000002")
+        .replace("005000000000001", "005000000000002")
+        .replace("admin@devorg.local", "admin@target.devorg.local");
+    let org = Scripted::new(vec![ok(200, &token), ok(200, &userinfo), ok(200, VERSIONS)]);
+    auth.finish_with(org, parse_callback(&format!("?code=c2&state={state}")))
+        .await;
+}
+
 #[wasm_bindgen_test]
 async fn signing_in_then_out_moves_through_every_state() {
     storage::clear_all();
@@ -388,31 +422,40 @@ async fn signing_in_then_out_moves_through_every_state() {
     let auth = owner.with(auth::provide_auth);
     assert!(matches!(
         auth.state.get_untracked(),
-        AuthState::SignedOut { reason: None }
+        AuthState::Idle { reason: None }
     ));
+    assert!(auth.orgs.get_untracked().is_empty());
 
     sign_in_through(auth).await;
-    let AuthState::SignedIn(signed_in) = auth.state.get_untracked() else {
+    let Some(signed_in) = auth.active_org() else {
         panic!("expected signed in, got {:?}", auth.state.get_untracked());
     };
     assert_eq!(signed_in.profile.name, "Ada Admin");
     assert_eq!(signed_in.profile.username, "admin@devorg.local");
     assert_eq!(signed_in.profile.org, "00D000000000001AAA");
     assert_eq!(signed_in.profile.api_version, "67.0");
+    assert_eq!(stored_sessions().len(), 1);
+
+    // The same org and user signing in again is the same entry, not a second one.
+    sign_in_through(auth).await;
+    assert_eq!(auth.orgs.get_untracked().len(), 1);
+    let signed_in = auth.active_org().unwrap();
 
     // Sign-out revokes the refresh token, forgets the session and says so.
     let org = Scripted::new(vec![ok(200, "")]);
-    auth.sign_out_with(&org).await;
+    auth.sign_out_with(signed_in.key.clone(), &org).await;
     assert!(matches!(
         auth.state.get_untracked(),
-        AuthState::SignedOut {
-            reason: Some(SignedOutReason::UserSignedOut)
+        AuthState::Idle {
+            reason: Some(SignedOutReason::UserSignedOut(_))
         }
     ));
+    assert!(auth.orgs.get_untracked().is_empty());
+    assert_eq!(auth.active.get_untracked(), None);
     let revoke = org.asked.borrow()[0].clone();
     assert_eq!(revoke.url, format!("{ORG}/services/oauth2/revoke"));
     assert_eq!(revoke.body.as_deref(), Some("token=RT1"));
-    assert_eq!(flow::load_session(), None);
+    assert!(stored_sessions().is_empty());
     drop(owner);
 }
 
@@ -434,37 +477,35 @@ async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
     auth.start_again();
     assert!(matches!(
         auth.state.get_untracked(),
-        AuthState::SignedOut { reason: None }
+        AuthState::Idle { reason: None }
     ));
     drop(owner);
 }
 
 #[wasm_bindgen_test]
-async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_ends_it_keeping_the_screens() {
+async fn stored_sessions_are_resumed_and_a_revoked_refresh_token_ends_only_that_org() {
     storage::clear_all();
-    let state = pending_login();
-    let org = Scripted::new(vec![
-        ok(200, &token_body()),
-        ok(200, USERINFO),
-        ok(200, VERSIONS),
-    ]);
-    let session = flow::complete(
-        &org,
-        parse_callback(&format!("?code=c&state={state}")),
-        flow::now_ms(),
-    )
-    .await
-    .unwrap();
+    let first = reactive_owner();
+    let auth = first.with(auth::provide_auth);
+    sign_in_through(auth).await;
+    sign_in_to_another_org(auth).await;
+    assert_eq!(auth.orgs.get_untracked().len(), 2);
+    let other_key = auth.active.get_untracked().unwrap();
+    drop(first);
 
-    // A new page load in the same tab resumes the session from storage.
+    // A new page load in the same tab resumes both orgs from storage, the last one active.
     let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
-    let AuthState::SignedIn(signed_in) = auth.state.get_untracked() else {
-        panic!("expected signed in, got {:?}", auth.state.get_untracked());
-    };
+    let orgs = auth.orgs.get_untracked();
+    assert_eq!(orgs.len(), 2, "{orgs:?}");
+    assert_eq!(
+        auth.active.get_untracked().as_deref(),
+        Some(other_key.as_str())
+    );
+    let signed_in = orgs[0].clone();
     assert_eq!(signed_in.login.consumer_key, "orgbridge-local");
 
-    // The org has revoked the refresh token: a call gets 401, the refresh gets invalid_grant.
+    // The first org has revoked the refresh token: a call gets 401, the refresh invalid_grant.
     let scripted = Scripted::new(vec![
         ok(
             401,
@@ -475,8 +516,8 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_ends_it_keeping
             r#"{"error":"invalid_grant","error_description":"expired access/refresh token"}"#,
         ),
     ]);
-    let client = salesforce::client::Client::new(&scripted, session);
-    auth::Auth::watch(&client, signed_in.ended);
+    let client = salesforce::client::Client::new(&scripted, signed_in.client.session());
+    auth::Auth::watch(&client, signed_in.key.clone(), signed_in.ended);
     let err = client
         .send_raw(
             salesforce::transport::Method::Get,
@@ -487,11 +528,15 @@ async fn a_stored_session_is_resumed_and_a_revoked_refresh_token_ends_it_keeping
         .await
         .unwrap_err();
     assert!(matches!(err, salesforce::error::Error::SessionEnded { .. }));
-    // Still on the signed-in screens (what was typed stays), with the reason to sign in again.
-    assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
+    // Still on its screens (what was typed stays), with the reason to sign in again.
+    assert_eq!(auth.orgs.get_untracked().len(), 2);
     let reason = signed_in.ended.get_untracked().expect("the session ended");
     assert!(reason.contains("sign in again"), "{reason}");
-    assert_eq!(flow::load_session(), None);
+    // Only that org's session is forgotten; the other one is untouched.
+    let kept = stored_sessions();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(flow::org_key(&kept[0]), other_key);
+    assert_eq!(orgs[1].ended.get_untracked(), None);
     drop(owner);
 }
 
@@ -501,19 +546,24 @@ async fn a_revoke_that_fails_at_sign_out_is_said_not_hidden() {
     let owner = reactive_owner();
     let auth = owner.with(auth::provide_auth);
     sign_in_through(auth).await;
-    assert!(matches!(auth.state.get_untracked(), AuthState::SignedIn(_)));
+    sign_in_to_another_org(auth).await;
+    let key = auth.orgs.get_untracked()[0].key.clone();
     let org = Scripted::new(vec![ok(
         503,
         r#"{"error":"temporarily_unavailable","error_description":"down"}"#,
     )]);
-    auth.sign_out_with(&org).await;
+    auth.sign_out_with(key, &org).await;
     match auth.state.get_untracked() {
-        AuthState::SignedOut {
+        AuthState::Idle {
             reason: Some(SignedOutReason::RevokeFailed(message)),
         } => assert!(!message.is_empty()),
         other => panic!("expected a failed revoke, got {other:?}"),
     }
-    assert_eq!(flow::load_session(), None, "forgotten here all the same");
+    // Forgotten here all the same; the other org is still signed in, and now shown.
+    let left = auth.orgs.get_untracked();
+    assert_eq!(left.len(), 1);
+    assert_eq!(auth.active.get_untracked(), Some(left[0].key.clone()));
+    assert_eq!(stored_sessions().len(), 1);
     drop(owner);
 }
 

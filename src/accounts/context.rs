@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use orgbridge_model::accounts::SOBJECT;
-use salesforce::client::{ApiUsage, Client};
+use salesforce::client::{ApiUsage, Client, ClientEvent};
 use salesforce::error::Error;
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
@@ -42,8 +42,43 @@ pub struct Accounts {
 }
 
 impl Accounts {
+    /// The screens' state of a newly signed-in org, kept as long as the org is: switching to
+    /// another org and back shows the same list, search, columns and scroll position.
+    pub fn new(client: Client<FetchTransport>, drafts: String) -> Accounts {
+        // Made under the org's own owner (see `Auth::enter`), so it outlives the screens.
+        let ctx = Accounts {
+            describe: RwSignal::new(None),
+            screen: RwSignal::new(Screen::List),
+            list: ListState::new(),
+            usage: RwSignal::new(client.api_usage()),
+            notice: RwSignal::new(None),
+            drafts: StoredValue::new(drafts),
+            client: StoredValue::new(client.clone()),
+        };
+        ctx.follow(&client);
+        ctx
+    }
+
+    /// Works through `client` from now on (a new sign-in to the same org after its session
+    /// ended), and shows its API usage as it reports it: after each answer (Sforce-Limit-Info, or
+    /// its own count on top of the last /limits), whichever screen made the call.
+    pub fn follow(&self, client: &Client<FetchTransport>) {
+        self.client.set_value(client.clone());
+        let usage = self.usage;
+        client.subscribe(move |event| {
+            if let ClientEvent::ApiUsage(now) = event {
+                usage.try_set(Some(*now));
+            }
+        });
+    }
+
     pub fn client(&self) -> Client<FetchTransport> {
         self.client.get_value()
+    }
+
+    /// The org's id (what its column choice is remembered under).
+    pub fn org_id(&self) -> String {
+        self.client().session().org_id().to_owned()
     }
 
     /// The draft scope of this org's user, for `drafts::*`.

@@ -419,12 +419,12 @@ fn ColumnChooser(describe: Arc<SObjectDescribe>) -> impl IntoView {
             return;
         }
         problem.set(None);
-        storage::set_json(Key::AccountColumns, &paths);
+        storage::set_json(Key::AccountColumns(&ctx.org_id()), &paths);
         load(ctx);
     };
     let reset = move |_| {
         problem.set(None);
-        storage::remove(Key::AccountColumns);
+        storage::remove(Key::AccountColumns(&ctx.org_id()));
         load(ctx);
     };
 

@@ -17,8 +17,8 @@ use super::list_state::{ListError, ListState, ALL_TEXT};
 use crate::storage::{self, Key};
 
 /// The columns the user chose (remembered in this browser), or the defaults.
-pub fn saved_columns(describe: &SObjectDescribe) -> Vec<Column> {
-    let saved: Option<Vec<String>> = storage::get_json(Key::AccountColumns);
+pub fn saved_columns(ctx: Accounts, describe: &SObjectDescribe) -> Vec<Column> {
+    let saved: Option<Vec<String>> = storage::get_json(Key::AccountColumns(&ctx.org_id()));
     model::columns_for(describe, saved.as_deref())
 }
 
@@ -50,7 +50,7 @@ pub fn load(ctx: Accounts) {
     };
     let st = ctx.list;
     let generation = st.next_generation();
-    let columns = saved_columns(&describe);
+    let columns = saved_columns(ctx, &describe);
     st.columns.set(columns.clone());
     st.rows.set(Vec::new());
     st.total.set(0);

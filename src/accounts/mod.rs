@@ -26,32 +26,19 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orgbridge_model::accounts::{thousands, SOBJECT};
-use salesforce::client::ClientEvent;
 use salesforce::rest::SObjectDescribe;
 
 use self::context::{use_accounts, Accounts, Screen};
-use self::list_state::ListState;
-use crate::auth::SignedIn;
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;
 
-/// Everything about the signed-in org's accounts. Render it for a signed-in org only.
+/// Everything about one signed-in org's accounts, from its screens' state (kept while another
+/// org is shown).
 #[component]
-pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
-    let client = signed_in.client.clone();
-    let scope = drafts::scope_of(&client.session());
-    let ctx = Accounts {
-        client: StoredValue::new(client),
-        describe: RwSignal::new(None),
-        screen: RwSignal::new(Screen::List),
-        list: ListState::new(),
-        usage: RwSignal::new(None),
-        notice: RwSignal::new(None),
-        drafts: StoredValue::new(scope.clone()),
-    };
+pub fn AccountsPage(ctx: Accounts) -> impl IntoView {
     provide_context(ctx);
-    drafts::bind(&scope, "screen", ctx.screen, Screen::List);
+    drafts::bind(&ctx.drafts(), "screen", ctx.screen, Screen::List);
     let describe_error = RwSignal::new(None::<String>);
 
     let load_describe = move || {
@@ -70,18 +57,11 @@ pub fn AccountsPage(signed_in: Arc<SignedIn>) -> impl IntoView {
             }
         });
     };
-    load_describe();
+    // Shown before (another org was shown meanwhile): the list is as it was left.
+    if ctx.describe.get_untracked().is_none() {
+        load_describe();
+    }
 
-    // The client tells every subscriber the org's usage after each answer (Sforce-Limit-Info, or
-    // its own count on top of the last /limits), whichever screen made the call.
-    ctx.usage.set(ctx.client().api_usage());
-    let usage = ctx.usage;
-    let subscription = ctx.client().subscribe(move |event| {
-        if let ClientEvent::ApiUsage(now) = event {
-            usage.try_set(Some(*now));
-        }
-    });
-    on_cleanup(move || signed_in.client.unsubscribe(subscription));
     // A browser that cannot read Sforce-Limit-Info (a proxy dropping the exposed header) still
     // sees the budget: ask `/limits` once if the first answers said nothing.
     Effect::new(move |asked: Option<bool>| {

@@ -47,18 +47,42 @@ pub fn sweep_stale_logins() {
     oauth::sweep_pending(&ClientStorage, now_ms());
 }
 
-/// This tab's session, if it has one.
-pub fn load_session() -> Option<Session> {
-    storage::get_json(Key::Session)
+/// The key an org's session is kept under, and known by in the app: one user of one org.
+pub fn org_key(session: &Session) -> String {
+    format!("{}/{}", session.org_id(), session.user.user_id)
 }
 
-/// Keeps the session for this tab (see [`Key::Session`] for why sessionStorage).
+/// Which orgs this tab is signed in to (see [`Key::Orgs`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrgList {
+    pub keys: Vec<String>,
+    pub active: Option<String>,
+}
+
+/// This tab's sessions, in the order they were signed in to, and the key of the active one.
+pub fn load_sessions() -> (Vec<Session>, Option<String>) {
+    let list: OrgList = storage::get_json(Key::Orgs).unwrap_or_default();
+    let sessions = list
+        .keys
+        .iter()
+        .filter_map(|key| storage::get_json::<Session>(Key::Session(key)))
+        .collect();
+    (sessions, list.active)
+}
+
+/// Remembers which orgs are signed in, and the active one, for a reload of this tab.
+pub fn save_org_list(list: &OrgList) {
+    storage::set_json(Key::Orgs, list);
+}
+
+/// Keeps an org's session for this tab (see [`Key::Session`] for why sessionStorage).
 pub fn save_session(session: &Session) {
-    storage::set_json(Key::Session, session);
+    storage::set_json(Key::Session(&org_key(session)), session);
 }
 
-pub fn clear_session() {
-    storage::remove(Key::Session);
+/// Forgets one org's session.
+pub fn clear_session(key: &str) {
+    storage::remove(Key::Session(key));
 }
 
 /// Starts a sign-in: checks from this browser that the org answers and allows this page (so a
@@ -91,7 +115,7 @@ pub fn navigate(url: &str) -> Result<(), String> {
 }
 
 /// Finishes a callback: checks the org's error, then the state (taking the pending login once),
-/// exchanges the code, and keeps the session. Failures come back as words for the user.
+/// and exchanges the code (the caller keeps the session, `Auth::enter`). Failures come back as words for the user.
 pub async fn complete(
     transport: &impl Transport,
     callback: Callback,
@@ -114,10 +138,7 @@ pub async fn complete(
         pending.redirect_uri.clone(),
     );
     match oauth::complete_login(transport, pending, &code).await {
-        Ok(session) => {
-            save_session(&session);
-            Ok(session)
-        }
+        Ok(session) => Ok(session),
         Err(error @ Error::Network { .. }) => {
             // No answer from the token endpoint: find out why from here, as the setup guide would.
             let findings = setup::probe(transport, &login, Depth::Full).await;

@@ -1,7 +1,8 @@
-//! Who is signed in: the auth state machine ([`AuthState`]) provided as context, and the actions
-//! that move it (sign in, finish the callback, sign out). Components match on the state and call
-//! these actions; they never read storage or talk OAuth themselves. The OAuth logic itself lives
-//! in the `salesforce` crate; this module only drives it from the browser.
+//! Who is signed in, provided as context ([`Auth`]): every signed-in org (one [`SignedIn`] each,
+//! with its own client, session ending and screens' state), the one the screens work on, and
+//! the sign-in under way ([`AuthState`]) with the actions that move it (sign in, finish the
+//! callback, sign out of one org). Components read this and call these actions; they never read
+//! storage or talk OAuth themselves. The OAuth logic itself lives in the `salesforce` crate.
 
 pub mod flow;
 pub mod popup;
@@ -16,22 +17,21 @@ use salesforce::oauth::{self, Callback};
 use salesforce::session::Session;
 use salesforce::transport::Transport;
 
+use crate::accounts::context::Accounts;
+use crate::drafts;
 use crate::transport::FetchTransport;
 
-/// Where the user is in signing in.
+/// Where the person is in signing in to an org (one more, when others are signed in already).
 #[derive(Debug, Clone)]
 pub enum AuthState {
-    /// Not signed in; `reason` says why when the app ended a session.
-    SignedOut {
-        reason: Option<SignedOutReason>,
-    },
+    /// No sign-in under way; `reason` says why the app ended a session, to show once.
+    Idle { reason: Option<SignedOutReason> },
     /// Leaving for the org's login page.
     Redirecting,
     /// Framed: the org's login page is open in a pop-up window.
     WaitingForPopup,
     /// Back from the org with a code; exchanging it for tokens.
     Exchanging,
-    SignedIn(Arc<SignedIn>),
     /// Sign-in failed; the message says what to do.
     Failed(String),
 }
@@ -39,15 +39,18 @@ pub enum AuthState {
 /// Why the user is signed out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignedOutReason {
-    /// The user pressed "Sign out".
-    UserSignedOut,
+    /// The user pressed "Sign out" for this org (its name as shown).
+    UserSignedOut(String),
     /// The user pressed "Sign out", but the org did not confirm the revoke: the token still
     /// lives there until it expires. The message says why.
     RevokeFailed(String),
 }
 
-/// A signed-in org: its client (shared by every page) and what the UI shows about it.
+/// A signed-in org: its client (shared by every page), what the UI shows about it, and its
+/// Accounts screens' state (kept while another org is shown, so switching back is instant).
 pub struct SignedIn {
+    /// `<org id>/<user id>`: one entry per user of an org.
+    pub key: String,
     pub client: Client<FetchTransport>,
     pub profile: Profile,
     /// How this session was signed in to, to sign in again the same way.
@@ -55,6 +58,9 @@ pub struct SignedIn {
     /// Why the org ended the session (refresh token revoked or expired), once it has. The screens
     /// stay as they were, with what the person typed, until they sign in again.
     pub ended: RwSignal<Option<String>>,
+    pub accounts: Accounts,
+    /// Owns this org's signals; dropped with the entry (signed out), they go too.
+    owner: Owner,
 }
 
 impl std::fmt::Debug for SignedIn {
@@ -100,10 +106,20 @@ pub struct SignInRequest {
     pub consumer_key: String,
 }
 
-/// The auth context: the state, and the actions that change it.
+/// The auth context: the signed-in orgs, the active one, the sign-in under way, and the actions
+/// that change them.
 #[derive(Debug, Clone, Copy)]
 pub struct Auth {
     pub state: RwSignal<AuthState>,
+    /// Every signed-in org, in the order they were signed in to.
+    pub orgs: RwSignal<Vec<Arc<SignedIn>>>,
+    /// The key of the org the screens work on.
+    pub active: RwSignal<Option<String>>,
+    /// The person asked to add another org: the sign-in form is shown.
+    pub adding: RwSignal<bool>,
+    /// The app's own reactive owner: each org's state lives under a child of it, made for that
+    /// org, so it outlives the screens and the sign-in that created it.
+    home: StoredValue<Owner>,
 }
 
 /// The auth context provided by [`provide_auth`].
@@ -111,21 +127,30 @@ pub fn use_auth() -> Auth {
     expect_context::<Auth>()
 }
 
-/// Creates the auth context and decides where the page starts: finishing a callback in the
-/// address bar, resuming this tab's session, or signed out.
+/// Creates the auth context and decides where the page starts: resuming this tab's orgs, and
+/// finishing a callback in the address bar (one more org).
 pub fn provide_auth() -> Auth {
     let auth = Auth {
-        state: RwSignal::new(AuthState::SignedOut { reason: None }),
+        state: RwSignal::new(AuthState::Idle { reason: None }),
+        orgs: RwSignal::new(Vec::new()),
+        active: RwSignal::new(None),
+        adding: RwSignal::new(false),
+        home: StoredValue::new(Owner::current().unwrap_or_default()),
     };
     provide_context(auth);
     flow::sweep_stale_logins();
+    let (sessions, active) = flow::load_sessions();
+    for session in sessions {
+        auth.enter(session, true);
+    }
+    if active.as_ref().is_some_and(|key| auth.find(key).is_some()) {
+        auth.switch_to(active.unwrap_or_default());
+    }
     let callback = oauth::parse_callback(&flow::location_search());
     if callback != Callback::None {
         // The code and state leave the address bar (and history) before anything else happens.
         flow::scrub_address_bar();
         auth.finish(callback);
-    } else if let Some(session) = flow::load_session() {
-        auth.enter(session, true);
     }
     if popup::is_framed() {
         popup::listen(move |query| auth.finish(oauth::parse_callback(&query)));
@@ -163,18 +188,67 @@ impl Auth {
     pub async fn finish_with(self, transport: impl Transport, callback: Callback) {
         self.state.set(AuthState::Exchanging);
         match flow::complete(&transport, callback, flow::now_ms()).await {
-            Ok(session) => self.enter(session, false),
+            Ok(session) => {
+                self.enter(session, false);
+                self.state.set(AuthState::Idle { reason: None });
+            }
             Err(message) => self.state.set(AuthState::Failed(message)),
         }
     }
 
-    /// Shows `session` as signed in. With `verify`, a restored session is checked against the
-    /// org in the background: an expired token is refreshed, a revoked one ends with a reason.
+    /// The signed-in org with this key.
+    pub fn find(&self, key: &str) -> Option<Arc<SignedIn>> {
+        self.orgs
+            .with_untracked(|orgs| orgs.iter().find(|o| o.key == key).cloned())
+    }
+
+    /// The org the screens work on (tracked).
+    pub fn active_org(&self) -> Option<Arc<SignedIn>> {
+        let key = self.active.get()?;
+        self.orgs
+            .with(|orgs| orgs.iter().find(|o| o.key == key).cloned())
+    }
+
+    /// Shows another signed-in org's screens (instant: each keeps its own state).
+    pub fn switch_to(self, key: String) {
+        self.active.set(Some(key));
+        self.remember();
+    }
+
+    /// Keeps the list of orgs and the active one for a reload of this tab.
+    fn remember(self) {
+        flow::save_org_list(&flow::OrgList {
+            keys: self
+                .orgs
+                .with_untracked(|orgs| orgs.iter().map(|o| o.key.clone()).collect()),
+            active: self.active.get_untracked(),
+        });
+    }
+
+    /// Adds `session`'s org (or, for an org and user already signed in, replaces that entry: a
+    /// second sign-in is the same org, not another) and shows it. With `verify`, a restored
+    /// session is checked against the org in the background: an expired token is refreshed, a
+    /// revoked one ends with a reason.
     pub fn enter(self, session: Session, verify: bool) {
+        let key = flow::org_key(&session);
         let client = Client::new(FetchTransport, session.clone());
-        let ended = RwSignal::new(None);
-        Self::watch(&client, ended);
-        self.state.set(AuthState::SignedIn(Arc::new(SignedIn {
+        let (owner, accounts) = match self.find(&key) {
+            // Signing in again to an org whose session ended: its screens carry on.
+            Some(old) => {
+                old.accounts.follow(&client);
+                (old.owner.clone(), old.accounts)
+            }
+            None => {
+                let owner = self.home.with_value(|home| home.with(Owner::new));
+                let accounts =
+                    owner.with(|| Accounts::new(client.clone(), drafts::scope_of(&session)));
+                (owner, accounts)
+            }
+        };
+        let ended = owner.with(|| RwSignal::new(None));
+        Self::watch(&client, key.clone(), ended);
+        let org = Arc::new(SignedIn {
+            key: key.clone(),
             client: client.clone(),
             profile: Profile::of(&session),
             login: SignInRequest {
@@ -182,7 +256,18 @@ impl Auth {
                 consumer_key: session.consumer_key.clone(),
             },
             ended,
-        })));
+            accounts,
+            owner,
+        });
+        self.orgs
+            .update(|orgs| match orgs.iter_mut().find(|o| o.key == key) {
+                Some(slot) => *slot = org,
+                None => orgs.push(org),
+            });
+        self.active.set(Some(key));
+        self.adding.set(false);
+        flow::save_session(&session);
+        self.remember();
         if verify {
             spawn_local(async move {
                 // Only the session's fate matters here (handled by the observer above); a
@@ -200,40 +285,50 @@ impl Auth {
     }
 
     /// Follows a client's session: a refreshed token is kept for the tab; a session the org
-    /// ended (refresh token revoked or expired) is forgotten and `ended` says why. The signed-in
-    /// screens stay, so nothing typed is lost; the person signs in again from there.
-    pub fn watch<T: Transport>(client: &Client<T>, ended: RwSignal<Option<String>>) {
+    /// ended (refresh token revoked or expired) is forgotten and `ended` says why. That org's
+    /// screens stay, so nothing typed is lost, and the other orgs are not touched.
+    pub fn watch<T: Transport>(client: &Client<T>, key: String, ended: RwSignal<Option<String>>) {
         client.subscribe(move |event| match event {
             ClientEvent::SessionRefreshed(session) => flow::save_session(session),
             ClientEvent::SessionEnded { reason } => {
-                flow::clear_session();
+                flow::clear_session(&key);
                 ended.try_set(Some(reason.clone()));
             }
             ClientEvent::ApiUsage(_) => {}
         });
     }
 
-    /// Signs out: revokes the token at the org, forgets the session, and says so.
-    pub fn sign_out(self) {
-        spawn_local(self.sign_out_with(FetchTransport));
+    /// Signs out of one org: revokes its token at the org, forgets its session, and says so. The
+    /// other orgs stay signed in.
+    pub fn sign_out(self, key: String) {
+        spawn_local(self.sign_out_with(key, FetchTransport));
     }
 
     /// [`Auth::sign_out`] through a given transport, awaited.
-    pub async fn sign_out_with(self, transport: impl Transport) {
-        let AuthState::SignedIn(signed_in) = self.state.get_untracked() else {
+    pub async fn sign_out_with(self, key: String, transport: impl Transport) {
+        let Some(org) = self.find(&key) else {
             return;
         };
         // Waits for a refresh in flight, so the tokens revoked are the newest and no late
         // refresh stores a session after this.
-        let session = signed_in.client.close().await;
+        let session = org.client.close().await;
         // Forgotten locally whatever the org answers: the user asked to be signed out.
-        flow::clear_session();
+        flow::clear_session(&key);
         crate::drafts::clear_scope(&crate::drafts::scope_of(&session));
+        let name = format!("{} ({})", org.profile.username, org.profile.org);
         let reason = match oauth::revoke(&transport, &session).await {
-            Ok(()) => SignedOutReason::UserSignedOut,
+            Ok(()) => SignedOutReason::UserSignedOut(name),
             Err(e) => SignedOutReason::RevokeFailed(e.user_message()),
         };
-        self.state.set(AuthState::SignedOut {
+        self.orgs.update(|orgs| orgs.retain(|o| o.key != key));
+        if self.active.get_untracked().as_deref() == Some(key.as_str()) {
+            let next = self
+                .orgs
+                .with_untracked(|orgs| orgs.first().map(|o| o.key.clone()));
+            self.active.set(next);
+        }
+        self.remember();
+        self.state.set(AuthState::Idle {
             reason: Some(reason),
         });
     }
@@ -241,6 +336,12 @@ impl Auth {
     /// Leaves a failed sign-in (or a pending pop-up) for the sign-in form.
     pub fn start_again(self) {
         popup::close();
-        self.state.set(AuthState::SignedOut { reason: None });
+        self.state.set(AuthState::Idle { reason: None });
+    }
+
+    /// Shows the sign-in form to add another org (or, `false`, goes back to the orgs).
+    pub fn add_another(self, adding: bool) {
+        self.state.set(AuthState::Idle { reason: None });
+        self.adding.set(adding);
     }
 }

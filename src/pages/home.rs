@@ -1,40 +1,90 @@
-//! The home page: whatever the auth state calls for — the sign-in form, progress, an error with a
-//! way out, or the signed-in view.
+//! The home page: the signed-in orgs (a bar to switch between them and add another) with the
+//! active one's screens, and whatever the sign-in under way calls for — the sign-in form,
+//! progress, or an error with a way out.
 
 use leptos::prelude::*;
 
-use crate::auth::{use_auth, AuthState, SignedOutReason};
+use crate::accounts::AccountsPage;
+use crate::auth::{use_auth, Auth, AuthState, SignedOutReason};
 use crate::components::alert::{ErrorAlert, StatusNote};
 use crate::components::busy::Busy;
+use crate::pages::org_bar::OrgBar;
 use crate::pages::{sign_in::SignInForm, signed_in::SignedInView};
 
 #[component]
 pub fn Home() -> impl IntoView {
     let auth = use_auth();
-    move || {
-        match auth.state.get() {
-        AuthState::SignedOut { reason } => {
-            let note = match reason {
-                None => None,
-                Some(SignedOutReason::UserSignedOut) => {
-                    Some(view! { <StatusNote message="You signed out."/> }.into_any())
-                }
-                Some(SignedOutReason::RevokeFailed(message)) => Some(
-                    view! {
-                        <ErrorAlert
-                            title="Signed out here, but the org did not confirm it"
-                            message=format!("This tab forgot the session, but revoking its token at the org failed: {message} Until it expires, the token still works at the org; an admin can revoke it in Setup → Connected Apps OAuth Usage.")
-                        />
-                    }
-                    .into_any(),
-                ),
-            };
-            view! {
-                {note}
-                <SignInForm/>
-            }
-            .into_any()
+    let has_orgs = move || auth.orgs.with(|o| !o.is_empty());
+    // The sign-in part shows when no org is signed in, when adding one, or while one is under way.
+    let signing_in = move || {
+        !has_orgs()
+            || auth.adding.get()
+            || !auth.state.with(|s| matches!(s, AuthState::Idle { .. }))
+    };
+    // The active org's screens, rebuilt only when another org (or a new sign-in to it) is shown.
+    let active = Memo::new(move |_| auth.active_org().map(ActiveOrg));
+    view! {
+        {move || reason_note(auth)}
+        <Show when=has_orgs>
+            <OrgBar/>
+        </Show>
+        {move || signing_in().then(|| sign_in_part(auth))}
+        <Show when=move || !signing_in()>
+            {move || active.get().map(|ActiveOrg(org)| view! {
+                <SignedInView signed_in=org.clone()/>
+                <AccountsPage ctx=org.accounts/>
+            })}
+        </Show>
+    }
+}
+
+/// An org entry compared by identity, so a memo of it changes only when another entry is shown.
+#[derive(Clone)]
+struct ActiveOrg(std::sync::Arc<crate::auth::SignedIn>);
+
+impl PartialEq for ActiveOrg {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Why the last session ended, said once.
+fn reason_note(auth: Auth) -> Option<AnyView> {
+    let AuthState::Idle {
+        reason: Some(reason),
+    } = auth.state.get()
+    else {
+        return None;
+    };
+    Some(match reason {
+        SignedOutReason::UserSignedOut(org) => {
+            view! { <StatusNote message=format!("You signed out of {org}.")/> }.into_any()
         }
+        SignedOutReason::RevokeFailed(message) => view! {
+            <ErrorAlert
+                title="Signed out here, but the org did not confirm it"
+                message=format!("This tab forgot the session, but revoking its token at the org failed: {message} Until it expires, the token still works at the org; an admin can revoke it in Setup → Connected Apps OAuth Usage.")
+            />
+        }
+        .into_any(),
+    })
+}
+
+/// The sign-in under way: the form, progress, or what went wrong.
+fn sign_in_part(auth: Auth) -> AnyView {
+    let adding = move || auth.orgs.with(|o| !o.is_empty());
+    match auth.state.get() {
+        AuthState::Idle { .. } => view! {
+            <SignInForm/>
+            <Show when=adding>
+                <div class="ob-actions">
+                    <button type="button" class="ob-button ob-button-secondary" on:click=move |_| auth.add_another(false)>
+                        "Back to the signed-in orgs"
+                    </button>
+                </div>
+            </Show>
+        }
+        .into_any(),
         AuthState::Redirecting => view! {
             <div class="ob-card">
                 <Busy label="Opening the org's login page…"/>
@@ -61,11 +111,6 @@ pub fn Home() -> impl IntoView {
             </div>
         }
         .into_any(),
-        AuthState::SignedIn(signed_in) => view! {
-            <SignedInView signed_in=signed_in.clone()/>
-            <crate::accounts::AccountsPage signed_in=signed_in/>
-        }
-        .into_any(),
         AuthState::Failed(message) => view! {
             <ErrorAlert title="Sign-in failed" message=message>
                 <button type="button" class="ob-button" on:click=move |_| auth.start_again()>
@@ -75,6 +120,5 @@ pub fn Home() -> impl IntoView {
             </ErrorAlert>
         }
         .into_any(),
-    }
     }
 }

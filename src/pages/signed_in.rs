@@ -60,9 +60,12 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
                     type="button"
                     class="ob-button ob-button-secondary"
                     disabled=move || signing_out.get()
-                    on:click=move |_| {
-                        signing_out.set(true);
-                        auth.sign_out();
+                    on:click={
+                        let key = signed_in.key.clone();
+                        move |_| {
+                            signing_out.set(true);
+                            auth.sign_out(key.clone());
+                        }
                     }
                 >
                     "Sign out"

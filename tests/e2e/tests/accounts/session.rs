@@ -159,7 +159,7 @@ async fn signing_out_during_a_refresh_revokes_the_new_tokens_and_keeps_no_sessio
 
     SignInPage::wait(browser).await?;
     let status = browser.status_text().await?;
-    assert!(status.contains("You signed out."), "{status}");
+    assert!(status.starts_with("You signed out of"), "{status}");
     app.org.state.faults.set_latency(0);
     assert_eq!(app.stored_tokens().await?, Default::default());
     // Every token the session had, the refreshed one too, is dead at the org.

@@ -1,0 +1,60 @@
+//! The signed-in orgs side by side: one button per org (its user, org id and host, marked when
+//! its session ended) that shows its screens, and "Add an org".
+
+use leptos::prelude::*;
+
+use crate::auth::use_auth;
+
+#[component]
+pub fn OrgBar() -> impl IntoView {
+    let auth = use_auth();
+    view! {
+        <nav class="ob-orgs" aria-label="Signed-in orgs">
+            <ul class="ob-orgs-list">
+                {move || auth.orgs.get().into_iter().map(|org| {
+                    let key = org.key.clone();
+                    let current = {
+                        let key = key.clone();
+                        move || auth.active.with(|a| a.as_deref() == Some(key.as_str()))
+                    };
+                    let host = url_host(&org.profile.instance_url);
+                    let ended = org.ended;
+                    view! {
+                        <li>
+                            <button
+                                type="button"
+                                class="ob-org-tab"
+                                aria-current=move || current().then_some("page")
+                                on:click=move |_| {
+                                    auth.add_another(false);
+                                    auth.switch_to(key.clone());
+                                }
+                            >
+                                <span class="ob-org-user">{org.profile.username.clone()}</span>
+                                <span class="ob-org-where ob-mono">{format!("{} · {host}", org.profile.org)}</span>
+                                <Show when=move || ended.with(Option::is_some)>
+                                    <span class="ob-org-ended">"Session ended"</span>
+                                </Show>
+                            </button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <button
+                type="button"
+                class="ob-button ob-button-secondary"
+                aria-expanded=move || auth.adding.get().to_string()
+                on:click=move |_| auth.add_another(true)
+            >
+                "Add an org"
+            </button>
+        </nav>
+    }
+}
+
+/// `host:port` of an instance URL, as shown.
+fn url_host(url: &str) -> String {
+    url.split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/').to_owned())
+        .unwrap_or_else(|| url.to_owned())
+}
