@@ -186,13 +186,13 @@ fn AccountTable() -> impl IntoView {
     let window =
         Memo::new(move |_| model::visible_window(st.scroll_top.get(), st.rows.with(Vec::len)));
 
-    // A new query starts at the top.
+    // The table is where the list state says: at the top for a new query, and where it was
+    // left when this screen (or this org) is shown again.
     Effect::new(move |_| {
-        if st.scroll_top.get() == 0.0 {
-            if let Some(el) = scroller.get() {
-                if el.scroll_top() != 0 {
-                    el.set_scroll_top(0);
-                }
+        let want = st.scroll_top.get() as i32;
+        if let Some(el) = scroller.get() {
+            if el.scroll_top() != want {
+                el.set_scroll_top(want);
             }
         }
     });

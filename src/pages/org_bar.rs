@@ -19,11 +19,20 @@ pub fn OrgBar() -> impl IntoView {
                     };
                     let host = url_host(&org.profile.instance_url);
                     let ended = org.ended;
+                    let name = format!("{} at {}", org.profile.username, org.profile.org);
+                    let label = move || {
+                        if ended.with(Option::is_some) {
+                            format!("{name}, session ended")
+                        } else {
+                            name.clone()
+                        }
+                    };
                     view! {
                         <li>
                             <button
                                 type="button"
                                 class="ob-org-tab"
+                                aria-label=label
                                 aria-current=move || current().then_some("page")
                                 on:click=move |_| {
                                     auth.add_another(false);

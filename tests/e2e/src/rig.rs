@@ -47,6 +47,25 @@ pub async fn spawn_app_with(
     Ok(TestApp { org, site, browser })
 }
 
+/// The second org's user (a target org as `scripts/dev` starts one).
+pub const TARGET_USERNAME: &str = "admin@target.devorg.local";
+pub const TARGET_PASSWORD: &str = "target";
+
+/// A second devorg for `app` (another org id, user and data), allowing the same site.
+pub async fn spawn_second_org(app: &TestApp) -> Result<devorg::RunningOrg> {
+    devorg::spawn(devorg::Config {
+        addr: "127.0.0.1:0".parse()?,
+        allowed_origins: vec![app.site.origin.clone()],
+        redirect_uris: vec![app.site.app_url()],
+        username: TARGET_USERNAME.into(),
+        password: TARGET_PASSWORD.into(),
+        accounts: 5,
+        ..Default::default()
+    })
+    .await
+    .context("cannot start the second devorg")
+}
+
 impl TestApp {
     /// The app's URL pointed at `org_url` (the app keeps it for the tab, across the OAuth round trip).
     pub fn app_url_for(&self, org_url: &str) -> String {

@@ -7,6 +7,7 @@ mod bulk;
 mod console;
 mod faults;
 mod list;
+mod orgs;
 mod page;
 mod records;
 mod session;

@@ -1,0 +1,162 @@
+//! Several orgs at once: a source and a target org signed in side by side, each with its own
+//! accounts; switching, a reload, signing out of one and one org's session ending touch only
+//! that org. And the bad paths of adding one: the same org twice, an unreachable org, a consumer
+//! key the second org does not know.
+
+use anyhow::Result;
+use orgbridge_e2e::{
+    spawn_app, spawn_second_org, unreachable_org_url, Role, SignInPage, TestApp, PASSWORD,
+    TARGET_PASSWORD, TARGET_USERNAME, USERNAME,
+};
+use serde_json::json;
+
+use crate::page::{AccountsPage, Org};
+
+/// Adds the org at `url` the way a person does: "Add an org", My Domain URL, the consumer key,
+/// the org's login page.
+async fn add_org(app: &TestApp, url: &str, username: &str, password: &str) -> Result<()> {
+    let browser = &app.browser;
+    browser.click_button("Add an org").await?;
+    let form = SignInPage::wait(browser).await?;
+    form.use_my_domain(url).await?;
+    form.set_consumer_key("orgbridge-local").await?;
+    form.sign_in()
+        .await?
+        .log_in_and_allow(username, password)
+        .await?;
+    Ok(())
+}
+
+/// The name the org bar gives an org's button.
+fn org_button(username: &str, org: &devorg::RunningOrg) -> String {
+    format!("{username} at {}", org.state.org.org_id)
+}
+
+#[tokio::test]
+async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    Org(&app).insert(json!({"Name": "Source Only Ltd"}));
+    target
+        .state
+        .store
+        .write()
+        .insert(
+            json!({"Name": "Target Only Ltd"}).as_object().unwrap(),
+            devorg::store::now_ms(),
+        )
+        .expect("an account");
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let source_button = org_button(USERNAME, &app.org);
+    let target_button = org_button(TARGET_USERNAME, &target);
+    let source_count = page.count_text().await?;
+
+    add_org(&app, &target.url, TARGET_USERNAME, TARGET_PASSWORD).await?;
+
+    // The target org is shown, with its own accounts; both are in the org bar.
+    browser.by_role(Role::Button, &target_button).await?;
+    browser.by_role(Role::Button, &source_button).await?;
+    page.wait_loaded().await?;
+    assert_eq!(page.search("Only Ltd", None).await?, (1, 1));
+    assert_eq!(page.visible_names().await?, ["Target Only Ltd"]);
+
+    // Switching back is instant: the source list is as it was left, with no new query.
+    let calls = Org(&app).api_calls();
+    browser.click_button(&source_button).await?;
+    browser.by_role(Role::Heading, "Accounts").await?;
+    assert_eq!(page.count_text().await?, source_count);
+    assert_eq!(Org(&app).api_calls(), calls, "nothing asked of the org");
+    assert_eq!(page.search("Only Ltd", None).await?, (1, 1));
+    assert_eq!(page.visible_names().await?, ["Source Only Ltd"]);
+
+    // A reload keeps both orgs signed in, the source one shown.
+    browser.client().refresh().await?;
+    browser.by_role(Role::Button, &target_button).await?;
+    browser.by_role(Role::Heading, "Accounts").await?;
+    page.wait_loaded().await?;
+    let details = orgbridge_e2e::SignedInPage::wait(browser)
+        .await?
+        .details()
+        .await?;
+    assert_eq!(details["Username"], USERNAME);
+
+    // The target org ends its session: only it says so; the source org keeps working.
+    target.state.tokens.lock().revoke_all();
+    app.browser.expect_console_error("401");
+    app.browser.expect_console_error("400");
+    browser.click_button(&target_button).await?;
+    // Its screens are shown for the first time since the reload: the first call finds the end.
+    page.wait_alert_containing("Your session with this org ended")
+        .await?;
+    browser
+        .by_role(Role::Button, &format!("{target_button}, session ended"))
+        .await?;
+    browser.click_button(&source_button).await?;
+    assert_eq!(page.search("Source Only", None).await?, (1, 1));
+
+    // Signing out of the source org leaves the target org signed in (and shown).
+    browser.click_button("Sign out").await?;
+    let status = browser.status_containing("You signed out of").await?;
+    assert!(status.contains(USERNAME), "{status}");
+    browser
+        .by_role(Role::Button, &format!("{target_button}, session ended"))
+        .await?;
+    assert!(browser.by_role(Role::Button, &source_button).await.is_err());
+    app.finish().await
+}
+
+#[tokio::test]
+async fn adding_the_same_org_twice_an_unreachable_one_or_a_wrong_key_keeps_what_is_signed_in(
+) -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    AccountsPage::sign_in(&app).await?;
+    let browser = &app.browser;
+    let source_button = org_button(USERNAME, &app.org);
+
+    // The same org and user again: still one entry.
+    browser.click_button("Add an org").await?;
+    SignInPage::wait(browser)
+        .await?
+        .sign_in()
+        .await?
+        .log_in_and_allow(USERNAME, PASSWORD)
+        .await?;
+    browser.by_role(Role::Heading, "Accounts").await?;
+    let tabs = browser
+        .eval("return document.querySelectorAll('.ob-org-tab').length;")
+        .await?;
+    assert_eq!(tabs, json!(1));
+
+    // An org nobody answers for: said in words, nothing else changes.
+    app.browser.expect_console_error("ERR_CONNECTION_REFUSED");
+    browser.click_button("Add an org").await?;
+    let form = SignInPage::wait(browser).await?;
+    form.use_my_domain(&unreachable_org_url()?).await?;
+    form.set_consumer_key("orgbridge-local").await?;
+    form.click_sign_in().await?;
+    let alert = browser.alert_containing("Nothing answered at").await?;
+    assert!(alert.contains("Check the URL"), "{alert}");
+    browser.click_button("Start again").await?;
+    browser.click_button("Back to the signed-in orgs").await?;
+    browser.by_role(Role::Button, &source_button).await?;
+
+    // A consumer key the second org does not know: its own error page, never a login form.
+    browser.click_button("Add an org").await?;
+    let form = SignInPage::wait(browser).await?;
+    form.use_my_domain(&target.url).await?;
+    form.set_consumer_key("not-registered-here").await?;
+    // The org's error page answers 400.
+    app.browser
+        .expect_console_error("client_id=not-registered-here");
+    form.click_sign_in().await?;
+    browser.wait_for_text("invalid_client_id").await?;
+    browser.client().back().await?;
+    browser.by_role(Role::Button, &source_button).await?;
+    let tabs = browser
+        .eval("return document.querySelectorAll('.ob-org-tab').length;")
+        .await?;
+    assert_eq!(tabs, json!(1));
+    app.finish().await
+}
