@@ -9,6 +9,7 @@ pub mod auth;
 pub mod components;
 pub mod drafts;
 pub mod framing;
+pub mod org_look;
 pub mod pages;
 pub mod settings;
 pub mod storage;

@@ -155,7 +155,19 @@ pub struct RefusedDevorg {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DevorgChoice {
     pub url: String,
+    /// More devorgs to offer beside `url` (the meta tag may list several: `scripts/dev` runs a
+    /// source and a target org).
+    pub others: Vec<String>,
     pub refused: Vec<RefusedDevorg>,
+}
+
+impl DevorgChoice {
+    /// Every devorg offered, `url` first.
+    pub fn all(&self) -> Vec<String> {
+        std::iter::once(self.url.clone())
+            .chain(self.others.iter().cloned())
+            .collect()
+    }
 }
 
 /// The hosts a devorg may be on. Only this computer: the address comes from the page URL, which
@@ -243,19 +255,38 @@ fn read_devorg_choice() -> DevorgChoice {
     let given = query_param(DEVORG_PARAM).filter(|u| !u.trim().is_empty());
     if let Some(url) = given.and_then(|u| consider(u, DevorgSource::Query)) {
         storage::set(Key::DevorgUrl, &url);
-        return DevorgChoice { url, refused };
+        return DevorgChoice {
+            url,
+            others: Vec::new(),
+            refused,
+        };
     }
     if let Some(stored) = storage::get(Key::DevorgUrl) {
         if let Some(url) = consider(stored, DevorgSource::Stored) {
-            return DevorgChoice { url, refused };
+            return DevorgChoice {
+                url,
+                others: Vec::new(),
+                refused,
+            };
         }
         storage::remove(Key::DevorgUrl);
     }
-    let meta = meta_content(DEVORG_META).filter(|u| !u.trim().is_empty());
-    let url = meta
-        .and_then(|u| consider(u, DevorgSource::Meta))
-        .unwrap_or_else(|| DEFAULT_DEVORG_URL.to_owned());
-    DevorgChoice { url, refused }
+    // The meta tag may list several, separated by spaces; each is checked on its own.
+    let meta = meta_content(DEVORG_META).unwrap_or_default();
+    let mut urls: Vec<String> = meta
+        .split_whitespace()
+        .filter_map(|u| consider(u.to_owned(), DevorgSource::Meta))
+        .collect();
+    urls.dedup();
+    if urls.is_empty() {
+        urls.push(DEFAULT_DEVORG_URL.to_owned());
+    }
+    let url = urls.remove(0);
+    DevorgChoice {
+        url,
+        others: urls,
+        refused,
+    }
 }
 
 /// The devorg URL "Local devorg" signs in to (see [`devorg_choice`]).

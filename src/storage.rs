@@ -45,6 +45,8 @@ pub enum Key<'a> {
     Draft(&'a str),
     /// The user's org choices and consumer keys per org (not secrets).
     Prefs,
+    /// Each org's label and colour, by org id (see `org_look.rs`; not secrets).
+    OrgLooks,
     /// The columns chosen for the accounts list of one org, by org id (field paths; not secrets).
     AccountColumns(&'a str),
 }
@@ -53,7 +55,7 @@ impl Key<'_> {
     /// The storage area this key belongs to.
     pub fn area(&self) -> Area {
         match self {
-            Key::Prefs | Key::AccountColumns(_) => Area::Local,
+            Key::Prefs | Key::AccountColumns(_) | Key::OrgLooks => Area::Local,
             Key::Session(_)
             | Key::Orgs
             | Key::DevorgUrl
@@ -68,6 +70,7 @@ impl Key<'_> {
         match self {
             Key::Session(key) => format!("{PREFIX}session.{key}"),
             Key::Orgs => format!("{PREFIX}orgs"),
+            Key::OrgLooks => format!("{PREFIX}org_looks"),
             Key::DevorgUrl => format!("{PREFIX}devorg_url"),
             Key::Client(key) => format!("{PREFIX}{CLIENT}{key}"),
             Key::SignedOutReason => format!("{PREFIX}signed_out_reason"),

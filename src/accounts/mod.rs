@@ -32,11 +32,18 @@ use self::context::{use_accounts, Accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;
+use crate::org_look::OrgLook;
 
 /// Everything about one signed-in org's accounts, from its screens' state (kept while another
 /// org is shown).
 #[component]
-pub fn AccountsPage(ctx: Accounts) -> impl IntoView {
+pub fn AccountsPage(
+    ctx: Accounts,
+    /// The org's label and colour, and who is signed in: shown by the title, so it is always
+    /// plain which org these accounts are in.
+    look: RwSignal<OrgLook>,
+    #[prop(into)] who: String,
+) -> impl IntoView {
     provide_context(ctx);
     drafts::bind(&ctx.drafts(), "screen", ctx.screen, Screen::List);
     let describe_error = RwSignal::new(None::<String>);
@@ -101,9 +108,12 @@ pub fn AccountsPage(ctx: Accounts) -> impl IntoView {
     view! {
         <section class="ob-accounts" aria-labelledby="ob-accounts-title">
             // Title, API budget and tabs stay in view together while a long list or form scrolls.
-            <div class="ob-acc-head">
+            <div class=move || format!("ob-acc-head ob-org-mark {}", look.get().colour.class())>
                 <div class="ob-acc-top">
                     <h2 id="ob-accounts-title">"Accounts"</h2>
+                    <p class="ob-acc-org">
+                        {move || look.with(|l| if l.label.is_empty() { format!("in {who}") } else { format!("in {} ({who})", l.label) })}
+                    </p>
                     <ApiBudget/>
                 </div>
                 <nav aria-label="Accounts screens">

@@ -19,6 +19,7 @@ use salesforce::transport::Transport;
 
 use crate::accounts::context::Accounts;
 use crate::drafts;
+use crate::org_look::{self, OrgLook};
 use crate::transport::FetchTransport;
 
 /// Where the person is in signing in to an org (one more, when others are signed in already).
@@ -59,6 +60,9 @@ pub struct SignedIn {
     /// stay as they were, with what the person typed, until they sign in again.
     pub ended: RwSignal<Option<String>>,
     pub accounts: Accounts,
+    /// The org's label and colour (remembered per org id), and whether it is a sandbox.
+    pub look: RwSignal<OrgLook>,
+    pub sandbox: bool,
     /// Owns this org's signals; dropped with the entry (signed out), they go too.
     owner: Owner,
 }
@@ -246,6 +250,15 @@ impl Auth {
             }
         };
         let ended = owner.with(|| RwSignal::new(None));
+        let nth = self.orgs.with_untracked(|orgs| {
+            orgs.iter()
+                .position(|o| o.key == key)
+                .unwrap_or(orgs.len())
+        });
+        let look = match self.find(&key) {
+            Some(old) => old.look,
+            None => owner.with(|| RwSignal::new(org_look::load(session.org_id(), nth))),
+        };
         Self::watch(&client, key.clone(), ended);
         let org = Arc::new(SignedIn {
             key: key.clone(),
@@ -257,6 +270,8 @@ impl Auth {
             },
             ended,
             accounts,
+            look,
+            sandbox: session.is_sandbox(),
             owner,
         });
         self.orgs

@@ -32,7 +32,7 @@ pub fn Home() -> impl IntoView {
         <Show when=move || !signing_in()>
             {move || active.get().map(|ActiveOrg(org)| view! {
                 <SignedInView signed_in=org.clone()/>
-                <AccountsPage ctx=org.accounts/>
+                <AccountsPage ctx=org.accounts look=org.look who=format!("{} at {}", org.profile.username, org.profile.org)/>
             })}
         </Show>
     }

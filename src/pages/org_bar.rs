@@ -19,19 +19,31 @@ pub fn OrgBar() -> impl IntoView {
                     };
                     let host = url_host(&org.profile.instance_url);
                     let ended = org.ended;
+                    let look = org.look;
+                    let sandbox = org.sandbox;
                     let name = format!("{} at {}", org.profile.username, org.profile.org);
+                    // The person's label first (what they call the org), then who and where.
                     let label = move || {
-                        if ended.with(Option::is_some) {
-                            format!("{name}, session ended")
-                        } else {
-                            name.clone()
+                        let mut text = look.with(|l| {
+                            if l.label.is_empty() {
+                                name.clone()
+                            } else {
+                                format!("{}: {name}", l.label)
+                            }
+                        });
+                        if sandbox {
+                            text.push_str(", sandbox");
                         }
+                        if ended.with(Option::is_some) {
+                            text.push_str(", session ended");
+                        }
+                        text
                     };
                     view! {
                         <li>
                             <button
                                 type="button"
-                                class="ob-org-tab"
+                                class=move || format!("ob-org-tab ob-org-mark {}", look.get().colour.class())
                                 aria-label=label
                                 aria-current=move || current().then_some("page")
                                 on:click=move |_| {
@@ -39,7 +51,9 @@ pub fn OrgBar() -> impl IntoView {
                                     auth.switch_to(key.clone());
                                 }
                             >
+                                {move || look.with(|l| (!l.label.is_empty()).then(|| view! { <span class="ob-org-label">{l.label.clone()}</span> }))}
                                 <span class="ob-org-user">{org.profile.username.clone()}</span>
+                                {sandbox.then(|| view! { <span class="ob-badge ob-badge-sandbox">"Sandbox"</span> })}
                                 <span class="ob-org-where ob-mono">{format!("{} · {host}", org.profile.org)}</span>
                                 <Show when=move || ended.with(Option::is_some)>
                                     <span class="ob-org-ended">"Session ended"</span>

@@ -74,11 +74,10 @@ pub fn SignInForm() -> impl IntoView {
     let tried = RwSignal::new(false);
     let devorg = devorg_choice();
     let refused = refused_devorg_message(&devorg);
-    let devorg_url = devorg.url;
-    let target = {
-        let devorg_url = devorg_url.clone();
-        move || sign_in_target(kind.get(), &my_domain.get(), &devorg_url)
-    };
+    let devorgs = devorg.all();
+    // Which devorg, when there are several (a source and a target org under scripts/dev).
+    let devorg_url = RwSignal::new(devorg.url.clone());
+    let target = move || sign_in_target(kind.get(), &my_domain.get(), &devorg_url.get());
 
     // Switching org prefills the consumer key last used with it.
     let choose = move |k: OrgKind| {
@@ -112,7 +111,10 @@ pub fn SignInForm() -> impl IntoView {
         let k = kind.get_untracked();
         let mut p = prefs.get_value();
         p.my_domain_url = normalize_url(&my_domain.get_untracked());
-        let login_url = p.login_url(k);
+        let login_url = match k {
+            OrgKind::Devorg => devorg_url.get_untracked(),
+            _ => p.login_url(k),
+        };
         let key = consumer_key.get_untracked().trim().to_owned();
         p.remember(k, &login_url, &key);
         p.save();
@@ -125,7 +127,7 @@ pub fn SignInForm() -> impl IntoView {
 
     let note = move |k: OrgKind| -> Option<String> {
         match k {
-            OrgKind::Devorg => Some(devorg_url.clone()),
+            OrgKind::Devorg => Some(devorg_url.get()),
             OrgKind::MyDomain => Some("Your org's own login address, e.g. https://mycompany.my.salesforce.com.".into()),
             OrgKind::Production | OrgKind::Sandbox => Some(format!(
                 "{} — finishing sign-in from a browser needs your org's My Domain host (this host sends no CORS headers): prefer “My Domain URL”.",
@@ -176,6 +178,24 @@ pub fn SignInForm() -> impl IntoView {
                         .collect_view()}
                 </div>
             </fieldset>
+            {(devorgs.len() > 1).then(|| {
+                let devorgs = devorgs.clone();
+                view! {
+                    <Show when=move || kind.get() == OrgKind::Devorg>
+                        <div class="ob-field">
+                            <label for="ob-devorg-pick">"Which devorg"</label>
+                            <select
+                                id="ob-devorg-pick"
+                                class="ob-input"
+                                prop:value=move || devorg_url.get()
+                                on:change=move |ev| devorg_url.set(event_target_value(&ev))
+                            >
+                                {devorgs.iter().map(|u| view! { <option value=u.clone()>{u.clone()}</option> }).collect_view()}
+                            </select>
+                        </div>
+                    </Show>
+                }
+            })}
             <Show when=move || kind.get() == OrgKind::MyDomain>
                 <div class="ob-field">
                     <label for="ob-my-domain">"My Domain URL"</label>

@@ -1,4 +1,5 @@
-//! The signed-in view: who is signed in to which org, at which API version, and "Sign out".
+//! The signed-in view of one org: who is signed in to which org, at which API version, its label
+//! and colour, and "Sign out" of it.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use leptos::prelude::*;
 use crate::auth::{use_auth, SignedIn};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
+use crate::org_look::{self, OrgColour};
 
 #[component]
 pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
@@ -15,6 +17,18 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
     let p = signed_in.profile.clone();
     let ended = signed_in.ended;
     let login = signed_in.login.clone();
+    let (look, sandbox) = (signed_in.look, signed_in.sandbox);
+    let org_id = StoredValue::new(p.org.clone());
+    // Kept for this org id in this browser as soon as it changes.
+    let set_look = move |label: String, colour: Option<OrgColour>| {
+        look.update(|l| {
+            l.label = label.chars().take(org_look::MAX_LABEL).collect();
+            if let Some(c) = colour {
+                l.colour = c;
+            }
+        });
+        org_id.with_value(|id| org_look::save(id, &look.get_untracked()));
+    };
     // The session usually ends under a button pressed far down a form: bring the way back into
     // view and give it the focus, so neither eyes nor keyboard have to look for it.
     let again = NodeRef::<leptos::html::Button>::new();
@@ -45,9 +59,13 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
         })
     };
     view! {
-        // A compact bar, so the org's data below gets the screen.
-        <section class="ob-card ob-session" aria-labelledby="ob-signed-in-title">
+        // A compact bar, so the org's data below gets the screen; its edge in the org's colour.
+        <section
+            class=move || format!("ob-card ob-session ob-org-mark {}", look.get().colour.class())
+            aria-labelledby="ob-signed-in-title"
+        >
             <h1 id="ob-signed-in-title" class="ob-session-title">"Signed in"</h1>
+            {sandbox.then(|| view! { <span class="ob-badge ob-badge-sandbox">"Sandbox"</span> })}
             <dl class="ob-session-facts">
                 <div><dt>"Name"</dt><dd>{p.name}</dd></div>
                 <div><dt>"Username"</dt><dd>{p.username}</dd></div>
@@ -55,6 +73,27 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
                 <div><dt>"Instance"</dt><dd>{p.instance_url}</dd></div>
                 <div><dt>"API version"</dt><dd>{p.api_version}</dd></div>
             </dl>
+            <div class="ob-session-look">
+                <label for="ob-org-label">"Label"</label>
+                <input
+                    id="ob-org-label"
+                    type="text"
+                    class="ob-input ob-org-label-input"
+                    maxlength=org_look::MAX_LABEL.to_string()
+                    placeholder="e.g. Sales"
+                    prop:value=move || look.get().label
+                    on:input=move |ev| set_look(event_target_value(&ev), None)
+                />
+                <label for="ob-org-colour">"Colour"</label>
+                <select
+                    id="ob-org-colour"
+                    class="ob-input"
+                    prop:value=move || look.get().colour.name()
+                    on:change=move |ev| set_look(look.get_untracked().label, OrgColour::parse(&event_target_value(&ev)))
+                >
+                    {OrgColour::ALL.iter().map(|c| view! { <option value=c.name()>{c.name()}</option> }).collect_view()}
+                </select>
+            </div>
             <div class="ob-session-actions">
                 <button
                     type="button"

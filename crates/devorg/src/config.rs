@@ -43,6 +43,12 @@ pub struct Config {
     #[arg(long, default_value_t = 200)]
     pub accounts: usize,
 
+    /// Which deterministic accounts: another seed gives other names, cities and industries (the
+    /// first few awkward names, such as O'Reilly Media, are in every org). Two devorgs with
+    /// different seeds are a source and a target org with different data.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+
     /// Lifetime of access tokens, in seconds (the org's session timeout).
     #[arg(
         long = "token-lifetime",

@@ -228,7 +228,7 @@ impl Store {
     /// A store holding `config.accounts` deterministic accounts.
     pub fn seeded(config: &Config, org: &Org, ids: IdGen) -> Self {
         let mut store = Store::new(org, ids);
-        crate::seed::seed_accounts(&mut store, config.accounts);
+        crate::seed::seed_accounts(&mut store, config.accounts, config.seed);
         store
     }
 

@@ -132,6 +132,14 @@ mod tests {
         let dbg = format!("{s:?}");
         assert!(!dbg.contains("ACCESS") && !dbg.contains("REFRESH"), "{dbg}");
         assert_eq!(s.org_id(), "00Dx0000000BV7z");
+        assert!(!s.is_sandbox());
+        let mut sandbox = s.clone();
+        sandbox.instance_url =
+            InstanceUrl::parse("https://acme--uat.sandbox.my.salesforce.com").unwrap();
+        assert!(sandbox.is_sandbox());
+        let mut via_test = s.clone();
+        via_test.login_url = InstanceUrl::parse("https://test.salesforce.com").unwrap();
+        assert!(via_test.is_sandbox());
         assert_eq!(s.data_path(), "/services/data/v67.0");
     }
 

@@ -310,13 +310,22 @@ impl Browser {
         self.by_role(Role::Field, label).await
     }
 
-    /// Clicks the button named `name`.
+    /// Clicks the button named `name`. A button the page re-rendered between finding and
+    /// clicking (a screen refreshing after a save) is found again, a few times at most.
     pub async fn click_button(&self, name: &str) -> Result<()> {
-        self.button(name)
-            .await?
-            .click()
-            .await
-            .with_context(|| format!("cannot click the button {name:?}"))
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.button(name).await?.click().await {
+                Ok(()) => return Ok(()),
+                Err(fantoccini::error::CmdError::Standard(e))
+                    if attempts < 3
+                        && e.error == fantoccini::error::ErrorStatus::StaleElementReference => {}
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot click the button {name:?}"))
+                }
+            }
+        }
     }
 
     /// Replaces the content of the field labelled `label` with `value`, as typing would.

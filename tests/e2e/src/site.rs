@@ -23,16 +23,18 @@ use tower_http::services::ServeDir;
 /// Where the app is served on the site: not the root, to prove it works from any sub-path.
 pub const APP_PATH: &str = "/apps/orgbridge/";
 
-/// The allowlist meta tag as index.html ships it (empty: no one may frame the app).
-const FRAME_ANCESTORS_TAG: &str = r#"<meta name="orgbridge-frame-ancestors" content="">"#;
+/// The meta tags index.html ships empty, which a test may fill: who may frame the app (empty: no
+/// one), and the devorgs "Local devorg" offers (empty: the default one).
+const FRAME_ANCESTORS: &str = "orgbridge-frame-ancestors";
+const DEVORGS: &str = "orgbridge-devorg";
 
 /// A running static site; the server stops when dropped.
 pub struct StaticSite {
     pub addr: SocketAddr,
     /// `http://127.0.0.1:PORT`, the app's origin.
     pub origin: String,
-    /// Origins written into the served index.html's frame-ancestors meta tag.
-    frame_ancestors: Arc<Mutex<Vec<String>>>,
+    /// Values written into the served index.html's meta tags, by tag name.
+    metas: Metas,
     task: JoinHandle<()>,
 }
 
@@ -80,7 +82,7 @@ impl StaticSite {
     }
 
     async fn serve(dist: &Path, examples: Option<&Path>) -> Result<StaticSite> {
-        let frame_ancestors = Arc::new(Mutex::new(Vec::new()));
+        let metas = Metas::default();
         let app = APP_PATH.trim_end_matches('/');
         let mut router = Router::new();
         if let Some(examples) = examples {
@@ -88,7 +90,7 @@ impl StaticSite {
         }
         let index = IndexPage {
             file: dist.join("index.html"),
-            frame_ancestors: frame_ancestors.clone(),
+            metas: metas.clone(),
         };
         let router = router
             .nest_service(app, ServeDir::new(dist))
@@ -105,7 +107,7 @@ impl StaticSite {
         Ok(StaticSite {
             addr,
             origin: format!("http://{addr}"),
-            frame_ancestors,
+            metas,
             task,
         })
     }
@@ -113,10 +115,13 @@ impl StaticSite {
     /// Lets `origin` frame the app: from now on the site serves index.html with `origin` in its
     /// `orgbridge-frame-ancestors` meta tag.
     pub fn allow_framing_by(&self, origin: &str) {
-        self.frame_ancestors
-            .lock()
-            .unwrap()
-            .push(origin.to_string());
+        self.metas.add(FRAME_ANCESTORS, origin);
+    }
+
+    /// Offers `url` as one more "Local devorg" (the first one added is the default): from now on
+    /// the site serves index.html with it in its `orgbridge-devorg` meta tag, as scripts/dev does.
+    pub fn offer_devorg(&self, url: &str) {
+        self.metas.add(DEVORGS, url);
     }
 
     /// The app's page URL (also its OAuth redirect URI: origin + path, no query).
@@ -144,29 +149,59 @@ impl StaticSite {
     }
 }
 
-/// The app's index.html and the origins to write into its frame-ancestors tag.
+/// Values for index.html's empty meta tags, by tag name, each list space-separated when served.
+#[derive(Clone, Default)]
+struct Metas(Arc<Mutex<Vec<(&'static str, String)>>>);
+
+impl Metas {
+    fn add(&self, tag: &'static str, value: &str) {
+        self.0.lock().unwrap().push((tag, value.to_string()));
+    }
+
+    /// `html` with every tag that has values filled in; `None` when no tag has any.
+    fn fill(&self, html: &str) -> Option<String> {
+        let metas = self.0.lock().unwrap();
+        if metas.is_empty() {
+            return None;
+        }
+        let mut html = html.to_string();
+        for tag in [FRAME_ANCESTORS, DEVORGS] {
+            let values: Vec<&str> = metas
+                .iter()
+                .filter(|(t, _)| *t == tag)
+                .map(|(_, v)| v.as_str())
+                .collect();
+            if !values.is_empty() {
+                html = html.replace(
+                    &format!(r#"<meta name="{tag}" content="">"#),
+                    &format!(r#"<meta name="{tag}" content="{}">"#, values.join(" ")),
+                );
+            }
+        }
+        Some(html)
+    }
+}
+
+/// The app's index.html and the values to write into its meta tags.
 #[derive(Clone)]
 struct IndexPage {
     file: PathBuf,
-    frame_ancestors: Arc<Mutex<Vec<String>>>,
+    metas: Metas,
 }
 
-/// Serves index.html with the allowed origins in its meta tag once any are set; everything else
+/// Serves index.html with the tests' values in its meta tags once any are set; everything else
 /// (and index.html while none are) is the plain files.
 async fn serve_index(State(index): State<IndexPage>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let is_index = path == APP_PATH || path == format!("{APP_PATH}index.html");
-    let allowed = index.frame_ancestors.lock().unwrap().join(" ");
-    if !is_index || allowed.is_empty() {
+    if !is_index {
         return next.run(request).await;
     }
     match tokio::fs::read_to_string(&index.file).await {
-        Ok(html) if html.contains(FRAME_ANCESTORS_TAG) => Html(html.replace(
-            FRAME_ANCESTORS_TAG,
-            &format!(r#"<meta name="orgbridge-frame-ancestors" content="{allowed}">"#),
-        ))
-        .into_response(),
-        // A build without the tag (an older app) is served as it is.
-        _ => next.run(request).await,
+        Ok(html) => match index.metas.fill(&html) {
+            Some(filled) => Html(filled).into_response(),
+            None => next.run(request).await,
+        },
+        Err(_) => next.run(request).await,
     }
 }

@@ -70,9 +70,22 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     assert_eq!(page.search("Only Ltd", None).await?, (1, 1));
     assert_eq!(page.visible_names().await?, ["Source Only Ltd"]);
 
-    // A reload keeps both orgs signed in, the source one shown.
+    // The person names the source org and gives it a colour; its button says so.
+    browser.fill("Label", "Source").await?;
+    browser
+        .field("Colour")
+        .await?
+        .select_by_label("Purple")
+        .await?;
+    let source_button = format!("Source: {source_button}");
+    browser.by_role(Role::Button, &source_button).await?;
+    browser.wait_for_text("in Source (").await?;
+
+    // A reload keeps both orgs signed in, the source one shown, its label remembered.
     browser.client().refresh().await?;
     browser.by_role(Role::Button, &target_button).await?;
+    browser.by_role(Role::Button, &source_button).await?;
+    assert_eq!(page.field_value("Label").await?, "Source");
     browser.by_role(Role::Heading, "Accounts").await?;
     page.wait_loaded().await?;
     let details = orgbridge_e2e::SignedInPage::wait(browser)
@@ -158,5 +171,56 @@ async fn adding_the_same_org_twice_an_unreachable_one_or_a_wrong_key_keeps_what_
         .eval("return document.querySelectorAll('.ob-org-tab').length;")
         .await?;
     assert_eq!(tabs, json!(1));
+    app.finish().await
+}
+
+/// As under scripts/dev: the page's devorg meta tag lists a source and a target devorg, the
+/// sign-in screen offers both, and the person signs in to one, then adds the other.
+#[tokio::test]
+async fn the_devorgs_the_page_lists_are_each_offered_to_sign_in_to() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    app.site.offer_devorg(&app.org.url);
+    app.site.offer_devorg(&target.url);
+    let browser = &app.browser;
+    browser.goto(&app.site.app_url()).await?;
+    SignInPage::wait(browser).await?;
+    let offered = browser
+        .eval("return [...document.querySelectorAll('#ob-devorg-pick option')].map(o => o.value);")
+        .await?;
+    assert_eq!(offered, json!([app.org.url, target.url]));
+    browser
+        .wait_for_text(&format!("Sign in opens {}", &app.org.url[7..]))
+        .await?;
+    SignInPage::wait(browser)
+        .await?
+        .sign_in()
+        .await?
+        .log_in_and_allow(USERNAME, PASSWORD)
+        .await?;
+    browser.by_role(Role::Heading, "Accounts").await?;
+
+    browser.click_button("Add an org").await?;
+    SignInPage::wait(browser).await?;
+    browser
+        .field("Which devorg")
+        .await?
+        .select_by_label(&target.url)
+        .await?;
+    browser
+        .wait_for_text(&format!("Sign in opens {}", &target.url[7..]))
+        .await?;
+    SignInPage::wait(browser)
+        .await?
+        .sign_in()
+        .await?
+        .log_in_and_allow(TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    browser
+        .by_role(Role::Button, &org_button(TARGET_USERNAME, &target))
+        .await?;
+    browser
+        .by_role(Role::Button, &org_button(USERNAME, &app.org))
+        .await?;
     app.finish().await
 }
