@@ -250,11 +250,9 @@ impl Auth {
             }
         };
         let ended = owner.with(|| RwSignal::new(None));
-        let nth = self.orgs.with_untracked(|orgs| {
-            orgs.iter()
-                .position(|o| o.key == key)
-                .unwrap_or(orgs.len())
-        });
+        let nth = self
+            .orgs
+            .with_untracked(|orgs| orgs.iter().position(|o| o.key == key).unwrap_or(orgs.len()));
         let look = match self.find(&key) {
             Some(old) => old.look,
             None => owner.with(|| RwSignal::new(org_look::load(session.org_id(), nth))),

@@ -27,6 +27,20 @@ async fn add_org(app: &TestApp, url: &str, username: &str, password: &str) -> Re
     Ok(())
 }
 
+/// Clicks Sign in on the sign-in screen shown and logs in at the org's page.
+async fn sign_in_here(
+    browser: &orgbridge_e2e::Browser,
+    username: &str,
+    password: &str,
+) -> Result<()> {
+    SignInPage::wait(browser)
+        .await?
+        .sign_in()
+        .await?
+        .log_in_and_allow(username, password)
+        .await
+}
+
 /// The name the org bar gives an org's button.
 fn org_button(username: &str, org: &devorg::RunningOrg) -> String {
     format!("{username} at {}", org.state.org.org_id)
@@ -130,12 +144,7 @@ async fn adding_the_same_org_twice_an_unreachable_one_or_a_wrong_key_keeps_what_
 
     // The same org and user again: still one entry.
     browser.click_button("Add an org").await?;
-    SignInPage::wait(browser)
-        .await?
-        .sign_in()
-        .await?
-        .log_in_and_allow(USERNAME, PASSWORD)
-        .await?;
+    sign_in_here(&app.browser, USERNAME, PASSWORD).await?;
     browser.by_role(Role::Heading, "Accounts").await?;
     let tabs = browser
         .eval("return document.querySelectorAll('.ob-org-tab').length;")
@@ -192,12 +201,7 @@ async fn the_devorgs_the_page_lists_are_each_offered_to_sign_in_to() -> Result<(
     browser
         .wait_for_text(&format!("Sign in opens {}", &app.org.url[7..]))
         .await?;
-    SignInPage::wait(browser)
-        .await?
-        .sign_in()
-        .await?
-        .log_in_and_allow(USERNAME, PASSWORD)
-        .await?;
+    sign_in_here(&app.browser, USERNAME, PASSWORD).await?;
     browser.by_role(Role::Heading, "Accounts").await?;
 
     browser.click_button("Add an org").await?;
@@ -210,12 +214,7 @@ async fn the_devorgs_the_page_lists_are_each_offered_to_sign_in_to() -> Result<(
     browser
         .wait_for_text(&format!("Sign in opens {}", &target.url[7..]))
         .await?;
-    SignInPage::wait(browser)
-        .await?
-        .sign_in()
-        .await?
-        .log_in_and_allow(TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
+    sign_in_here(&app.browser, TARGET_USERNAME, TARGET_PASSWORD).await?;
     browser
         .by_role(Role::Button, &org_button(TARGET_USERNAME, &target))
         .await?;
