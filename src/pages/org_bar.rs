@@ -21,30 +21,11 @@ pub fn OrgBar() -> impl IntoView {
                     let ended = org.ended;
                     let look = org.look;
                     let sandbox = org.sandbox;
-                    let name = format!("{} at {}", org.profile.username, org.profile.org);
-                    // The person's label first (what they call the org), then who and where.
-                    let label = move || {
-                        let mut text = look.with(|l| {
-                            if l.label.is_empty() {
-                                name.clone()
-                            } else {
-                                format!("{}: {name}", l.label)
-                            }
-                        });
-                        if sandbox {
-                            text.push_str(", sandbox");
-                        }
-                        if ended.with(Option::is_some) {
-                            text.push_str(", session ended");
-                        }
-                        text
-                    };
                     view! {
                         <li>
                             <button
                                 type="button"
                                 class=move || format!("ob-org-tab ob-org-mark {}", look.get().colour.class())
-                                aria-label=label
                                 aria-current=move || current().then_some("page")
                                 on:click=move |_| {
                                     auth.add_another(false);

@@ -106,9 +106,10 @@ async fn main() -> Result<()> {
     b.fill("Label", "Target").await?;
     b.screenshot(shot("15-two-orgs")).await?;
     let source = format!(
-        "Source: {} at {}",
+        "Source {} {} · {}",
         orgbridge_e2e::USERNAME,
-        app.org.state.org.org_id
+        app.org.state.org.org_id,
+        app.org.url.trim_start_matches("http://")
     );
     b.click_button(&source).await?;
 

@@ -476,6 +476,30 @@ impl Browser {
         .await
     }
 
+    /// The WCAG 2.1 A and AA failures axe-core finds on the page as it is now, one line each
+    /// (rule, impact, the first offending element). axe-core comes from npm (`scripts/setup`'s
+    /// `ensure_axe`); its source is run as the script itself, which the page's CSP allows (it
+    /// refuses `eval`), since WebDriver scripts come from the browser, not the page.
+    pub async fn axe_violations(&self) -> Result<Vec<String>> {
+        let path =
+            crate::site::workspace_root().join("tests/e2e/.npm/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "no axe-core at {}: run scripts/setup's ensure_axe (scripts/test does)",
+                path.display()
+            )
+        })?;
+        let script = format!(
+            "{source}\nreturn axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})\n  .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + (v.nodes[0] ? v.nodes[0].target.join(' ') : '')));"
+        );
+        let found = self
+            .client
+            .execute(&script, vec![])
+            .await
+            .context("running axe-core")?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     /// Page errors seen so far that the test did not declare as expected.
     pub async fn unexpected_errors(&self) -> Result<Vec<String>> {
         self.read_log().await?;

@@ -2,6 +2,7 @@
 //! each test asserting what the page shows and what the org then holds. One binary, one module per
 //! area; `bench` is the 100,000-account benchmark (ignored by default: `benches/accounts.sh`).
 
+mod accessibility;
 mod bench;
 mod bulk;
 mod console;

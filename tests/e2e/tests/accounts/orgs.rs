@@ -41,9 +41,10 @@ async fn sign_in_here(
         .await
 }
 
-/// The name the org bar gives an org's button.
+/// The name the org bar gives an org's button: what it shows (user, org id, host).
 fn org_button(username: &str, org: &devorg::RunningOrg) -> String {
-    format!("{username} at {}", org.state.org.org_id)
+    let host = org.url.trim_start_matches("http://");
+    format!("{username} {} · {host}", org.state.org.org_id)
 }
 
 #[tokio::test]
@@ -91,7 +92,7 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
         .await?
         .select_by_label("Purple")
         .await?;
-    let source_button = format!("Source: {source_button}");
+    let source_button = format!("Source {source_button}");
     browser.by_role(Role::Button, &source_button).await?;
     browser.wait_for_text("in Source (").await?;
 
@@ -117,7 +118,7 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     page.wait_alert_containing("Your session with this org ended")
         .await?;
     browser
-        .by_role(Role::Button, &format!("{target_button}, session ended"))
+        .by_role(Role::Button, &format!("{target_button} Session ended"))
         .await?;
     browser.click_button(&source_button).await?;
     assert_eq!(page.search("Source Only", None).await?, (1, 1));
@@ -127,7 +128,7 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     let status = browser.status_containing("You signed out of").await?;
     assert!(status.contains(USERNAME), "{status}");
     browser
-        .by_role(Role::Button, &format!("{target_button}, session ended"))
+        .by_role(Role::Button, &format!("{target_button} Session ended"))
         .await?;
     assert!(browser.by_role(Role::Button, &source_button).await.is_err());
     app.finish().await
