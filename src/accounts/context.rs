@@ -13,18 +13,9 @@ use salesforce::types::RecordId;
 use super::list_state::ListState;
 use crate::transport::FetchTransport;
 
-/// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Screen {
-    List,
-    /// One account, by id.
-    View(String),
-    New,
-    /// The edit form of one account, by id.
-    Edit(String),
-    Upsert,
-    Console,
-}
+/// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it, and
+/// in the URL fragment, so Back, Forward and a reload do).
+pub use orgbridge_model::route::Screen;
 
 /// What every Accounts component shares: the org's client, Account's describe, the list (kept
 /// while other screens are open, so coming back does not reload 100,000 rows), and the screen.
@@ -79,6 +70,11 @@ impl Accounts {
     /// The org's id (what its column choice is remembered under).
     pub fn org_id(&self) -> String {
         self.client().session().org_id().to_owned()
+    }
+
+    /// The org's key (`<org id>/<user id>`), as routes name it: the same as its draft scope.
+    pub fn org_key(&self) -> String {
+        self.drafts()
     }
 
     /// The draft scope of this org's user, for `drafts::*`.

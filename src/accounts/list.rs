@@ -16,6 +16,7 @@ use super::bulk::BulkBar;
 use super::context::{use_accounts, Screen};
 use super::list_state::ALL_TEXT;
 use super::loader::{load, resume};
+use crate::app::Route;
 use crate::components::alert::ErrorAlert;
 use crate::storage::{self, Key};
 
@@ -367,6 +368,11 @@ fn AccountRow(index: usize, row: Row, link_at: usize) -> impl IntoView {
             ctx.go(Screen::View(id.clone()));
         }
     };
+    let href = Route::Org {
+        key: ctx.org_key(),
+        screen: Screen::View(id.clone()),
+    }
+    .href();
     let cells = row.cells.into_iter().enumerate().map(|(i, text)| {
         if i != link_at {
             return view! { <td>{text}</td> }.into_any();
@@ -379,7 +385,7 @@ fn AccountRow(index: usize, row: Row, link_at: usize) -> impl IntoView {
         };
         view! {
             <td>
-                <a href=format!("#account-{id}") aria-label=label on:click=open.clone()>{shown}</a>
+                <a href=href.clone() aria-label=label on:click=open.clone()>{shown}</a>
             </td>
         }
         .into_any()

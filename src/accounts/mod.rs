@@ -29,6 +29,7 @@ use orgbridge_model::accounts::{thousands, SOBJECT};
 use salesforce::rest::SObjectDescribe;
 
 use self::context::{use_accounts, Accounts, Screen};
+use crate::app::{show_route, CurrentRoute, Route};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
 use crate::drafts;
@@ -46,6 +47,23 @@ pub fn AccountsPage(
 ) -> impl IntoView {
     provide_context(ctx);
     drafts::bind(&ctx.drafts(), "screen", ctx.screen, Screen::List);
+    // The address bar names this org's screen (a reload, a link): it wins over the draft.
+    let current = expect_context::<CurrentRoute>();
+    if let Route::Org { key, screen } = current.0.get_untracked() {
+        if key == ctx.org_key() {
+            ctx.screen.set(screen);
+        }
+    }
+    // And it follows the screen, so Back and Forward step through screens (the screen shown when
+    // the page opens takes the place of the entry it opened on).
+    Effect::new(move |shown_before: Option<()>| {
+        let screen = ctx.screen.get();
+        let route = Route::Org {
+            key: ctx.org_key(),
+            screen,
+        };
+        show_route(current, &route, shown_before.is_none());
+    });
     let describe_error = RwSignal::new(None::<String>);
 
     let load_describe = move || {

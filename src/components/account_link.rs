@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::accounts::context::{use_accounts, Screen};
+use crate::app::Route;
 
 /// A link that opens one account in this app.
 #[component]
@@ -11,7 +12,7 @@ pub fn AccountLink(id: String, #[prop(into)] text: String) -> impl IntoView {
     let target = id.clone();
     view! {
         <a
-            href=format!("#account-{id}")
+            href=Route::Org { key: ctx.org_key(), screen: Screen::View(id.clone()) }.href()
             on:click=move |ev| {
                 ev.prevent_default();
                 ctx.go(Screen::View(target.clone()));

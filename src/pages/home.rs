@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::accounts::AccountsPage;
+use crate::app::{CurrentRoute, Route};
 use crate::auth::{use_auth, Auth, AuthState, SignedOutReason};
 use crate::components::alert::{ErrorAlert, StatusNote};
 use crate::components::busy::Busy;
@@ -23,6 +24,24 @@ pub fn Home() -> impl IntoView {
     };
     // The active org's screens, rebuilt only when another org (or a new sign-in to it) is shown.
     let active = Memo::new(move |_| auth.active_org().map(ActiveOrg));
+    // Back, Forward or a link to another org's screen: show that org, on that screen (only an
+    // org that is signed in; a route for any other is ignored).
+    let route = expect_context::<CurrentRoute>().0;
+    Effect::new(move |_| {
+        let Route::Org { key, screen } = route.get() else {
+            return;
+        };
+        let Some(org) = auth.find(&key) else {
+            return;
+        };
+        if auth.active.get_untracked().as_deref() != Some(key.as_str()) {
+            auth.add_another(false);
+            auth.switch_to(key);
+        }
+        if org.accounts.screen.get_untracked() != screen {
+            org.accounts.go(screen);
+        }
+    });
     view! {
         {move || reason_note(auth)}
         <Show when=has_orgs>

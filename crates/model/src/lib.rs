@@ -2,3 +2,4 @@
 //! run with `cargo test`: the web app (`src/`) only renders what these functions decide.
 
 pub mod accounts;
+pub mod route;

@@ -11,4 +11,5 @@ mod list;
 mod orgs;
 mod page;
 mod records;
+mod routes;
 mod session;
