@@ -25,7 +25,10 @@ pub enum Route {
     Home,
     Setup,
     /// One signed-in org (`<org id>/<user id>`) and its screen.
-    Org { key: String, screen: Screen },
+    Org {
+        key: String,
+        screen: Screen,
+    },
 }
 
 /// An org or user id in a route: letters and digits only (Salesforce ids are 15 or 18 of them).
