@@ -7,8 +7,7 @@ use leptos::prelude::*;
 use orgbridge_model::accounts::{Column, Row};
 use salesforce::soql::Direction;
 
-/// The "Search in" choice that searches every text field at once.
-pub const ALL_TEXT: &str = "*";
+pub use orgbridge_model::accounts::ALL_TEXT;
 
 /// Why the list stopped.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use salesforce::rest::{QueryPage, SObjectDescribe};
 use salesforce::soql::{quote, ListQuery};
 
 use super::context::Accounts;
-use super::list_state::{ListError, ListState, ALL_TEXT};
+use super::list_state::{ListError, ListState};
 use crate::storage::{self, Key};
 
 /// The columns the user chose (remembered in this browser), or the defaults.
@@ -24,23 +24,13 @@ pub fn saved_columns(ctx: Accounts, describe: &SObjectDescribe) -> Vec<Column> {
 
 /// The list's query for the current search, WHERE clause, sort and columns.
 fn list_query(st: &ListState, describe: &SObjectDescribe, columns: &[Column]) -> ListQuery {
-    let fields = model::list_fields(columns);
-    let search_in = st.search_in.get_untracked();
-    let search_fields: Vec<String> = if search_in == ALL_TEXT {
-        model::search_fields(describe)
-            .iter()
-            .map(|f| f.name.clone())
-            .collect()
-    } else {
-        vec![search_in]
+    let ask = model::ListAsk {
+        search: st.search.get_untracked(),
+        search_in: st.search_in.get_untracked(),
+        where_raw: st.where_raw.get_untracked(),
+        sort: st.sort.get_untracked(),
     };
-    let mut q = ListQuery::new(SOBJECT, fields)
-        .search(&st.search.get_untracked(), search_fields)
-        .where_raw(&st.where_raw.get_untracked());
-    if let Some((field, dir)) = st.sort.get_untracked() {
-        q = q.order_by(&field, dir);
-    }
-    q
+    model::list_query(describe, columns, &ask)
 }
 
 /// (Re)loads the list from the first page.

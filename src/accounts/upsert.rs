@@ -6,12 +6,11 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orgbridge_model::accounts::{self as model, form_fields, FormMode, SOBJECT};
+use orgbridge_model::accounts::{form_fields, FormMode, SOBJECT};
 use salesforce::rest::{FieldDescribe, SObjectDescribe, UpsertOutcome};
-use salesforce::soql::{quote, ListQuery};
 use salesforce::types::ExternalIdField;
 
-use super::context::{use_accounts, Accounts};
+use super::context::use_accounts;
 use super::form_parts::{checked_record, show_error, FormProblems};
 use super::loader::refresh_row;
 use crate::components::account_link::AccountLink;
@@ -116,9 +115,22 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                         }
                         result.set(Some(UpsertResult::Updated(id.map(|i| i.to_string()))));
                     }
-                    Ok(UpsertOutcome::Multiple(urls)) => {
-                        let ids: Vec<String> = urls.iter().map(|u| model::id_from_url(u)).collect();
-                        let named = names_of(ctx, &ids).await;
+                    Ok(UpsertOutcome::Multiple(ids)) => {
+                        // Names make the matches recognisable; without them, the ids still list.
+                        let named =
+                            ctx.client()
+                                .names_of(SOBJECT, &ids)
+                                .await
+                                .unwrap_or_else(|_| {
+                                    ids.iter().map(|id| (id.clone(), String::new())).collect()
+                                });
+                        if !ctx.still_shown() {
+                            return;
+                        }
+                        let named = named
+                            .into_iter()
+                            .map(|(id, name)| (id.to_string(), name))
+                            .collect();
                         result.set(Some(UpsertResult::Multiple(named)));
                     }
                     Err(e) => {
@@ -206,36 +218,6 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
             </div>
         </form>
     }
-}
-
-/// Names of records by id, for listing several matches (ids alone mean little to a person).
-async fn names_of(ctx: Accounts, ids: &[String]) -> Vec<(String, String)> {
-    let list = ids.iter().map(|i| quote(i)).collect::<Vec<_>>().join(", ");
-    let names: BTreeMap<String, String> = match ListQuery::new(SOBJECT, ["Id", "Name"])
-        .where_raw(&format!("Id IN ({list})"))
-        .to_soql()
-    {
-        Ok(soql) => match ctx.client().query(&soql, None).await {
-            Ok(page) => page
-                .records
-                .iter()
-                .map(|r| {
-                    (
-                        model::display_value(r.get("Id")),
-                        model::display_value(r.get("Name")),
-                    )
-                })
-                .collect(),
-            Err(_) => BTreeMap::new(),
-        },
-        Err(_) => BTreeMap::new(),
-    };
-    if !ctx.still_shown() {
-        return Vec::new();
-    }
-    ids.iter()
-        .map(|id| (id.clone(), names.get(id).cloned().unwrap_or_default()))
-        .collect()
 }
 
 #[component]

@@ -164,6 +164,43 @@ pub fn display_value(value: Option<&Value>) -> String {
     }
 }
 
+/// The "Search in" choice that searches every text field at once.
+pub const ALL_TEXT: &str = "*";
+
+/// What the person asked the list for: the text to search for and where (a field's API name or
+/// [`ALL_TEXT`]), an optional raw WHERE clause, and the sort.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListAsk {
+    pub search: String,
+    pub search_in: String,
+    pub where_raw: String,
+    pub sort: Option<(String, salesforce::soql::Direction)>,
+}
+
+/// The list's query: every column plus Id and Name, the search (escaped by the client's SOQL
+/// builder) in one text field or all of them, the raw WHERE in its own parentheses, the sort.
+pub fn list_query(
+    describe: &SObjectDescribe,
+    columns: &[Column],
+    ask: &ListAsk,
+) -> salesforce::soql::ListQuery {
+    let search_fields: Vec<String> = if ask.search_in == ALL_TEXT {
+        search_fields(describe)
+            .iter()
+            .map(|f| f.name.clone())
+            .collect()
+    } else {
+        vec![ask.search_in.clone()]
+    };
+    let mut q = salesforce::soql::ListQuery::new(SOBJECT, list_fields(columns))
+        .search(&ask.search, search_fields)
+        .where_raw(&ask.where_raw);
+    if let Some((field, dir)) = &ask.sort {
+        q = q.order_by(field, *dir);
+    }
+    q
+}
+
 /// The fields a list query selects for `columns`: `Id` and `Name` always (every row is named by
 /// its Name, whichever columns are shown and in whatever order), then the columns.
 pub fn list_fields(columns: &[Column]) -> Vec<String> {
@@ -497,15 +534,6 @@ fn mentioned_field(message: &str, known: &[String]) -> Option<String> {
     known.iter().find(|k| words.iter().any(|w| w == k)).cloned()
 }
 
-/// The record id at the end of a record URL (`/services/data/v67.0/sobjects/Account/001…`).
-pub fn id_from_url(url: &str) -> String {
-    url.trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or(url)
-        .to_string()
-}
-
 /// A response body for reading: JSON pretty-printed, anything else as it came.
 pub fn pretty_body(body: &str) -> String {
     match serde_json::from_str::<Value>(body) {
@@ -600,6 +628,25 @@ mod tests {
                 "1 Main St, Austin, TX 78701, US"
             ]
         );
+    }
+
+    #[test]
+    fn the_list_query_searches_escaped_text_in_one_field_or_all_and_sorts() {
+        let d = describe();
+        let columns = columns_for(&d, None);
+        let ask = |search_in: &str| ListAsk {
+            search: "O'Reilly".into(),
+            search_in: search_in.into(),
+            where_raw: "Type = 'Prospect'".into(),
+            sort: Some(("Name".into(), salesforce::soql::Direction::Asc)),
+        };
+        let one = list_query(&d, &columns, &ask("Name")).to_soql().unwrap();
+        assert!(one.starts_with("SELECT Id, Name"), "{one}");
+        assert!(one.contains(r"Name LIKE '%O\'Reilly%'"), "{one}");
+        assert!(one.contains("(Type = 'Prospect')"), "{one}");
+        assert!(one.contains("ORDER BY Name ASC"), "{one}");
+        let all = list_query(&d, &columns, &ask(ALL_TEXT)).to_soql().unwrap();
+        assert!(all.contains(r"BillingCity LIKE '%O\'Reilly%'"), "{all}");
     }
 
     #[test]
@@ -760,10 +807,6 @@ mod tests {
         assert_eq!(thousands(100_000), "100,000");
         assert_eq!(thousands(999), "999");
         assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(
-            id_from_url("/services/data/v67.0/sobjects/Account/001000000000001AAA"),
-            "001000000000001AAA"
-        );
         assert_eq!(pretty_body("{\"a\":1}"), "{\n  \"a\": 1\n}");
         assert_eq!(pretty_body("\"Success\""), "\"Success\"");
         assert_eq!(pretty_body("oops"), "oops");

@@ -7,6 +7,7 @@ use crate::client::Client;
 use crate::error::Error;
 use crate::rest::Record;
 use crate::transport::{Method, Transport};
+use crate::types::RecordId;
 
 /// One page of query results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -28,6 +29,56 @@ fn batch_header(batch_size: Option<u32>) -> Option<String> {
 }
 
 impl<T: Transport> Client<T> {
+    /// The `Name` of each record, in the order of `ids` (empty for one the org did not return:
+    /// deleted, or not visible to this user). For naming records a person picks between; ids
+    /// alone mean little.
+    ///
+    /// ```no_run
+    /// # async fn demo<T: salesforce::transport::Transport>(client: salesforce::client::Client<T>, ids: Vec<salesforce::types::RecordId>) -> Result<(), salesforce::error::Error> {
+    /// for (id, name) in client.names_of("Account", &ids).await? {
+    ///     println!("{name} ({id})");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn names_of(
+        &self,
+        sobject: &str,
+        ids: &[RecordId],
+    ) -> Result<Vec<(RecordId, String)>, Error> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(|id| crate::soql::quote(id.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let soql = crate::soql::ListQuery::new(sobject, ["Id", "Name"])
+            .where_raw(&format!("Id IN ({list})"))
+            .to_soql()?;
+        let page = self.query(&soql, None).await?;
+        let text = |r: &Record, f: &str| r.get(f).and_then(|v| v.as_str()).map(str::to_owned);
+        let found: std::collections::HashMap<String, String> = page
+            .records
+            .iter()
+            .filter_map(|r| Some((text(r, "Id")?, text(r, "Name").unwrap_or_default())))
+            .collect();
+        Ok(ids
+            .iter()
+            .map(|id| {
+                // The org answers 18-character ids; an id given with 15 matches its first 15.
+                let name = found
+                    .iter()
+                    .find(|(k, _)| {
+                        k.starts_with(id.as_str()) || id.as_str().starts_with(k.as_str())
+                    })
+                    .map(|(_, n)| n.clone())
+                    .unwrap_or_default();
+                (id.clone(), name)
+            })
+            .collect())
+    }
+
     /// Runs a SOQL query and returns its first page. `batch_size` (200–2000) asks for a page size;
     /// the org may return fewer.
     ///

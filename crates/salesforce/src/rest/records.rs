@@ -17,8 +17,9 @@ pub enum UpsertOutcome {
     Created { id: RecordId },
     /// 200 (or 204 before API 46): the matching record was updated.
     Updated { id: Option<RecordId> },
-    /// 300: several records have that value; nothing was written. The record URLs, as sent.
-    Multiple(Vec<String>),
+    /// 300: several records have that value; nothing was written. Their ids (from the record
+    /// URLs the org sent).
+    Multiple(Vec<RecordId>),
 }
 
 #[derive(Deserialize)]
@@ -118,7 +119,7 @@ impl<T: Transport> Client<T> {
     /// match client.upsert_by_external_id("Account", &field, "A-1", &fields).await? {
     ///     UpsertOutcome::Created { id } => println!("created {id}"),
     ///     UpsertOutcome::Updated { .. } => println!("updated"),
-    ///     UpsertOutcome::Multiple(urls) => println!("{} records match", urls.len()),
+    ///     UpsertOutcome::Multiple(ids) => println!("{} records match", ids.len()),
     /// }
     /// # Ok(()) }
     /// ```
@@ -162,7 +163,16 @@ impl<T: Transport> Client<T> {
         match resp.status {
             300 => {
                 let urls: Vec<String> = decode_json(&p, &resp)?;
-                Ok(UpsertOutcome::Multiple(urls))
+                let ids = urls
+                    .iter()
+                    .map(|url| {
+                        let id = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
+                        RecordId::parse(id).map_err(|_| {
+                            Error::decode(&p, &resp, format!("{url} does not end in a record id"))
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(UpsertOutcome::Multiple(ids))
             }
             201 => {
                 let r: SaveResult = decode_json(&p, &resp)?;

@@ -181,7 +181,13 @@ async fn upsert_creates_then_updates_then_reports_several_matches() {
         .await
         .unwrap()
     {
-        UpsertOutcome::Multiple(urls) => assert_eq!(urls.len(), 2),
+        UpsertOutcome::Multiple(ids) => {
+            assert_eq!(ids.len(), 2);
+            let named = client.names_of("Account", &ids).await.unwrap();
+            let mut names: Vec<String> = named.into_iter().map(|(_, n)| n).collect();
+            names.sort();
+            assert_eq!(names, ["Twin A", "Twin B"]);
+        }
         other => panic!("expected 300, got {other:?}"),
     }
 }
