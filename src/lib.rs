@@ -8,6 +8,7 @@ pub mod app;
 pub mod auth;
 pub mod components;
 pub mod drafts;
+pub mod error;
 pub mod framing;
 pub mod org_look;
 pub mod pages;

@@ -249,7 +249,8 @@ async fn a_code_is_exchanged_once_and_the_session_kept_for_the_tab() {
     // The same callback a second time (reload, back button) finds no verifier.
     let again = flow::complete(&Scripted::default(), callback, flow::now_ms())
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .message();
     assert!(
         again.contains("already used or was opened in another tab"),
         "{again}"
@@ -268,7 +269,8 @@ async fn a_state_from_another_tab_or_a_forged_one_is_refused_without_calling_the
         flow::now_ms(),
     )
     .await
-    .unwrap_err();
+    .unwrap_err()
+    .message();
     assert!(err.contains("start the sign-in again"), "{err}");
     assert!(
         org.asked.borrow().is_empty(),
@@ -285,7 +287,8 @@ async fn a_callback_without_state_is_refused() {
         flow::now_ms(),
     )
     .await
-    .unwrap_err();
+    .unwrap_err()
+    .message();
     assert!(err.contains("state matches no sign-in"), "{err}");
 }
 
@@ -298,7 +301,8 @@ async fn denying_access_says_so_and_drops_the_pending_login() {
     );
     let err = flow::complete(&Scripted::default(), parse_callback(&query), flow::now_ms())
         .await
-        .unwrap_err();
+        .unwrap_err()
+        .message();
     assert!(err.contains("chose not to allow"), "{err}");
     assert!(ClientStorage.keys().is_empty());
 }
@@ -317,7 +321,8 @@ async fn an_expired_or_reused_code_asks_to_start_again() {
         flow::now_ms(),
     )
     .await
-    .unwrap_err();
+    .unwrap_err()
+    .message();
     assert!(err.contains("expired or was already used"), "{err}");
     assert!(stored_sessions().is_empty());
 }
@@ -345,7 +350,8 @@ async fn a_token_endpoint_without_cors_is_named() {
         flow::now_ms(),
     )
     .await
-    .unwrap_err();
+    .unwrap_err()
+    .message();
     assert!(err.contains("Nothing answered at 127.0.0.1:9"), "{err}");
 }
 
@@ -471,7 +477,7 @@ async fn a_failed_exchange_is_a_failure_with_words_and_start_again_leaves_it() {
     )
     .await;
     match auth.state.get_untracked() {
-        AuthState::Failed(message) => assert!(message.contains("choose Allow"), "{message}"),
+        AuthState::Failed(error) => assert!(error.message().contains("choose Allow"), "{error}"),
         other => panic!("expected a failure, got {other:?}"),
     }
     auth.start_again();
@@ -649,6 +655,7 @@ async fn an_unusable_org_url_fails_before_leaving_the_page() {
         },
     )
     .await
-    .unwrap_err();
+    .unwrap_err()
+    .message();
     assert!(!err.is_empty());
 }

@@ -1,6 +1,5 @@
 //! The browser steps of the OAuth web-server flow around the client crate's functions: keeping
-//! the pending login and the session in storage, the address bar, and turning failures into the
-//! words shown to the user.
+//! the pending login and the sessions in storage, and the address bar. Failures are `AppError`s.
 
 use salesforce::error::Error;
 use salesforce::oauth::{self, Callback, OrgLogin};
@@ -10,6 +9,7 @@ use salesforce::types::InstanceUrl;
 
 use super::setup::{self, Depth};
 use super::SignInRequest;
+use crate::error::AppError;
 use crate::settings::redirect_uri;
 use crate::storage::{self, ClientStorage, Key};
 
@@ -89,15 +89,18 @@ pub fn clear_session(key: &str) {
 /// wrong URL or a missing CORS entry is reported here, not after the user typed a password),
 /// builds the authorize URL and keeps the pending login (with its PKCE verifier) under its
 /// `state` in this tab's storage. Returns the URL to open.
-pub async fn begin(transport: &impl Transport, request: &SignInRequest) -> Result<String, String> {
-    let login_url = InstanceUrl::parse(&request.login_url).map_err(|e| e.user_message())?;
+pub async fn begin(
+    transport: &impl Transport,
+    request: &SignInRequest,
+) -> Result<String, AppError> {
+    let login_url = InstanceUrl::parse(&request.login_url)?;
     let login = OrgLogin::new(login_url, request.consumer_key.clone(), redirect_uri());
     // login/test.salesforce.com answer no CORS request at all; their sign-in is let through and
     // explained if the exchange fails.
     if !login.login_url.is_generic_login_host() {
         let findings = setup::probe(transport, &login, Depth::Quick).await;
         if let Some(problem) = setup::first_problem(&findings) {
-            return Err(problem);
+            return Err(AppError::Setup(problem));
         }
     }
     let (url, pending) = oauth::begin_login(&login, now_ms());
@@ -106,32 +109,35 @@ pub async fn begin(transport: &impl Transport, request: &SignInRequest) -> Resul
 }
 
 /// Sends this tab to `url` (the org's login page).
-pub fn navigate(url: &str) -> Result<(), String> {
+pub fn navigate(url: &str) -> Result<(), AppError> {
     web_sys::window()
-        .ok_or_else(|| "No browser window to open the org's login page in.".to_owned())?
+        .ok_or_else(|| {
+            AppError::Browser("No browser window to open the org's login page in.".into())
+        })?
         .location()
         .assign(url)
-        .map_err(|_| format!("The browser refused to open the org's login page ({url})."))
+        .map_err(|_| {
+            AppError::Browser(format!(
+                "The browser refused to open the org's login page ({url})."
+            ))
+        })
 }
 
 /// Finishes a callback: checks the org's error, then the state (taking the pending login once),
-/// and exchanges the code (the caller keeps the session, `Auth::enter`). Failures come back as words for the user.
+/// and exchanges the code (the caller keeps the session, `Auth::enter`).
 pub async fn complete(
     transport: &impl Transport,
     callback: Callback,
     now_ms: u64,
-) -> Result<Session, String> {
+) -> Result<Session, AppError> {
     let Callback::Code { code, state } = callback else {
         // An error from the org, or no result at all: the crate says which.
         return match oauth::finish_login(transport, &ClientStorage, callback, now_ms).await {
-            Ok(_) => {
-                Err("The org sent this page back without a sign-in result. Start again.".into())
-            }
-            Err(error) => Err(error.user_message()),
+            Ok(_) => Err(AppError::NoSignInResult),
+            Err(error) => Err(error.into()),
         };
     };
-    let pending =
-        oauth::take_pending(&ClientStorage, &state, now_ms).map_err(|e| e.user_message())?;
+    let pending = oauth::take_pending(&ClientStorage, &state, now_ms)?;
     let login = OrgLogin::new(
         pending.login_url.clone(),
         pending.consumer_key.clone(),
@@ -142,8 +148,10 @@ pub async fn complete(
         Err(error @ Error::Network { .. }) => {
             // No answer from the token endpoint: find out why from here, as the setup guide would.
             let findings = setup::probe(transport, &login, Depth::Full).await;
-            Err(setup::first_problem(&findings).unwrap_or_else(|| error.user_message()))
+            Err(setup::first_problem(&findings)
+                .map(AppError::Setup)
+                .unwrap_or(AppError::Org(error)))
         }
-        Err(error) => Err(error.user_message()),
+        Err(error) => Err(error.into()),
     }
 }

@@ -19,6 +19,7 @@ use salesforce::transport::Transport;
 
 use crate::accounts::context::Accounts;
 use crate::drafts;
+use crate::error::AppError;
 use crate::org_look::{self, OrgLook};
 use crate::transport::FetchTransport;
 
@@ -33,8 +34,8 @@ pub enum AuthState {
     WaitingForPopup,
     /// Back from the org with a code; exchanging it for tokens.
     Exchanging,
-    /// Sign-in failed; the message says what to do.
-    Failed(String),
+    /// Sign-in failed; its message says what to do.
+    Failed(AppError),
 }
 
 /// Why the user is signed out.

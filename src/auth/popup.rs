@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::error::AppError;
 use crate::settings::page_origin;
 
 /// The pop-up's window name: it survives the trip through the org's pages and tells the callback
@@ -60,15 +61,17 @@ pub fn is_framed() -> bool {
 }
 
 /// Opens the org's login page in the pop-up window.
-pub fn open(url: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("No browser window.")?;
+pub fn open(url: &str) -> Result<(), AppError> {
+    let window = web_sys::window().ok_or_else(|| AppError::Browser("No browser window.".into()))?;
     let popup = window
         .open_with_url_and_target_and_features(url, POPUP_NAME, "popup,width=520,height=720")
         .ok()
         .flatten()
         .ok_or_else(|| {
-            "The browser blocked the sign-in window. Allow pop-ups for this page, then start again."
-                .to_owned()
+            AppError::Browser(
+                "The browser blocked the sign-in window. Allow pop-ups for this page, then start again."
+                    .into(),
+            )
         })?;
     let _ = popup.focus();
     POPUP.with(|p| *p.borrow_mut() = Some(popup));

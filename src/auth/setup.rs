@@ -7,6 +7,7 @@ use salesforce::setup_check::{self, Finding, ProbeOutcome, Probes, Severity};
 use salesforce::transport::Transport;
 use salesforce::types::InstanceUrl;
 
+use crate::error::AppError;
 use crate::settings::{page_origin, redirect_uri};
 use crate::transport::{host_reachable, FetchTransport};
 
@@ -49,10 +50,12 @@ pub fn first_problem(findings: &[Finding]) -> Option<String> {
 }
 
 /// The "Check" button: probes `org_url` with `consumer_key` for this page.
-pub async fn check(org_url: String, consumer_key: String) -> Result<Vec<Finding>, String> {
-    let url = InstanceUrl::parse(&org_url).map_err(|e| e.user_message())?;
+pub async fn check(org_url: String, consumer_key: String) -> Result<Vec<Finding>, AppError> {
+    let url = InstanceUrl::parse(&org_url)?;
     if consumer_key.trim().is_empty() {
-        return Err("Enter the consumer key to check (from the org's External Client App).".into());
+        return Err(AppError::Setup(
+            "Enter the consumer key to check (from the org's External Client App).".into(),
+        ));
     }
     let login = OrgLogin::new(url, consumer_key, redirect_uri());
     Ok(probe(&FetchTransport, &login, Depth::Full).await)

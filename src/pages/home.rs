@@ -130,8 +130,8 @@ fn sign_in_part(auth: Auth) -> AnyView {
             </div>
         }
         .into_any(),
-        AuthState::Failed(message) => view! {
-            <ErrorAlert title="Sign-in failed" message=message>
+        AuthState::Failed(error) => view! {
+            <ErrorAlert title="Sign-in failed" message=error>
                 <button type="button" class="ob-button" on:click=move |_| auth.start_again()>
                     "Start again"
                 </button>
