@@ -15,10 +15,9 @@ use salesforce::soql::Direction;
 use super::bulk::BulkBar;
 use super::context::{use_accounts, Screen};
 use super::list_state::ALL_TEXT;
-use super::loader::{load, resume};
+use super::loader::{apply_columns, default_columns, load, resume};
 use crate::app::Route;
 use crate::components::alert::ErrorAlert;
-use crate::storage::{self, Key};
 
 /// The list screen.
 #[component]
@@ -425,13 +424,11 @@ fn ColumnChooser(describe: Arc<SObjectDescribe>) -> impl IntoView {
             return;
         }
         problem.set(None);
-        storage::set_json(Key::AccountColumns(&ctx.org_id()), &paths);
-        load(ctx);
+        apply_columns(ctx, &paths);
     };
     let reset = move |_| {
         problem.set(None);
-        storage::remove(Key::AccountColumns(&ctx.org_id()));
-        load(ctx);
+        default_columns(ctx);
     };
 
     view! {

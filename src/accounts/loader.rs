@@ -22,6 +22,18 @@ pub fn saved_columns(ctx: Accounts, describe: &SObjectDescribe) -> Vec<Column> {
     model::columns_for(describe, saved.as_deref())
 }
 
+/// Remembers `paths` as this org's columns (in this browser) and reloads the list with them.
+pub fn apply_columns(ctx: Accounts, paths: &[String]) {
+    storage::set_json(Key::AccountColumns(&ctx.org_id()), &paths);
+    load(ctx);
+}
+
+/// Forgets this org's column choice and reloads the list with the default columns.
+pub fn default_columns(ctx: Accounts) {
+    storage::remove(Key::AccountColumns(&ctx.org_id()));
+    load(ctx);
+}
+
 /// The list's query for the current search, WHERE clause, sort and columns.
 fn list_query(st: &ListState, describe: &SObjectDescribe, columns: &[Column]) -> ListQuery {
     let ask = model::ListAsk {

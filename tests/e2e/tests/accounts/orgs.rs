@@ -109,14 +109,19 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
         .await?;
     assert_eq!(details["Username"], USERNAME);
 
-    // The target org ends its session: only it says so; the source org keeps working.
+    // Something typed in the target org, then its session ends: only it says so, what was typed
+    // stays, and the source org keeps working.
+    browser.click_button(&target_button).await?;
+    page.wait_loaded().await?;
+    page.go_to("New account").await?;
+    browser.fill("Account Name", "Typed In Target").await?;
     target.state.tokens.lock().revoke_all();
     app.browser.expect_console_error("401");
     app.browser.expect_console_error("400");
-    browser.click_button(&target_button).await?;
-    // Its screens are shown for the first time since the reload: the first call finds the end.
+    browser.click_button("Create account").await?;
     page.wait_alert_containing("Your session with this org ended")
         .await?;
+    assert_eq!(page.field_value("Account Name").await?, "Typed In Target");
     browser
         .by_role(Role::Button, &format!("{target_button} Session ended"))
         .await?;
