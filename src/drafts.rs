@@ -1,17 +1,12 @@
 //! Drafts: what a person typed into a form, kept in this tab's sessionStorage per org and user
 //! while they type, so a failed call, an ended session (and the sign-in round trip after it) or a
 //! reload loses nothing. A form restores its draft when it opens and drops it once the org has
-//! what was typed (or the person cancels).
+//! what was typed (or the person cancels). A draft's scope is its org's key (`Session::org_key`):
+//! another user or org never sees it.
 
-use salesforce::session::Session;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::storage::{self, Key};
-
-/// The drafts of one user of one org: `<org id>/<user id>`. Another user or org never sees them.
-pub fn scope_of(session: &Session) -> String {
-    format!("{}/{}", session.org_id(), session.user.user_id)
-}
 
 fn key(scope: &str, form: &str) -> String {
     format!("{scope}/{form}")

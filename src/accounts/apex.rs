@@ -49,7 +49,7 @@ pub fn ApexConsole() -> impl IntoView {
     let verb = RwSignal::new("POST".to_string());
     let path = RwSignal::new(EXAMPLES[1].2.to_string());
     let body = RwSignal::new(EXAMPLES[1].3.to_string());
-    let scope = ctx.drafts();
+    let scope = ctx.org_key();
     drafts::bind(&scope, "console.method", verb, "POST".to_string());
     drafts::bind(&scope, "console.path", path, EXAMPLES[1].2.to_string());
     drafts::bind(&scope, "console.body", body, EXAMPLES[1].3.to_string());

@@ -56,7 +56,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
             .unwrap_or_default(),
     );
     let values = RwSignal::new(BTreeMap::<String, String>::new());
-    let scope = ctx.drafts();
+    let scope = ctx.org_key();
     let default_field = field_name.get_untracked();
     drafts::bind(&scope, "bulk.field", field_name, default_field);
     drafts::bind(&scope, "bulk.values", values, BTreeMap::new());
@@ -122,7 +122,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 progress.set(None);
                 match result {
                     Ok(results) => {
-                        drafts::clear(&ctx.drafts(), "bulk.values");
+                        drafts::clear(&ctx.org_key(), "bulk.values");
                         let changed = succeeded(&results);
                         patch_rows(ctx.list, &field.name, &value, &changed);
                         outcome.set(Some(Outcome {

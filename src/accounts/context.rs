@@ -28,14 +28,14 @@ pub struct Accounts {
     pub usage: RwSignal<Option<ApiUsage>>,
     /// A confirmation shown above the screen ("Deleted Acme.").
     pub notice: RwSignal<Option<String>>,
-    /// Whose drafts the forms keep (see `drafts.rs`).
-    pub drafts: StoredValue<String>,
+    /// The org's key (see [`Accounts::org_key`]).
+    key: StoredValue<String>,
 }
 
 impl Accounts {
     /// The screens' state of a newly signed-in org, kept as long as the org is: switching to
     /// another org and back shows the same list, search, columns and scroll position.
-    pub fn new(client: Client<FetchTransport>, drafts: String) -> Accounts {
+    pub fn new(client: Client<FetchTransport>, key: String) -> Accounts {
         // Made under the org's own owner (see `Auth::enter`), so it outlives the screens.
         let ctx = Accounts {
             describe: RwSignal::new(None),
@@ -43,18 +43,22 @@ impl Accounts {
             list: ListState::new(),
             usage: RwSignal::new(client.api_usage()),
             notice: RwSignal::new(None),
-            drafts: StoredValue::new(drafts),
+            key: StoredValue::new(key),
             client: StoredValue::new(client.clone()),
         };
-        ctx.follow(&client);
+        ctx.show_usage_of(&client);
         ctx
     }
 
-    /// Works through `client` from now on (a new sign-in to the same org after its session
-    /// ended), and shows its API usage as it reports it: after each answer (Sforce-Limit-Info, or
-    /// its own count on top of the last /limits), whichever screen made the call.
+    /// Works through `client` from now on: a new sign-in to the same org after its session ended.
     pub fn follow(&self, client: &Client<FetchTransport>) {
         self.client.set_value(client.clone());
+        self.show_usage_of(client);
+    }
+
+    /// Shows the org's API usage as `client` reports it: after each answer (Sforce-Limit-Info, or
+    /// its own count on top of the last /limits), whichever screen made the call.
+    fn show_usage_of(&self, client: &Client<FetchTransport>) {
         let usage = self.usage;
         client.subscribe(move |event| {
             if let ClientEvent::ApiUsage(now) = event {
@@ -67,19 +71,16 @@ impl Accounts {
         self.client.get_value()
     }
 
-    /// The org's id (what its column choice is remembered under).
-    pub fn org_id(&self) -> String {
-        self.client().session().org_id().to_owned()
-    }
-
-    /// The org's key (`<org id>/<user id>`), as routes name it: the same as its draft scope.
+    /// The org's key (`<org id>/<user id>`, `Session::org_key`): what routes name it by and what
+    /// its drafts are kept under.
     pub fn org_key(&self) -> String {
-        self.drafts()
+        self.key.get_value()
     }
 
-    /// The draft scope of this org's user, for `drafts::*`.
-    pub fn drafts(&self) -> String {
-        self.drafts.get_value()
+    /// The org's id (what its column choice is remembered under): the key's first part.
+    pub fn org_id(&self) -> String {
+        self.key
+            .with_value(|key| key.split('/').next().unwrap_or_default().to_owned())
     }
 
     /// Shows a screen (and forgets the last confirmation, which was about the previous one).

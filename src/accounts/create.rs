@@ -34,7 +34,7 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
         })
         .collect();
     let values = RwSignal::new(defaults.clone());
-    drafts::bind(&ctx.drafts(), CREATE_DRAFT, values, defaults);
+    drafts::bind(&ctx.org_key(), CREATE_DRAFT, values, defaults);
     let errors = RwSignal::new(BTreeMap::new());
     let problems = RwSignal::new(Vec::new());
     let saving = RwSignal::new(false);
@@ -62,7 +62,7 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 saving.set(false);
                 match result {
                     Ok(id) => {
-                        drafts::clear(&ctx.drafts(), CREATE_DRAFT);
+                        drafts::clear(&ctx.org_key(), CREATE_DRAFT);
                         refresh_row(ctx, id.to_string());
                         ctx.go(Screen::View(id.to_string()));
                         ctx.notice.set(Some("Account created.".into()));
@@ -91,7 +91,7 @@ pub fn CreateForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                     type="button"
                     class="ob-button ob-button-secondary"
                     on:click=move |_| {
-                        drafts::clear(&ctx.drafts(), CREATE_DRAFT);
+                        drafts::clear(&ctx.org_key(), CREATE_DRAFT);
                         ctx.go(Screen::List);
                     }
                 >

@@ -45,7 +45,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect()
             });
-            drafts::keep(&ctx.drafts(), &draft, &changed, &BTreeMap::new());
+            drafts::keep(&ctx.org_key(), &draft, &changed, &BTreeMap::new());
         });
     }
 
@@ -66,7 +66,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                     // What was typed before (a session that ended, a reload) goes back in.
                     let mut shown = texts.clone();
                     let typed: BTreeMap<String, String> =
-                        drafts::load(&ctx.drafts(), &draft).unwrap_or_default();
+                        drafts::load(&ctx.org_key(), &draft).unwrap_or_default();
                     for (k, v) in typed {
                         if shown.contains_key(&k) {
                             shown.insert(k, v);
@@ -118,7 +118,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                 saving.set(false);
                 match result {
                     Ok(()) => {
-                        drafts::clear(&ctx.drafts(), &draft);
+                        drafts::clear(&ctx.org_key(), &draft);
                         refresh_row(ctx, rid.to_string());
                         ctx.go(Screen::View(rid.to_string()));
                         ctx.notice.set(Some("Changes saved.".into()));
@@ -150,7 +150,7 @@ pub fn EditForm(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
                                 on:click={
                                     let draft = draft.clone();
                                     move |_| {
-                                        drafts::clear(&ctx.drafts(), &draft);
+                                        drafts::clear(&ctx.org_key(), &draft);
                                         ctx.go(Screen::View(back_id.clone()));
                                     }
                                 }

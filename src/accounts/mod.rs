@@ -46,7 +46,7 @@ pub fn AccountsPage(
     #[prop(into)] who: String,
 ) -> impl IntoView {
     provide_context(ctx);
-    drafts::bind(&ctx.drafts(), "screen", ctx.screen, Screen::List);
+    drafts::bind(&ctx.org_key(), "screen", ctx.screen, Screen::List);
     // The address bar names this org's screen (a reload, a link): it wins over the draft.
     let current = expect_context::<CurrentRoute>();
     if let Route::Org { key, screen } = current.0.get_untracked() {

@@ -41,7 +41,7 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
     let key_value = RwSignal::new(String::new());
     let all_fields = Arc::new(form_fields(&describe, FormMode::Upsert));
     let values = RwSignal::new(BTreeMap::new());
-    let scope = ctx.drafts();
+    let scope = ctx.org_key();
     drafts::bind(&scope, "upsert.key", key, first_key);
     drafts::bind(&scope, "upsert.value", key_value, String::new());
     drafts::bind(&scope, "upsert.fields", values, BTreeMap::new());
@@ -101,7 +101,7 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 ) {
                     // The org has what was typed.
                     for part in ["upsert.value", "upsert.fields"] {
-                        drafts::clear(&ctx.drafts(), part);
+                        drafts::clear(&ctx.org_key(), part);
                     }
                 }
                 match outcome {

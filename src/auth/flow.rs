@@ -47,11 +47,6 @@ pub fn sweep_stale_logins() {
     oauth::sweep_pending(&ClientStorage, now_ms());
 }
 
-/// The key an org's session is kept under, and known by in the app: one user of one org.
-pub fn org_key(session: &Session) -> String {
-    format!("{}/{}", session.org_id(), session.user.user_id)
-}
-
 /// Which orgs this tab is signed in to (see [`Key::Orgs`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OrgList {
@@ -77,7 +72,7 @@ pub fn save_org_list(list: &OrgList) {
 
 /// Keeps an org's session for this tab (see [`Key::Session`] for why sessionStorage).
 pub fn save_session(session: &Session) {
-    storage::set_json(Key::Session(&org_key(session)), session);
+    storage::set_json(Key::Session(&session.org_key()), session);
 }
 
 /// Forgets one org's session.

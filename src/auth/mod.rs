@@ -83,6 +83,8 @@ pub struct Profile {
     pub username: String,
     pub org: String,
     pub instance_url: String,
+    /// The instance's `host[:port]`, as the org bar names it.
+    pub host: String,
     pub api_version: String,
 }
 
@@ -98,6 +100,7 @@ impl Profile {
             username: session.user.username.clone(),
             org: session.org_id().to_owned(),
             instance_url: session.instance_url.to_string(),
+            host: session.instance_url.host(),
             api_version: session.api_version.to_string(),
         }
     }
@@ -148,9 +151,11 @@ pub fn provide_auth() -> Auth {
     for session in sessions {
         auth.enter(session, true);
     }
-    if active.as_ref().is_some_and(|key| auth.find(key).is_some()) {
-        auth.switch_to(active.unwrap_or_default());
+    if let Some(key) = active.filter(|key| auth.find(key).is_some()) {
+        auth.active.set(Some(key));
     }
+    // Once, for whatever the restore left out (a session that was gone).
+    auth.remember();
     let callback = oauth::parse_callback(&flow::location_search());
     if callback != Callback::None {
         // The code and state leave the address bar (and history) before anything else happens.
@@ -194,7 +199,9 @@ impl Auth {
         self.state.set(AuthState::Exchanging);
         match flow::complete(&transport, callback, flow::now_ms()).await {
             Ok(session) => {
+                flow::save_session(&session);
                 self.enter(session, false);
+                self.remember();
                 self.state.set(AuthState::Idle { reason: None });
             }
             Err(message) => self.state.set(AuthState::Failed(message)),
@@ -233,31 +240,29 @@ impl Auth {
     /// Adds `session`'s org (or, for an org and user already signed in, replaces that entry: a
     /// second sign-in is the same org, not another) and shows it. With `verify`, a restored
     /// session is checked against the org in the background: an expired token is refreshed, a
-    /// revoked one ends with a reason.
+    /// revoked one ends with a reason. Storage is the caller's: a restored session is there already.
     pub fn enter(self, session: Session, verify: bool) {
-        let key = flow::org_key(&session);
+        let key = session.org_key();
         let client = Client::new(FetchTransport, session.clone());
-        let (owner, accounts) = match self.find(&key) {
+        let (owner, accounts, look) = match self.find(&key) {
             // Signing in again to an org whose session ended: its screens carry on.
             Some(old) => {
                 old.accounts.follow(&client);
-                (old.owner.clone(), old.accounts)
+                (old.owner.clone(), old.accounts, old.look)
             }
             None => {
+                let nth = self.orgs.with_untracked(Vec::len);
                 let owner = self.home.with_value(|home| home.with(Owner::new));
-                let accounts =
-                    owner.with(|| Accounts::new(client.clone(), drafts::scope_of(&session)));
-                (owner, accounts)
+                let (accounts, look) = owner.with(|| {
+                    (
+                        Accounts::new(client.clone(), key.clone()),
+                        RwSignal::new(org_look::load(session.org_id(), nth)),
+                    )
+                });
+                (owner, accounts, look)
             }
         };
         let ended = owner.with(|| RwSignal::new(None));
-        let nth = self
-            .orgs
-            .with_untracked(|orgs| orgs.iter().position(|o| o.key == key).unwrap_or(orgs.len()));
-        let look = match self.find(&key) {
-            Some(old) => old.look,
-            None => owner.with(|| RwSignal::new(org_look::load(session.org_id(), nth))),
-        };
         Self::watch(&client, key.clone(), ended);
         let org = Arc::new(SignedIn {
             key: key.clone(),
@@ -280,8 +285,6 @@ impl Auth {
             });
         self.active.set(Some(key));
         self.adding.set(false);
-        flow::save_session(&session);
-        self.remember();
         if verify {
             spawn_local(async move {
                 // Only the session's fate matters here (handled by the observer above); a
@@ -328,7 +331,7 @@ impl Auth {
         let session = org.client.close().await;
         // Forgotten locally whatever the org answers: the user asked to be signed out.
         flow::clear_session(&key);
-        crate::drafts::clear_scope(&crate::drafts::scope_of(&session));
+        drafts::clear_scope(&key);
         let name = format!("{} ({})", org.profile.username, org.profile.org);
         let reason = match oauth::revoke(&transport, &session).await {
             Ok(()) => SignedOutReason::UserSignedOut(name),

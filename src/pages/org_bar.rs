@@ -17,7 +17,6 @@ pub fn OrgBar() -> impl IntoView {
                         let key = key.clone();
                         move || auth.active.with(|a| a.as_deref() == Some(key.as_str()))
                     };
-                    let host = url_host(&org.profile.instance_url);
                     let ended = org.ended;
                     let look = org.look;
                     let sandbox = org.sandbox;
@@ -35,7 +34,7 @@ pub fn OrgBar() -> impl IntoView {
                                 {move || look.with(|l| (!l.label.is_empty()).then(|| view! { <span class="ob-org-label">{l.label.clone()}</span> }))}
                                 <span class="ob-org-user">{org.profile.username.clone()}</span>
                                 {sandbox.then(|| view! { <span class="ob-badge ob-badge-sandbox">"Sandbox"</span> })}
-                                <span class="ob-org-where ob-mono">{format!("{} · {host}", org.profile.org)}</span>
+                                <span class="ob-org-where ob-mono">{format!("{} · {}", org.profile.org, org.profile.host)}</span>
                                 <Show when=move || ended.with(Option::is_some)>
                                     <span class="ob-org-ended">"Session ended"</span>
                                 </Show>
@@ -54,11 +53,4 @@ pub fn OrgBar() -> impl IntoView {
             </button>
         </nav>
     }
-}
-
-/// `host:port` of an instance URL, as shown.
-fn url_host(url: &str) -> String {
-    url.split_once("://")
-        .map(|(_, rest)| rest.trim_end_matches('/').to_owned())
-        .unwrap_or_else(|| url.to_owned())
 }

@@ -104,6 +104,16 @@ fn carries_tokens(path: &str) -> bool {
     crate::client::path_only(path).starts_with("/services/oauth2/")
 }
 
+/// What an error keeps of an answer's body from `path`: nothing of an OAuth endpoint's, else the
+/// body clipped.
+fn kept_body(path: &str, body: &str) -> String {
+    if carries_tokens(path) {
+        NOT_KEPT.to_string()
+    } else {
+        clip(body)
+    }
+}
+
 pub(crate) fn clip(body: &str) -> String {
     if body.len() <= BODY_LIMIT {
         body.to_string()
@@ -143,15 +153,15 @@ impl Error {
     /// endpoints hold tokens, so neither their body nor the decoder's detail (which may quote a
     /// value) is kept: an error's text is shown on screen and may be copied into a ticket.
     pub fn decode(path: &str, resp: &HttpResponse, detail: impl ToString) -> Error {
-        let (body, detail) = if carries_tokens(path) {
-            (NOT_KEPT.to_string(), "not the JSON expected".to_string())
+        let detail = if carries_tokens(path) {
+            "not the JSON expected".to_string()
         } else {
-            (clip(&resp.body), detail.to_string())
+            detail.to_string()
         };
         Error::Decode {
             status: resp.status,
             path: path.to_string(),
-            body,
+            body: kept_body(path, &resp.body),
             detail,
         }
     }
@@ -389,11 +399,7 @@ pub fn error_from_body(path: &str, resp: &HttpResponse) -> Error {
     Error::Http {
         status: resp.status,
         path: path.to_string(),
-        body: if carries_tokens(path) {
-            NOT_KEPT.to_string()
-        } else {
-            clip(body)
-        },
+        body: kept_body(path, body),
     }
 }
 

@@ -98,6 +98,22 @@ impl Session {
         format!("/services/data/{}", self.api_version.path_segment())
     }
 
+    /// `<org id>/<user id>`: one user of one org. The app keeps, names and routes each signed-in
+    /// org (and its drafts) by it.
+    pub fn org_key(&self) -> String {
+        format!("{}/{}", self.org_id(), self.user.user_id)
+    }
+
+    /// True when the org is a sandbox, as its hosts say: a sandbox's My Domain is
+    /// `<name>--<sandbox>.sandbox.my.salesforce.com`, and its generic login host test.salesforce.com.
+    pub fn is_sandbox(&self) -> bool {
+        let sandbox_host = |url: &InstanceUrl| {
+            let host = url.host().to_ascii_lowercase();
+            host.ends_with(".sandbox.my.salesforce.com") || host == "test.salesforce.com"
+        };
+        sandbox_host(&self.instance_url) || sandbox_host(&self.login_url)
+    }
+
     /// The org id from userinfo, or from the identity URL.
     pub fn org_id(&self) -> &str {
         if !self.user.organization_id.is_empty() {

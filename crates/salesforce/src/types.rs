@@ -300,18 +300,6 @@ impl InstanceUrl {
     }
 }
 
-impl crate::session::Session {
-    /// True when the org is a sandbox, as its hosts say: a sandbox's My Domain is
-    /// `<name>--<sandbox>.sandbox.my.salesforce.com`, and its generic login host test.salesforce.com.
-    pub fn is_sandbox(&self) -> bool {
-        let sandbox_host = |url: &InstanceUrl| {
-            let host = url.host().to_ascii_lowercase();
-            host.ends_with(".sandbox.my.salesforce.com") || host == "test.salesforce.com"
-        };
-        sandbox_host(&self.instance_url) || sandbox_host(&self.login_url)
-    }
-}
-
 fn is_local_host(host: &str) -> bool {
     matches!(host, "localhost" | "127.0.0.1" | "[::1]" | "::1")
 }

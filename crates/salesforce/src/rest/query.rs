@@ -57,25 +57,19 @@ impl<T: Transport> Client<T> {
             .where_raw(&format!("Id IN ({list})"))
             .to_soql()?;
         let page = self.query(&soql, None).await?;
-        let text = |r: &Record, f: &str| r.get(f).and_then(|v| v.as_str()).map(str::to_owned);
-        let found: std::collections::HashMap<String, String> = page
+        // Keyed by the parsed id, so an id given with 15 characters finds the org's 18.
+        let found: std::collections::HashMap<RecordId, String> = page
             .records
             .iter()
-            .filter_map(|r| Some((text(r, "Id")?, text(r, "Name").unwrap_or_default())))
+            .filter_map(|r| {
+                let id = RecordId::parse(r.get("Id")?.as_str()?).ok()?;
+                let name = r.get("Name").and_then(|v| v.as_str()).unwrap_or_default();
+                Some((id, name.to_owned()))
+            })
             .collect();
         Ok(ids
             .iter()
-            .map(|id| {
-                // The org answers 18-character ids; an id given with 15 matches its first 15.
-                let name = found
-                    .iter()
-                    .find(|(k, _)| {
-                        k.starts_with(id.as_str()) || id.as_str().starts_with(k.as_str())
-                    })
-                    .map(|(_, n)| n.clone())
-                    .unwrap_or_default();
-                (id.clone(), name)
-            })
+            .map(|id| (id.clone(), found.get(id).cloned().unwrap_or_default()))
             .collect())
     }
 
