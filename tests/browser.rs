@@ -541,7 +541,7 @@ async fn stored_sessions_are_resumed_and_a_revoked_refresh_token_ends_only_that_
     // Only that org's session is forgotten; the other one is untouched.
     let kept = stored_sessions();
     assert_eq!(kept.len(), 1);
-    assert_eq!(flow::org_key(&kept[0]), other_key);
+    assert_eq!(kept[0].org_key(), other_key);
     assert_eq!(orgs[1].ended.get_untracked(), None);
     drop(owner);
 }

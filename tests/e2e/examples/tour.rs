@@ -91,17 +91,12 @@ async fn main() -> Result<()> {
     // A second org beside the first, each labelled and coloured.
     b.fill("Label", "Source").await?;
     let target = orgbridge_e2e::spawn_second_org(&app).await?;
-    b.click_button("Add an org").await?;
-    let form = SignInPage::wait(b).await?;
-    form.use_my_domain(&target.url).await?;
-    form.set_consumer_key("orgbridge-local").await?;
-    form.sign_in()
-        .await?
-        .log_in_and_allow(
-            orgbridge_e2e::TARGET_USERNAME,
-            orgbridge_e2e::TARGET_PASSWORD,
-        )
-        .await?;
+    app.add_org(
+        &target,
+        orgbridge_e2e::TARGET_USERNAME,
+        orgbridge_e2e::TARGET_PASSWORD,
+    )
+    .await?;
     b.wait_for_text("5 of 5 loaded").await?;
     b.fill("Label", "Target").await?;
     b.screenshot(shot("15-two-orgs")).await?;

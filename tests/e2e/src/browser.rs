@@ -481,20 +481,28 @@ impl Browser {
     /// `ensure_axe`); its source is run as the script itself, which the page's CSP allows (it
     /// refuses `eval`), since WebDriver scripts come from the browser, not the page.
     pub async fn axe_violations(&self) -> Result<Vec<String>> {
-        let path =
-            crate::site::workspace_root().join("tests/e2e/.npm/node_modules/axe-core/axe.min.js");
-        let source = std::fs::read_to_string(&path).with_context(|| {
-            format!(
-                "no axe-core at {}: run scripts/setup's ensure_axe (scripts/test does)",
-                path.display()
-            )
-        })?;
-        let script = format!(
-            "{source}\nreturn axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})\n  .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + (v.nodes[0] ? v.nodes[0].target.join(' ') : '')));"
-        );
+        // Read and assembled once per test binary: the source is 650 KB and every screen checked
+        // sends the same script.
+        static SCRIPT: std::sync::OnceLock<Result<String, String>> = std::sync::OnceLock::new();
+        let script = SCRIPT
+            .get_or_init(|| {
+                let path = crate::site::workspace_root()
+                    .join("tests/e2e/.npm/node_modules/axe-core/axe.min.js");
+                let source = std::fs::read_to_string(&path).map_err(|e| {
+                    format!(
+                        "no axe-core at {} ({e}): run scripts/setup's ensure_axe (scripts/test does)",
+                        path.display()
+                    )
+                })?;
+                Ok(format!(
+                    "{source}\nreturn axe.run(document, {{ runOnly: {{ type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})\n  .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + (v.nodes[0] ? v.nodes[0].target.join(' ') : '')));"
+                ))
+            })
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         let found = self
             .client
-            .execute(&script, vec![])
+            .execute(script, vec![])
             .await
             .context("running axe-core")?;
         Ok(serde_json::from_value(found)?)

@@ -33,6 +33,13 @@ impl<'a> SignInPage<'a> {
         self.browser.fill("My Domain URL", url).await
     }
 
+    /// Points the form at the devorg at `url` as a person would for a second org: its address as
+    /// the My Domain URL, and devorg's consumer key.
+    pub async fn use_devorg_at(&self, url: &str) -> Result<()> {
+        self.use_my_domain(url).await?;
+        self.set_consumer_key("orgbridge-local").await
+    }
+
     /// Clicks "Sign in"; the browser leaves for the org's login page (or the app shows an error).
     pub async fn click_sign_in(&self) -> Result<()> {
         self.browser.click_button("Sign in").await

@@ -91,6 +91,23 @@ impl TestApp {
         SignedInPage::wait(&self.browser).await
     }
 
+    /// Adds the devorg `org` beside the orgs signed in, as a person does: "Add an org", its
+    /// address and consumer key, then `username` and `password` on its login page.
+    pub async fn add_org(
+        &self,
+        org: &devorg::RunningOrg,
+        username: &str,
+        password: &str,
+    ) -> Result<()> {
+        self.browser.click_button("Add an org").await?;
+        let form = SignInPage::wait(&self.browser).await?;
+        form.use_devorg_at(&org.url).await?;
+        form.sign_in()
+            .await?
+            .log_in_and_allow(username, password)
+            .await
+    }
+
     /// Ends the test: closes the browser, failing on page errors the test did not expect.
     pub async fn finish(self) -> Result<()> {
         self.browser.close().await

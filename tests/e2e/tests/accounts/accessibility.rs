@@ -30,8 +30,7 @@ async fn every_screen_passes_wcag_2_1_aa() -> Result<()> {
     let target = spawn_second_org(&app).await?;
     browser.click_button("Add an org").await?;
     let form = SignInPage::wait(browser).await?;
-    form.use_my_domain(&target.url).await?;
-    form.set_consumer_key("orgbridge-local").await?;
+    form.use_devorg_at(&target.url).await?;
     check(browser, "adding an org", &mut failures).await?;
     form.sign_in()
         .await?

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use orgbridge_e2e::{spawn_app_with, Browser, Role};
+use orgbridge_model::accounts::thousands;
 use serde_json::{json, Value};
 
 use crate::page::{AccountsPage, Org};
@@ -74,18 +75,6 @@ async fn page_value(browser: &Browser, what: &str, expr: &str) -> Result<Value> 
             Ok((!v.is_null()).then_some(v))
         })
         .await
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn mb(bytes: f64) -> String {

@@ -77,17 +77,13 @@ async fn updating_one_field_on_every_selected_account_uses_one_call_per_200_and_
 async fn deleting_selected_accounts_asks_first_and_removes_them() -> Result<()> {
     let app = spawn_app_with(|_, _| {}).await?;
     let org = Org(&app);
-    let ids: Vec<String> = ["Bulk Gone 1", "Bulk Gone 2", "Bulk Gone 3"]
-        .iter()
-        .map(|n| org.insert(json!({"Name": n})))
-        .collect();
+    let names = ["Bulk Gone 1", "Bulk Gone 2", "Bulk Gone 3"];
+    let ids = org.insert_named(&names);
     let page = AccountsPage::sign_in(&app).await?;
     let browser = page.browser();
     let (_, total) = page.wait_loaded().await?;
 
-    for name in ["Bulk Gone 1", "Bulk Gone 2", "Bulk Gone 3"] {
-        page.row_checkbox(name).await?.click().await?;
-    }
+    page.select_rows(&names).await?;
     browser.wait_for_text("3 selected").await?;
     browser.click_button("Delete selected…").await?;
     browser.wait_for_text("Delete 3 accounts?").await?;
@@ -112,16 +108,11 @@ async fn a_bulk_run_whose_session_ended_reports_every_record_as_not_attempted() 
     let app = spawn_app_with(|_, _| {}).await?;
     let org = Org(&app);
     let names = ["Bulk Kept 1", "Bulk Kept 2", "Bulk Kept 3"];
-    let ids: Vec<String> = names
-        .iter()
-        .map(|n| org.insert(json!({"Name": n})))
-        .collect();
+    let ids = org.insert_named(&names);
     let page = AccountsPage::sign_in(&app).await?;
     let browser = page.browser();
     let (_, total) = page.wait_loaded().await?;
-    for name in names {
-        page.row_checkbox(name).await?.click().await?;
-    }
+    page.select_rows(&names).await?;
     browser.click_button("Delete selected…").await?;
     app.org.state.tokens.lock().revoke_all();
     app.browser.expect_console_error("401");

@@ -5,27 +5,12 @@
 
 use anyhow::Result;
 use orgbridge_e2e::{
-    spawn_app, spawn_second_org, unreachable_org_url, Role, SignInPage, TestApp, PASSWORD,
-    TARGET_PASSWORD, TARGET_USERNAME, USERNAME,
+    spawn_app, spawn_second_org, unreachable_org_url, Role, SignInPage, PASSWORD, TARGET_PASSWORD,
+    TARGET_USERNAME, USERNAME,
 };
 use serde_json::json;
 
 use crate::page::{AccountsPage, Org};
-
-/// Adds the org at `url` the way a person does: "Add an org", My Domain URL, the consumer key,
-/// the org's login page.
-async fn add_org(app: &TestApp, url: &str, username: &str, password: &str) -> Result<()> {
-    let browser = &app.browser;
-    browser.click_button("Add an org").await?;
-    let form = SignInPage::wait(browser).await?;
-    form.use_my_domain(url).await?;
-    form.set_consumer_key("orgbridge-local").await?;
-    form.sign_in()
-        .await?
-        .log_in_and_allow(username, password)
-        .await?;
-    Ok(())
-}
 
 /// Clicks Sign in on the sign-in screen shown and logs in at the org's page.
 async fn sign_in_here(
@@ -67,7 +52,8 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     let target_button = org_button(TARGET_USERNAME, &target);
     let source_count = page.count_text().await?;
 
-    add_org(&app, &target.url, TARGET_USERNAME, TARGET_PASSWORD).await?;
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
 
     // The target org is shown, with its own accounts; both are in the org bar.
     browser.by_role(Role::Button, &target_button).await?;
@@ -161,8 +147,7 @@ async fn adding_the_same_org_twice_an_unreachable_one_or_a_wrong_key_keeps_what_
     app.browser.expect_console_error("ERR_CONNECTION_REFUSED");
     browser.click_button("Add an org").await?;
     let form = SignInPage::wait(browser).await?;
-    form.use_my_domain(&unreachable_org_url()?).await?;
-    form.set_consumer_key("orgbridge-local").await?;
+    form.use_devorg_at(&unreachable_org_url()?).await?;
     form.click_sign_in().await?;
     let alert = browser.alert_containing("Nothing answered at").await?;
     assert!(alert.contains("Check the URL"), "{alert}");

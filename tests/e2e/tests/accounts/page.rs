@@ -165,6 +165,14 @@ impl<'a> AccountsPage<'a> {
         self.wait_loaded().await.map(|_| ())
     }
 
+    /// Ticks the rows of the accounts named `names`.
+    pub async fn select_rows(&self, names: &[&str]) -> Result<()> {
+        for name in names {
+            self.row_checkbox(name).await?.click().await?;
+        }
+        Ok(())
+    }
+
     /// The checkbox that selects the account named `name`.
     pub async fn row_checkbox(&self, name: &str) -> Result<Element> {
         self.checkbox(&format!("Select {name}")).await
@@ -367,6 +375,14 @@ impl Org<'_> {
             .accounts()
             .filter(|r| !r.deleted)
             .map(|r| store.account_value(r, f))
+            .collect()
+    }
+
+    /// Creates one account per name directly in the org, returning their ids.
+    pub fn insert_named(&self, names: &[&str]) -> Vec<String> {
+        names
+            .iter()
+            .map(|n| self.insert(serde_json::json!({ "Name": n })))
             .collect()
     }
 
