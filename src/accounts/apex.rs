@@ -3,7 +3,6 @@
 //! `createAccountRecord` and `arrify/v1/accounts` classes are offered as examples.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use salesforce::error::Error;
 use salesforce::rest::apex::apex_path;
 use salesforce::transport::{HttpResponse, Method};
@@ -58,11 +57,28 @@ pub fn ApexConsole() -> impl IntoView {
     let unsure = RwSignal::new(false);
     let path_error = RwSignal::new(None::<String>);
     let body_error = RwSignal::new(None::<String>);
-    let sending = RwSignal::new(false);
-    let answer = RwSignal::new(None::<Result<HttpResponse, String>>);
+    let call = Action::new_local(move |(m, p, body): &(Method, String, Option<String>)| {
+        let (m, p, body) = (*m, p.clone(), body.clone());
+        async move {
+            let result = ctx.client().apex_rest(m, &p, body).await;
+            let may_have_run = m != Method::Get && matches!(result, Err(Error::Network { .. }));
+            unsure.try_set(may_have_run);
+            result.map_err(|e| {
+                if may_have_run {
+                    format!("{} The org may still have run the call (a POST may have created records): check the org before sending it again.", e.user_message())
+                } else {
+                    e.user_message()
+                }
+            })
+        }
+    });
+    let sending = call.pending();
 
     let send = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if sending.get_untracked() {
+            return;
+        }
         path_error.set(None);
         body_error.set(None);
         let m = method(&verb.get_untracked());
@@ -79,27 +95,8 @@ pub fn ApexConsole() -> impl IntoView {
                 return;
             }
         }
-        sending.set(true);
-        answer.set(None);
-        spawn_local(async move {
-            let result = ctx
-                .client()
-                .apex_rest(m, &p, sends_body.then_some(text))
-                .await;
-            if !ctx.still_shown() {
-                return;
-            }
-            sending.set(false);
-            let may_have_run = m != Method::Get && matches!(result, Err(Error::Network { .. }));
-            unsure.set(may_have_run);
-            answer.set(Some(result.map_err(|e| {
-                if may_have_run {
-                    format!("{} The org may still have run the call (a POST may have created records): check the org before sending it again.", e.user_message())
-                } else {
-                    e.user_message()
-                }
-            })));
-        });
+        call.clear();
+        call.dispatch_local((m, p, sends_body.then_some(text)));
     };
 
     view! {
@@ -177,7 +174,7 @@ pub fn ApexConsole() -> impl IntoView {
                 </button>
                 <Show when=move || sending.get()><Busy label="Waiting for the org…"/></Show>
             </div>
-            {move || answer.get().map(|a| match a {
+            {move || call.value().get().map(|a| match a {
                 Err(message) => view! { <ErrorAlert title="No answer from the org" message=message/> }.into_any(),
                 Ok(resp) => view! { <ApexAnswer resp=resp/> }.into_any(),
             })}

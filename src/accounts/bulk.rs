@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use salesforce::rest::{CollectionResult, FieldDescribe, Record, SObjectDescribe};
 use salesforce::types::RecordId;
 use serde_json::Value;
@@ -27,12 +26,43 @@ enum Panel {
     ConfirmDelete,
 }
 
+/// A bulk run: the selected rows (id, name) in list order, and what to do to them.
+#[derive(Debug, Clone)]
+enum Job {
+    Update {
+        rows: Vec<(RecordId, String)>,
+        field: String,
+        value: Value,
+        /// The one-field record sent for each row.
+        change: Record,
+    },
+    Delete {
+        rows: Vec<(RecordId, String)>,
+    },
+}
+
+impl Job {
+    fn rows(&self) -> &[(RecordId, String)] {
+        match self {
+            Job::Update { rows, .. } | Job::Delete { rows } => rows,
+        }
+    }
+
+    /// What the progress bar says ("Updating accounts").
+    fn verb(&self) -> &'static str {
+        match self {
+            Job::Update { .. } => "Updating",
+            Job::Delete { .. } => "Deleting",
+        }
+    }
+}
+
 /// The outcome of a finished bulk run, for the results table.
 #[derive(Debug, Clone)]
 struct Outcome {
     verb: &'static str,
     /// (id, name, result).
-    results: Vec<(String, String, CollectionResult)>,
+    results: Vec<(RecordId, String, CollectionResult)>,
 }
 
 /// The bar shown while rows are selected.
@@ -63,7 +93,7 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
     let errors = RwSignal::new(BTreeMap::<String, String>::new());
     let fields = Arc::new(fields);
 
-    let selected_ids = move || -> Vec<(String, String)> {
+    let selected_rows = move || -> Vec<(RecordId, String)> {
         // In list order, so results read like the table.
         let selected = st.selected.get_untracked();
         st.rows.with_untracked(|rows| {
@@ -72,6 +102,69 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect()
         })
+    };
+
+    // One run at a time: the buttons are off while it is pending, so nothing is sent twice.
+    let run = Action::new_local(move |job: &Job| {
+        let job = job.clone();
+        async move {
+            let names: BTreeMap<RecordId, String> = job.rows().iter().cloned().collect();
+            let ids: Vec<RecordId> = job.rows().iter().map(|(id, _)| id.clone()).collect();
+            let verb = job.verb();
+            progress.set(Some((0, ids.len(), verb)));
+            let step = move |done, total| progress.set(Some((done, total, verb)));
+            let client = ctx.client();
+            let result = match &job {
+                Job::Update { rows, change, .. } => {
+                    let updates: Vec<(RecordId, Record)> = rows
+                        .iter()
+                        .map(|(id, _)| (id.clone(), change.clone()))
+                        .collect();
+                    client
+                        .update_many(SOBJECT, &updates, false, BULK_CONCURRENCY, step)
+                        .await
+                }
+                Job::Delete { .. } => {
+                    client
+                        .delete_many(&ids, false, BULK_CONCURRENCY, step)
+                        .await
+                }
+            };
+            if !ctx.still_shown() {
+                return;
+            }
+            progress.set(None);
+            match result {
+                Ok(results) => {
+                    let changed = succeeded(&results);
+                    match &job {
+                        Job::Update { field, value, .. } => {
+                            drafts::clear(&ctx.org_key(), "bulk.values");
+                            patch_rows(ctx.list, field, value, &changed);
+                            panel.set(Panel::None);
+                        }
+                        Job::Delete { .. } => ctx.list.remove_rows(&changed),
+                    }
+                    outcome.set(Some(Outcome {
+                        verb: if matches!(job, Job::Update { .. }) {
+                            "updated"
+                        } else {
+                            "deleted"
+                        },
+                        results: with_names(results, &names),
+                    }));
+                }
+                Err(e) => failure.set(Some(e.user_message())),
+            }
+        }
+    });
+    let start = move |job: Job| {
+        if run.pending().get_untracked() {
+            return;
+        }
+        outcome.set(None);
+        failure.set(None);
+        run.dispatch_local(job);
     };
 
     let run_update = {
@@ -98,82 +191,26 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
                 return;
             }
             errors.set(BTreeMap::new());
-            let targets = selected_ids();
             let mut change = Record::new();
             change.insert(field.name.clone(), value.clone());
-            let updates: Vec<(RecordId, Record)> = targets
-                .iter()
-                .filter_map(|(id, _)| RecordId::parse(id).ok().map(|id| (id, change.clone())))
-                .collect();
-            let names: BTreeMap<String, String> = targets.into_iter().collect();
-            outcome.set(None);
-            failure.set(None);
-            progress.set(Some((0, updates.len(), "Updating")));
-            spawn_local(async move {
-                let result = ctx
-                    .client()
-                    .update_many(SOBJECT, &updates, false, BULK_CONCURRENCY, |done, total| {
-                        progress.set(Some((done, total, "Updating")))
-                    })
-                    .await;
-                if !ctx.still_shown() {
-                    return;
-                }
-                progress.set(None);
-                match result {
-                    Ok(results) => {
-                        drafts::clear(&ctx.org_key(), "bulk.values");
-                        let changed = succeeded(&results);
-                        patch_rows(ctx.list, &field.name, &value, &changed);
-                        outcome.set(Some(Outcome {
-                            verb: "updated",
-                            results: with_names(results, &names),
-                        }));
-                        panel.set(Panel::None);
-                    }
-                    Err(e) => failure.set(Some(e.user_message())),
-                }
+            start(Job::Update {
+                rows: selected_rows(),
+                field: field.name,
+                value,
+                change,
             });
         }
     };
 
     let run_delete = move |_| {
-        let targets = selected_ids();
-        let ids: Vec<RecordId> = targets
-            .iter()
-            .filter_map(|(id, _)| RecordId::parse(id).ok())
-            .collect();
-        let names: BTreeMap<String, String> = targets.into_iter().collect();
-        outcome.set(None);
-        failure.set(None);
         panel.set(Panel::None);
-        progress.set(Some((0, ids.len(), "Deleting")));
-        spawn_local(async move {
-            let result = ctx
-                .client()
-                .delete_many(&ids, false, BULK_CONCURRENCY, |done, total| {
-                    progress.set(Some((done, total, "Deleting")))
-                })
-                .await;
-            if !ctx.still_shown() {
-                return;
-            }
-            progress.set(None);
-            match result {
-                Ok(results) => {
-                    let gone = succeeded(&results);
-                    outcome.set(Some(Outcome {
-                        verb: "deleted",
-                        results: with_names(results, &names),
-                    }));
-                    ctx.list.remove_rows(&gone);
-                }
-                Err(e) => failure.set(Some(e.user_message())),
-            }
+        start(Job::Delete {
+            rows: selected_rows(),
         });
     };
 
-    let busy = move || progress.with(Option::is_some);
+    let pending = run.pending();
+    let busy = move || pending.get() || progress.with(Option::is_some);
     let field_options: Vec<(String, String)> = fields
         .iter()
         .map(|f| (f.name.clone(), f.label.clone()))
@@ -285,31 +322,35 @@ pub fn BulkBar(describe: Arc<SObjectDescribe>) -> impl IntoView {
 }
 
 /// The ids the org changed.
-fn succeeded(results: &[CollectionResult]) -> HashSet<String> {
+fn succeeded(results: &[CollectionResult]) -> HashSet<RecordId> {
     results
         .iter()
         .filter(|r| r.is_done())
-        .map(|r| r.id.to_string())
+        .map(|r| r.id.clone())
         .collect()
 }
 
 /// Results paired with the names the table showed.
 fn with_names(
     results: Vec<CollectionResult>,
-    names: &BTreeMap<String, String>,
-) -> Vec<(String, String, CollectionResult)> {
+    names: &BTreeMap<RecordId, String>,
+) -> Vec<(RecordId, String, CollectionResult)> {
     results
         .into_iter()
         .map(|r| {
-            let id = r.id.to_string();
-            let name = names.get(&id).cloned().unwrap_or_default();
-            (id, name, r)
+            let name = names.get(&r.id).cloned().unwrap_or_default();
+            (r.id.clone(), name, r)
         })
         .collect()
 }
 
 /// Shows a bulk update in the loaded rows that display the changed field.
-fn patch_rows(st: super::list_state::ListState, field: &str, value: &Value, ids: &HashSet<String>) {
+fn patch_rows(
+    st: super::list_state::ListState,
+    field: &str,
+    value: &Value,
+    ids: &HashSet<RecordId>,
+) {
     let Some(col) = st
         .columns
         .with_untracked(|cols| cols.iter().position(|c| c.path.eq_ignore_ascii_case(field)))
@@ -358,13 +399,13 @@ fn BulkResults(outcome: Outcome) -> impl IntoView {
             thousands(skipped.len() as u64)
         )
     });
-    let table = |label: &'static str, rows: Vec<(String, String, CollectionResult)>| {
+    let table = |label: &'static str, rows: Vec<(RecordId, String, CollectionResult)>| {
         (!rows.is_empty()).then(|| view! {
             <table class="ob-acc-result-table" aria-label=label>
                 <thead><tr><th scope="col">"Account"</th><th scope="col">"Id"</th><th scope="col">"Problem"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|(id, name, r)| view! {
-                        <tr><td>{name}</td><td class="ob-mono">{id}</td><td>{r.message()}</td></tr>
+                        <tr><td>{name}</td><td class="ob-mono">{id.to_string()}</td><td>{r.message()}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>
@@ -381,7 +422,7 @@ fn BulkResults(outcome: Outcome) -> impl IntoView {
                     <summary>{format!("Records {} ({})", outcome.verb, thousands(ok_count as u64))}</summary>
                     <ul class="ob-acc-result-list" aria-label=format!("Records {}", outcome.verb)>
                         {ok.into_iter().take(SHOWN_SUCCESSES).map(|(id, name, _)| view! {
-                            <li>{name}" "<span class="ob-mono ob-muted">{id}</span></li>
+                            <li>{name}" "<span class="ob-mono ob-muted">{id.to_string()}</span></li>
                         }).collect_view()}
                     </ul>
                     {(ok_count > SHOWN_SUCCESSES).then(|| view! {

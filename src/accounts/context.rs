@@ -6,11 +6,11 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use orgbridge_model::accounts::SOBJECT;
 use salesforce::client::{ApiUsage, Client, ClientEvent};
-use salesforce::error::Error;
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
 
 use super::list_state::ListState;
+use crate::error::AppError;
 use crate::transport::FetchTransport;
 
 /// Which Accounts screen is shown (kept as a draft, so a sign-in round trip comes back to it, and
@@ -97,14 +97,9 @@ impl Accounts {
 }
 
 impl Accounts {
-    /// Reads one account by its id as typed in the app (15 or 18 characters). `None` when the
-    /// page is gone by the time the org answers (signed out meanwhile).
-    pub async fn fetch_account(&self, id: &str) -> Option<Result<Record, Error>> {
-        let result = match RecordId::parse(id) {
-            Ok(rid) => self.client().get_record(SOBJECT, &rid, None).await,
-            Err(e) => Err(e),
-        };
-        self.still_shown().then_some(result)
+    /// Reads one account, every field (what the record and edit screens load).
+    pub async fn fetch_account(self, id: RecordId) -> Result<Record, AppError> {
+        Ok(self.client().get_record(SOBJECT, &id, None).await?)
     }
 }
 

@@ -11,6 +11,7 @@ use orgbridge_model::accounts::{
 };
 use salesforce::rest::SObjectDescribe;
 use salesforce::soql::Direction;
+use salesforce::types::RecordId;
 
 use super::bulk::BulkBar;
 use super::context::{use_accounts, Screen};
@@ -222,7 +223,7 @@ fn AccountTable() -> impl IntoView {
     };
     let select_all = move |ev: leptos::ev::Event| {
         if event_target_checked(&ev) {
-            let ids: HashSet<String> = st
+            let ids: HashSet<RecordId> = st
                 .rows
                 .with_untracked(|rows| rows.iter().map(|r| r.id.clone()).collect());
             st.selected.set(ids);

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 use orgbridge_model::accounts::{Column, Row};
 use salesforce::soql::Direction;
+use salesforce::types::RecordId;
 
 pub use orgbridge_model::accounts::ALL_TEXT;
 
@@ -37,7 +38,7 @@ pub struct ListState {
     pub search_in: RwSignal<String>,
     pub where_raw: RwSignal<String>,
     pub sort: RwSignal<Option<(String, Direction)>>,
-    pub selected: RwSignal<HashSet<String>>,
+    pub selected: RwSignal<HashSet<RecordId>>,
     pub scroll_top: RwSignal<f64>,
     /// Bumped by each new query: pages of an older one are dropped when they arrive.
     generation: StoredValue<u64>,
@@ -73,7 +74,7 @@ impl ListState {
     }
 
     /// Takes rows out of the list (after they were deleted).
-    pub fn remove_rows(&self, ids: &HashSet<String>) {
+    pub fn remove_rows(&self, ids: &HashSet<RecordId>) {
         let mut removed = 0u64;
         self.rows.update(|rows| {
             let before = rows.len();

@@ -11,6 +11,7 @@ use orgbridge_model::accounts::{self as model, Column, Row, BATCH_SIZE, SOBJECT}
 use salesforce::error::Error;
 use salesforce::rest::{QueryPage, SObjectDescribe};
 use salesforce::soql::{quote, ListQuery};
+use salesforce::types::RecordId;
 
 use super::context::Accounts;
 use super::list_state::{ListError, ListState};
@@ -135,7 +136,7 @@ async fn fetch_pages(
                 let new_rows: Vec<Row> = p
                     .records
                     .iter()
-                    .map(|r| Row::from_record(r, &columns))
+                    .filter_map(|r| Row::from_record(r, &columns))
                     .collect();
                 st.rows.update(|rows| rows.extend(new_rows));
                 match p.next_records_url.filter(|_| !p.done) {
@@ -157,14 +158,14 @@ async fn fetch_pages(
 
 /// Re-reads one account's row with the list's columns (after a create, edit or upsert): replaced
 /// where it is, or added at the top when it is new to the list.
-pub fn refresh_row(ctx: Accounts, id: String) {
+pub fn refresh_row(ctx: Accounts, id: RecordId) {
     let st = ctx.list;
     let columns = st.columns.get_untracked();
     if columns.is_empty() {
         return;
     }
     let Ok(soql) = ListQuery::new(SOBJECT, model::list_fields(&columns))
-        .where_raw(&format!("Id = {}", quote(&id)))
+        .where_raw(&format!("Id = {}", quote(id.as_str())))
         .to_soql()
     else {
         return;
@@ -176,10 +177,13 @@ pub fn refresh_row(ctx: Accounts, id: String) {
         if !ctx.still_shown() {
             return;
         }
-        let Some(record) = page.records.first() else {
+        let Some(mut row) = page
+            .records
+            .first()
+            .and_then(|r| Row::from_record(r, &columns))
+        else {
             return;
         };
-        let mut row = Row::from_record(record, &columns);
         st.rows
             .update(|rows| match rows.iter_mut().find(|r| r.id == row.id) {
                 Some(existing) => {

@@ -30,9 +30,9 @@ use salesforce::rest::SObjectDescribe;
 
 use self::context::{use_accounts, Accounts, Screen};
 use crate::app::{show_route, CurrentRoute, Route};
-use crate::components::alert::ErrorAlert;
-use crate::components::busy::Busy;
+use crate::components::fetched::{fetched, Words};
 use crate::drafts;
+use crate::error::AppError;
 use crate::org_look::OrgLook;
 
 /// Everything about one signed-in org's accounts, from its screens' state (kept while another
@@ -64,28 +64,18 @@ pub fn AccountsPage(
         };
         show_route(current, &route, shown_before.is_none());
     });
-    let describe_error = RwSignal::new(None::<String>);
-
-    let load_describe = move || {
-        describe_error.set(None);
-        spawn_local(async move {
-            let result = ctx.client().describe(SOBJECT).await;
-            if !ctx.still_shown() {
-                return;
-            }
-            match result {
-                Ok(d) => {
-                    ctx.describe.set(Some(Arc::new(d)));
-                    loader::load(ctx);
-                }
-                Err(e) => describe_error.set(Some(e.user_message())),
-            }
-        });
-    };
-    // Shown before (another org was shown meanwhile): the list is as it was left.
-    if ctx.describe.get_untracked().is_none() {
-        load_describe();
-    }
+    // Read once per org and kept: shown again after another org, the list is as it was left.
+    let describe = LocalResource::new(move || async move {
+        if let Some(known) = ctx.describe.get_untracked() {
+            return Ok(known);
+        }
+        let read = Arc::new(ctx.client().describe(SOBJECT).await?);
+        if ctx.still_shown() {
+            ctx.describe.set(Some(read.clone()));
+            loader::load(ctx);
+        }
+        Ok::<_, AppError>(read)
+    });
 
     // A browser that cannot read Sforce-Limit-Info (a proxy dropping the exposed header) still
     // sees the budget: ask `/limits` once if the first answers said nothing.
@@ -144,21 +134,15 @@ pub fn AccountsPage(
                 </nav>
             </div>
             {move || ctx.notice.get().map(|n| view! { <p class="ob-status" role="status">{n}</p> })}
-            {move || match (describe_error.get(), ctx.describe.get()) {
-                (Some(message), _) => view! {
-                    <ErrorAlert title="Could not read the Account fields" message=message>
-                        <button type="button" class="ob-button" on:click=move |_| load_describe()>
-                            "Try again"
-                        </button>
-                    </ErrorAlert>
-                }
-                .into_any(),
-                (None, None) => view! { <Busy label="Reading the Account fields…"/> }.into_any(),
-                (None, Some(describe)) => view! { <ScreenView describe=describe/> }.into_any(),
-            }}
+            {fetched(describe, DESCRIBE, |d| view! { <ScreenView describe=d/> })}
         </section>
     }
 }
+
+const DESCRIBE: Words = Words {
+    loading: "Reading the Account fields…",
+    failed: "Could not read the Account fields",
+};
 
 /// The current screen.
 #[component]

@@ -5,47 +5,43 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
 
 use super::context::{use_accounts, Screen};
 use crate::components::alert::ErrorAlert;
 use crate::components::busy::Busy;
+use crate::components::fetched::{fetched, Words};
+use crate::error::AppError;
 use orgbridge_model::accounts::{display_value, SOBJECT};
 
 #[component]
-pub fn RecordView(describe: Arc<SObjectDescribe>, id: String) -> impl IntoView {
+pub fn RecordView(describe: Arc<SObjectDescribe>, id: RecordId) -> impl IntoView {
     let ctx = use_accounts();
-    let record = RwSignal::new(None::<Result<Arc<Record>, String>>);
-    {
+    let record = {
         let id = id.clone();
-        spawn_local(async move {
-            if let Some(result) = ctx.fetch_account(&id).await {
-                record.set(Some(result.map(Arc::new).map_err(|e| e.user_message())));
-            }
-        });
-    }
-    move || {
-        match record.get() {
-        None => view! { <Busy label="Loading the account…"/> }.into_any(),
-        Some(Err(message)) => view! {
-            <ErrorAlert title="Could not load the account" message=message>
-                <button type="button" class="ob-button" on:click=move |_| ctx.go(Screen::List)>"Back to the list"</button>
-            </ErrorAlert>
-        }
-        .into_any(),
-        Some(Ok(rec)) => view! { <RecordDetails describe=describe.clone() id=id.clone() record=rec/> }.into_any(),
-    }
-    }
+        LocalResource::new(move || ctx.fetch_account(id.clone()))
+    };
+    fetched(record, LOADING, move |rec| {
+        view! { <RecordDetails describe=describe.clone() id=id.clone() record=Arc::new(rec)/> }
+    })
 }
 
+const LOADING: Words = Words {
+    loading: "Loading the account…",
+    failed: "Could not load the account",
+};
+
 #[component]
-fn RecordDetails(describe: Arc<SObjectDescribe>, id: String, record: Arc<Record>) -> impl IntoView {
+fn RecordDetails(
+    describe: Arc<SObjectDescribe>,
+    id: RecordId,
+    record: Arc<Record>,
+) -> impl IntoView {
     let ctx = use_accounts();
     let name = display_value(record.get("Name"));
     let title = if name.trim().is_empty() {
-        id.clone()
+        id.to_string()
     } else {
         name.clone()
     };
@@ -89,45 +85,34 @@ fn RecordDetails(describe: Arc<SObjectDescribe>, id: String, record: Arc<Record>
 /// Asks before deleting; the cancel button has the focus, so Enter does not delete by accident.
 #[component]
 fn DeleteDialog(
-    id: String,
+    id: RecordId,
     name: String,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let ctx = use_accounts();
     let cancel_ref = NodeRef::<leptos::html::Button>::new();
-    let deleting = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(b) = cancel_ref.get() {
             let _ = b.focus();
         }
     });
-    let confirm = {
+    let delete = Action::new_local({
         let name = name.clone();
-        move |_| {
-            let Ok(rid) = RecordId::parse(&id) else {
-                return;
-            };
-            let name = name.clone();
-            deleting.set(true);
-            problem.set(None);
-            spawn_local(async move {
-                let result = ctx.client().delete_record(SOBJECT, &rid).await;
-                if !ctx.still_shown() {
-                    return;
+        move |id: &RecordId| {
+            let (id, name) = (id.clone(), name.clone());
+            async move {
+                let result = ctx.client().delete_record(SOBJECT, &id).await;
+                // Done whichever screen is shown by now: the list must not keep a deleted row.
+                if result.is_ok() && ctx.still_shown() {
+                    ctx.list.remove_rows(&HashSet::from([id]));
+                    ctx.go(Screen::List);
+                    ctx.notice.set(Some(format!("Deleted {name}.")));
                 }
-                deleting.set(false);
-                match result {
-                    Ok(()) => {
-                        ctx.list.remove_rows(&HashSet::from([rid.to_string()]));
-                        ctx.go(Screen::List);
-                        ctx.notice.set(Some(format!("Deleted {name}.")));
-                    }
-                    Err(e) => problem.set(Some(e.user_message())),
-                }
-            });
+                result.map_err(AppError::from)
+            }
         }
-    };
+    });
+    let deleting = delete.pending();
     view! {
         <div
             class="ob-acc-confirm"
@@ -143,9 +128,16 @@ fn DeleteDialog(
         >
             <p id="ob-acc-del-title" class="ob-alert-title">{format!("Delete {name}?")}</p>
             <p id="ob-acc-del-text">"The account goes to the org's Recycle Bin."</p>
-            {move || problem.get().map(|m| view! { <ErrorAlert title="The account was not deleted" message=m/> })}
+            {move || delete.value().get().and_then(Result::err).map(|e| view! { <ErrorAlert title="The account was not deleted" message=e/> })}
             <div class="ob-actions">
-                <button type="button" class="ob-button ob-button-danger" disabled=move || deleting.get() on:click=confirm>
+                <button
+                    type="button"
+                    class="ob-button ob-button-danger"
+                    disabled=move || deleting.get()
+                    on:click=move |_| {
+                        delete.dispatch_local(id.clone());
+                    }
+                >
                     "Delete account"
                 </button>
                 <button type="button" class="ob-button ob-button-secondary" node_ref=cancel_ref on:click=move |_| on_cancel()>

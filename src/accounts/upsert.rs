@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use orgbridge_model::accounts::{form_fields, FormMode, SOBJECT};
-use salesforce::rest::{FieldDescribe, SObjectDescribe, UpsertOutcome};
-use salesforce::types::ExternalIdField;
+use salesforce::rest::{FieldDescribe, Record, SObjectDescribe, UpsertOutcome};
+use salesforce::types::{ExternalIdField, RecordId};
 
 use super::context::use_accounts;
 use super::form_parts::{checked_record, show_error, FormProblems};
@@ -22,10 +21,20 @@ use crate::drafts;
 /// What an upsert did, for the result panel.
 #[derive(Debug, Clone)]
 enum UpsertResult {
-    Created(String),
-    Updated(Option<String>),
+    Created(RecordId),
+    Updated(Option<RecordId>),
     /// Several records match: (id, name).
-    Multiple(Vec<(String, String)>),
+    Multiple(Vec<(RecordId, String)>),
+}
+
+/// One upsert as the form checked it.
+#[derive(Clone)]
+struct Ask {
+    field: ExternalIdField,
+    value: String,
+    record: Record,
+    /// The form's fields, to put the org's errors beside.
+    fields: Vec<FieldDescribe>,
 }
 
 /// Create or update by an external ID: the org decides which, and the result says so.
@@ -47,7 +56,6 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
     drafts::bind(&scope, "upsert.fields", values, BTreeMap::new());
     let errors = RwSignal::new(BTreeMap::new());
     let problems = RwSignal::new(Vec::new());
-    let saving = RwSignal::new(false);
     let result = RwSignal::new(None::<UpsertResult>);
     let no_keys = keys.is_empty();
 
@@ -59,10 +67,83 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
         }
     };
 
+    let upsert = Action::new_local(move |ask: &Ask| {
+        let Ask {
+            field,
+            value,
+            record,
+            fields,
+        } = ask.clone();
+        async move {
+            let outcome = ctx
+                .client()
+                .upsert_by_external_id(SOBJECT, &field, &value, &record)
+                .await;
+            if !ctx.still_shown() {
+                return;
+            }
+            if matches!(
+                outcome,
+                Ok(UpsertOutcome::Created { .. } | UpsertOutcome::Updated { .. })
+            ) {
+                // The org has what was typed.
+                for part in ["upsert.value", "upsert.fields"] {
+                    drafts::clear(&ctx.org_key(), part);
+                }
+            }
+            match outcome {
+                Ok(UpsertOutcome::Created { id }) => {
+                    refresh_row(ctx, id.clone());
+                    result.set(Some(UpsertResult::Created(id)));
+                }
+                Ok(UpsertOutcome::Updated { id }) => {
+                    if let Some(id) = &id {
+                        refresh_row(ctx, id.clone());
+                    }
+                    result.set(Some(UpsertResult::Updated(id)));
+                }
+                Ok(UpsertOutcome::Multiple(ids)) => {
+                    // Names make the matches recognisable; without them, the ids still list.
+                    let named = ctx
+                        .client()
+                        .names_of(SOBJECT, &ids)
+                        .await
+                        .unwrap_or_else(|_| {
+                            ids.iter().map(|id| (id.clone(), String::new())).collect()
+                        });
+                    if !ctx.still_shown() {
+                        return;
+                    }
+                    result.set(Some(UpsertResult::Multiple(named)));
+                }
+                Err(e) => {
+                    let mut known = fields.clone();
+                    if let Some(d) = ctx.describe.get_untracked() {
+                        known.extend(d.field(field.as_str()).cloned());
+                    }
+                    show_error(&e, &known, errors, problems);
+                    // An error about the key itself belongs beside the key's value box.
+                    if let Some(m) = errors
+                        .try_with_untracked(|e| e.get(field.as_str()).cloned())
+                        .flatten()
+                    {
+                        errors.update(|e| {
+                            e.insert("__key".into(), m);
+                        });
+                    }
+                }
+            }
+        }
+    });
+    let saving = upsert.pending();
+
     let submit = {
         let fields_now = fields_now.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
+            if saving.get_untracked() {
+                return;
+            }
             problems.set(Vec::new());
             result.set(None);
             let value = key_value.get_untracked();
@@ -86,71 +167,11 @@ pub fn UpsertForm(describe: Arc<SObjectDescribe>) -> impl IntoView {
             else {
                 return;
             };
-            saving.set(true);
-            spawn_local(async move {
-                let outcome = ctx
-                    .client()
-                    .upsert_by_external_id(SOBJECT, &field, &value, &record)
-                    .await;
-                if !ctx.still_shown() {
-                    return;
-                }
-                if matches!(
-                    outcome,
-                    Ok(UpsertOutcome::Created { .. } | UpsertOutcome::Updated { .. })
-                ) {
-                    // The org has what was typed.
-                    for part in ["upsert.value", "upsert.fields"] {
-                        drafts::clear(&ctx.org_key(), part);
-                    }
-                }
-                match outcome {
-                    Ok(UpsertOutcome::Created { id }) => {
-                        refresh_row(ctx, id.to_string());
-                        result.set(Some(UpsertResult::Created(id.to_string())));
-                    }
-                    Ok(UpsertOutcome::Updated { id }) => {
-                        if let Some(id) = &id {
-                            refresh_row(ctx, id.to_string());
-                        }
-                        result.set(Some(UpsertResult::Updated(id.map(|i| i.to_string()))));
-                    }
-                    Ok(UpsertOutcome::Multiple(ids)) => {
-                        // Names make the matches recognisable; without them, the ids still list.
-                        let named =
-                            ctx.client()
-                                .names_of(SOBJECT, &ids)
-                                .await
-                                .unwrap_or_else(|_| {
-                                    ids.iter().map(|id| (id.clone(), String::new())).collect()
-                                });
-                        if !ctx.still_shown() {
-                            return;
-                        }
-                        let named = named
-                            .into_iter()
-                            .map(|(id, name)| (id.to_string(), name))
-                            .collect();
-                        result.set(Some(UpsertResult::Multiple(named)));
-                    }
-                    Err(e) => {
-                        let mut known = fields.clone();
-                        if let Some(d) = ctx.describe.get_untracked() {
-                            known.extend(d.field(field.as_str()).cloned());
-                        }
-                        show_error(&e, &known, errors, problems);
-                        // An error about the key itself belongs beside the key's value box.
-                        if let Some(m) = errors
-                            .try_with_untracked(|e| e.get(field.as_str()).cloned())
-                            .flatten()
-                        {
-                            errors.update(|e| {
-                                e.insert("__key".into(), m);
-                            });
-                        }
-                    }
-                }
-                saving.set(false);
+            upsert.dispatch_local(Ask {
+                field,
+                value,
+                record,
+                fields,
             });
         }
     };
@@ -225,7 +246,7 @@ fn UpsertResultView(result: UpsertResult, key_label: String) -> impl IntoView {
     match result {
         UpsertResult::Created(id) => view! {
             <div class="ob-status ob-acc-result" role="status">
-                <p>"Created a new account (HTTP 201 Created). "<AccountLink id=id.clone() text=format!("Open account {id}")/></p>
+                <p>"Created a new account (HTTP 201 Created). "<AccountLink text=format!("Open account {id}") id=id/></p>
             </div>
         }
         .into_any(),
@@ -233,7 +254,7 @@ fn UpsertResultView(result: UpsertResult, key_label: String) -> impl IntoView {
             <div class="ob-status ob-acc-result" role="status">
                 <p>
                     "Updated the existing account (HTTP 200 OK). "
-                    {id.map(|id| view! { <AccountLink id=id.clone() text=format!("Open account {id}")/> })}
+                    {id.map(|id| view! { <AccountLink text=format!("Open account {id}") id=id/> })}
                 </p>
             </div>
         }
@@ -244,7 +265,7 @@ fn UpsertResultView(result: UpsertResult, key_label: String) -> impl IntoView {
                 <p>"Nothing was saved. Give the value to one account only, or edit the one you mean:"</p>
                 <ul aria-label="Matching accounts">
                     {matches.into_iter().map(|(id, name)| {
-                        let text = if name.is_empty() { id.clone() } else { format!("{name} ({id})") };
+                        let text = if name.is_empty() { id.to_string() } else { format!("{name} ({id})") };
                         view! { <li><AccountLink id=id text=text/></li> }
                     }).collect_view()}
                 </ul>

@@ -4,10 +4,11 @@ use leptos::prelude::*;
 
 use crate::accounts::context::{use_accounts, Screen};
 use crate::app::Route;
+use salesforce::types::RecordId;
 
 /// A link that opens one account in this app.
 #[component]
-pub fn AccountLink(id: String, #[prop(into)] text: String) -> impl IntoView {
+pub fn AccountLink(id: RecordId, #[prop(into)] text: String) -> impl IntoView {
     let ctx = use_accounts();
     let target = id.clone();
     view! {

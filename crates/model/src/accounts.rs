@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use salesforce::error::Error;
 use salesforce::rest::{FieldDescribe, Record, SObjectDescribe};
+use salesforce::types::RecordId;
 use serde_json::Value;
 
 /// The object these screens work with.
@@ -216,7 +217,7 @@ pub fn list_fields(columns: &[Column]) -> Vec<String> {
 /// (100,000 rows must stay small in memory).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    pub id: String,
+    pub id: RecordId,
     /// The account's Name: what links, checkboxes and results call the row.
     pub name: String,
     pub cells: Vec<String>,
@@ -225,20 +226,19 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn from_record(record: &Record, columns: &[Column]) -> Row {
-        Row {
-            id: record
-                .get("Id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
+    /// The row of a record read with its `Id`; `None` for one without a valid id, which no
+    /// link, selection or write could name.
+    pub fn from_record(record: &Record, columns: &[Column]) -> Option<Row> {
+        let id = RecordId::parse(record.get("Id")?.as_str()?).ok()?;
+        Some(Row {
+            id,
             name: display_value(value_at(record, "Name")),
             cells: columns
                 .iter()
                 .map(|c| display_value(value_at(record, &c.path)))
                 .collect(),
             revision: 0,
-        }
+        })
     }
 }
 
@@ -615,8 +615,8 @@ mod tests {
             sortable: true,
         })
         .collect();
-        let row = Row::from_record(&rec, &cols);
-        assert_eq!(row.id, "001000000000001AAA");
+        let row = Row::from_record(&rec, &cols).unwrap();
+        assert_eq!(row.id.as_str(), "001000000000001AAA");
         assert_eq!(
             row.cells,
             [
@@ -662,7 +662,7 @@ mod tests {
         };
         // Name moved to the end, or not shown at all: the row is still "Acme".
         for columns in [vec![col("Industry"), col("Name")], vec![col("Industry")]] {
-            let row = Row::from_record(&rec, &columns);
+            let row = Row::from_record(&rec, &columns).unwrap();
             assert_eq!(row.name, "Acme");
             let fields = list_fields(&columns);
             assert_eq!(fields[0], "Id");
@@ -671,6 +671,19 @@ mod tests {
                 1,
                 "{fields:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_record_without_a_valid_id_has_no_row() {
+        for id in [
+            serde_json::json!(null),
+            serde_json::json!("001"),
+            serde_json::json!(7),
+        ] {
+            let rec: Record =
+                serde_json::from_value(serde_json::json!({ "Id": id, "Name": "Acme" })).unwrap();
+            assert_eq!(Row::from_record(&rec, &[]), None, "{id}");
         }
     }
 

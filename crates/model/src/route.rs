@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 pub enum Screen {
     List,
     /// One account, by id.
-    View(String),
+    View(RecordId),
     New,
     /// The edit form of one account, by id.
-    Edit(String),
+    Edit(RecordId),
     Upsert,
     Console,
 }
@@ -42,7 +42,7 @@ impl Route {
     /// ```
     /// use orgbridge_model::route::{Route, Screen};
     /// let r = Route::parse("#/org/00D000000000001AAA/005000000000001AAA/accounts/001000000000001AAA/edit");
-    /// assert_eq!(r, Route::Org { key: "00D000000000001AAA/005000000000001AAA".into(), screen: Screen::Edit("001000000000001AAA".into()) });
+    /// assert_eq!(r, Route::Org { key: "00D000000000001AAA/005000000000001AAA".into(), screen: Screen::Edit("001000000000001AAA".parse().unwrap()) });
     /// assert_eq!(Route::parse(&r.href()), r);
     /// ```
     pub fn parse(hash: &str) -> Route {
@@ -51,7 +51,7 @@ impl Route {
         match parts.as_slice() {
             ["setup"] => Route::Setup,
             ["org", org, user, rest @ ..] if is_id(org) && is_id(user) => {
-                let record = |id: &str| RecordId::parse(id).ok().map(|_| id.to_string());
+                let record = |id: &str| RecordId::parse(id).ok();
                 let screen = match rest {
                     [] | ["accounts"] => Some(Screen::List),
                     ["accounts", "new"] => Some(Screen::New),
@@ -101,7 +101,7 @@ mod tests {
 
     #[test]
     fn every_screen_round_trips_through_its_fragment() {
-        let id = "001000000000001AAA".to_string();
+        let id: RecordId = "001000000000001AAA".parse().unwrap();
         for screen in [
             Screen::List,
             Screen::New,

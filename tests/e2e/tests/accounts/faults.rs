@@ -133,3 +133,49 @@ async fn a_create_that_got_no_answer_says_it_may_exist_and_finds_it() -> Result<
     );
     app.finish().await
 }
+
+/// One account that the org fails to send, on the record and the edit screen: each says so in
+/// words, with Try again, which reads it again and shows it; nothing is written meanwhile.
+#[tokio::test]
+async fn an_account_the_org_fails_to_send_says_so_and_try_again_reads_it_again() -> Result<()> {
+    let app = spawn_app_with(|_, _| {}).await?;
+    let org = Org(&app);
+    let id = org.insert(json!({"Name": "Flaky Read Ltd", "Industry": "Energy"}));
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.browser.expect_console_error("503");
+    let modified = org.value(&id, "LastModifiedDate");
+
+    page.search("Flaky Read", None).await?;
+    app.org.state.faults.fail_next(1, FailureMode::Unavailable);
+    browser
+        .by_role(Role::Link, "Flaky Read Ltd")
+        .await?
+        .click()
+        .await?;
+    let alert = page
+        .wait_alert_containing("Could not load the account")
+        .await?;
+    assert!(
+        alert.contains("503") || alert.contains("unavailable"),
+        "{alert}"
+    );
+    browser.click_button("Try again").await?;
+    browser.by_role(Role::Heading, "Flaky Read Ltd").await?;
+
+    app.org.state.faults.fail_next(1, FailureMode::Unavailable);
+    browser.click_button("Edit").await?;
+    page.wait_alert_containing("Could not load the account")
+        .await?;
+    browser.click_button("Try again").await?;
+    browser
+        .by_role(Role::Heading, "Edit Flaky Read Ltd")
+        .await?;
+    assert_eq!(page.field_value("Account Name").await?, "Flaky Read Ltd");
+    assert_eq!(
+        org.value(&id, "LastModifiedDate"),
+        modified,
+        "nothing written"
+    );
+    app.finish().await
+}
