@@ -1,5 +1,6 @@
 //! sObject Collections (`/services/data/vXX.X/composite/sobjects`): update or delete many records,
-//! 200 per call with bounded concurrency, with one result per record.
+//! 200 per call with bounded concurrency, with one result per record; and one upsert call by an
+//! external ID (`PATCH …/composite/sobjects/{SObject}/{field}`), which a sync run drives itself.
 
 use futures::stream::{self, StreamExt};
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use crate::client::Client;
 use crate::error::{ApiError, Error};
 use crate::rest::Record;
 use crate::transport::{Method, Transport};
-use crate::types::{check_api_name, RecordId};
+use crate::types::{check_api_name, ExternalIdField, RecordId};
 
 /// Records per sObject Collections call (Salesforce's documented maximum).
 pub const COLLECTION_LIMIT: usize = 200;
@@ -66,6 +67,42 @@ struct WireResult {
     success: bool,
     #[serde(default)]
     errors: Vec<ApiError>,
+}
+
+/// What the org did with one record of an upsert call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UpsertItem {
+    Created(RecordId),
+    Updated(RecordId),
+    /// Salesforce's per-record errors.
+    Failed(Vec<ApiError>),
+}
+
+#[derive(Deserialize)]
+struct WireUpsert {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    success: bool,
+    #[serde(default)]
+    created: bool,
+    #[serde(default)]
+    errors: Vec<ApiError>,
+}
+
+impl From<WireUpsert> for UpsertItem {
+    fn from(w: WireUpsert) -> Self {
+        match w.id.as_deref().map(RecordId::parse) {
+            Some(Ok(id)) if w.success && w.created => UpsertItem::Created(id),
+            Some(Ok(id)) if w.success => UpsertItem::Updated(id),
+            _ if !w.success => UpsertItem::Failed(w.errors),
+            _ => UpsertItem::Failed(vec![ApiError {
+                error_code: "UNREADABLE_ANSWER".into(),
+                message: "The org reported success without the record's id.".into(),
+                fields: Vec::new(),
+            }]),
+        }
+    }
 }
 
 fn each(ids: &[RecordId], outcome: RecordOutcome) -> Vec<CollectionResult> {
@@ -252,9 +289,77 @@ impl<T: Transport> Client<T> {
     }
 }
 
+impl<T: Transport> Client<T> {
+    /// Creates or updates up to [`COLLECTION_LIMIT`] records in one call, each matched by its
+    /// value of `field` (which each record must carry), and returns one item per record in
+    /// order. Retrying the call is safe: a record already written is matched and updated, never
+    /// created twice. A parent may be named by its external ID in a record
+    /// (`"Parent": {"Source_Id__c": "…"}`).
+    pub async fn upsert_collection(
+        &self,
+        sobject: &str,
+        field: &ExternalIdField,
+        records: &[Record],
+        all_or_none: bool,
+    ) -> Result<Vec<UpsertItem>, Error> {
+        check_api_name("object name", sobject, false)?;
+        if records.len() > COLLECTION_LIMIT {
+            return Err(Error::InvalidInput {
+                what: "records",
+                message: format!(
+                    "one call carries at most {COLLECTION_LIMIT} records, not {}",
+                    records.len()
+                ),
+            });
+        }
+        let path = self.data_path(&format!("/composite/sobjects/{sobject}/{}", field.as_str()));
+        let body = json!({
+            "allOrNone": all_or_none,
+            "records": records.iter().map(|r| {
+                let mut rec = r.clone();
+                rec.insert("attributes".into(), json!({ "type": sobject }));
+                Value::Object(rec)
+            }).collect::<Vec<_>>(),
+        });
+        let wire: Vec<WireUpsert> = self.send_json(Method::Patch, &path, Some(&body)).await?;
+        if wire.len() != records.len() {
+            return Err(Error::Decode {
+                status: 200,
+                path,
+                body: String::new(),
+                detail: format!(
+                    "the org answered {} results for {} records",
+                    wire.len(),
+                    records.len()
+                ),
+            });
+        }
+        Ok(wire.into_iter().map(UpsertItem::from).collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn upsert_answers_say_created_updated_or_why_not() {
+        let wire: Vec<WireUpsert> = serde_json::from_str(r#"[
+            {"id":"001000000000001AAA","success":true,"errors":[],"created":true},
+            {"id":"001000000000002AAA","success":true,"errors":[],"created":false},
+            {"success":false,"errors":[{"statusCode":"STRING_TOO_LONG","message":"Name: data value too large","fields":["Name"]}]},
+            {"success":true,"errors":[]}
+        ]"#).unwrap();
+        let items: Vec<UpsertItem> = wire.into_iter().map(UpsertItem::from).collect();
+        assert!(
+            matches!(&items[0], UpsertItem::Created(id) if id.as_str() == "001000000000001AAA")
+        );
+        assert!(matches!(&items[1], UpsertItem::Updated(_)));
+        assert!(matches!(&items[2], UpsertItem::Failed(e) if e[0].error_code == "STRING_TOO_LONG"));
+        assert!(
+            matches!(&items[3], UpsertItem::Failed(e) if e[0].error_code == "UNREADABLE_ANSWER")
+        );
+    }
 
     fn ids(n: usize) -> Vec<RecordId> {
         (0..n)

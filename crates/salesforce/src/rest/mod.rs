@@ -10,7 +10,7 @@ pub mod records;
 /// A record as Salesforce returns it: field API name → JSON value (plus `attributes`).
 pub type Record = serde_json::Map<String, serde_json::Value>;
 
-pub use collections::{CollectionResult, RecordOutcome, COLLECTION_LIMIT};
+pub use collections::{CollectionResult, RecordOutcome, UpsertItem, COLLECTION_LIMIT};
 pub use describe::{FieldDescribe, PicklistValue, SObjectDescribe};
 pub use query::QueryPage;
 pub use records::UpsertOutcome;

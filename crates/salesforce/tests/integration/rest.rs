@@ -1,6 +1,6 @@
 //! REST resources against devorg with a minted token.
 
-use salesforce::rest::{Record, UpsertOutcome};
+use salesforce::rest::{Record, UpsertItem, UpsertOutcome};
 use salesforce::soql::{Direction, ListQuery};
 use salesforce::transport::Method;
 use salesforce::types::{ExternalIdField, InstanceUrl, RecordId};
@@ -190,6 +190,54 @@ async fn upsert_creates_then_updates_then_reports_several_matches() {
         }
         other => panic!("expected 300, got {other:?}"),
     }
+}
+
+/// One collections upsert creates, the same call again updates (nothing twice), and a record the
+/// org refuses fails alone.
+#[tokio::test]
+async fn a_collections_upsert_is_safe_to_send_again() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let ext = ExternalIdField::parse("External_Id__c").unwrap();
+    let before = account_ids(&client).await.len();
+    let records: Vec<Record> = (0..3)
+        .map(|i| {
+            record(json!({"External_Id__c": format!("SYNC-{i}"), "Name": format!("Synced {i}")}))
+        })
+        .chain([record(json!({"External_Id__c": "SYNC-bad", "Name": ""}))])
+        .collect();
+    let first = client
+        .upsert_collection("Account", &ext, &records, false)
+        .await
+        .unwrap();
+    assert!(
+        first[..3]
+            .iter()
+            .all(|i| matches!(i, UpsertItem::Created(_))),
+        "{first:?}"
+    );
+    assert!(
+        matches!(&first[3], UpsertItem::Failed(e) if !e.is_empty()),
+        "{first:?}"
+    );
+    let again = client
+        .upsert_collection("Account", &ext, &records[..3], false)
+        .await
+        .unwrap();
+    for (a, b) in first.iter().zip(&again) {
+        match (a, b) {
+            (UpsertItem::Created(x), UpsertItem::Updated(y)) => assert_eq!(x, y),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(account_ids(&client).await.len(), before + 3);
+    let too_many = vec![records[0].clone(); 201];
+    assert!(matches!(
+        client
+            .upsert_collection("Account", &ext, &too_many, false)
+            .await,
+        Err(Error::InvalidInput { .. })
+    ));
 }
 
 #[tokio::test]
