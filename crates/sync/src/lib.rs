@@ -1,0 +1,18 @@
+//! Copying and syncing accounts from one org (the source) into another (the target), as plain
+//! Rust: nothing here talks to an org or a browser, so all of it is tested natively.
+//!
+//! The steps, each a module: [`fields`] (what a target field accepts), [`mapping`] (which source
+//! field feeds which target field, proposed and checked), [`key`] (how a source record finds its
+//! target record: a target External ID field), [`owners`] (source owners to target users),
+//! [`preview`] (every record's Insert / Update / Unchanged / Blocked, nothing written) and
+//! [`plan`] (the target read and the write calls, parents before children, 200 per call).
+
+pub mod fields;
+pub mod key;
+pub mod mapping;
+pub mod owners;
+pub mod plan;
+pub mod preview;
+
+#[cfg(test)]
+mod testing;

@@ -1,0 +1,453 @@
+//! The preview: what a run would do to every record, before anything is written. Each source
+//! record is an **Insert**, an **Update** (each field that changes, target value → new value),
+//! **Unchanged** (skipped) or **Blocked** (why, in words). The body each row carries is exactly
+//! what the run sends.
+
+use std::collections::HashMap;
+
+use salesforce::rest::{Record, SObjectDescribe};
+use salesforce::types::RecordId;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::fields::{check_value, convert, same};
+use crate::key::MatchKey;
+use crate::mapping::{From, Mapping};
+use crate::owners::Owners;
+
+/// What a run would do to one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Outcome {
+    Insert,
+    Update,
+    Unchanged,
+    Blocked,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Insert,
+        Outcome::Update,
+        Outcome::Unchanged,
+        Outcome::Blocked,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Outcome::Insert => "Insert",
+            Outcome::Update => "Update",
+            Outcome::Unchanged => "Unchanged",
+            Outcome::Blocked => "Blocked",
+        }
+    }
+
+    /// Whether the run writes it.
+    pub fn writes(self) -> bool {
+        matches!(self, Outcome::Insert | Outcome::Update)
+    }
+}
+
+/// One field a run changes: the target's value now, and the value written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    pub label: String,
+    pub before: Value,
+    pub after: Value,
+}
+
+/// One source record in the preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub source_id: RecordId,
+    pub name: String,
+    /// Its key value (`None`: it has none, so it is blocked).
+    pub key: Option<String>,
+    /// Its record in the target, when there is one.
+    pub target_id: Option<RecordId>,
+    pub outcome: Outcome,
+    /// For an update, what changes; for an insert, every value written.
+    pub changes: Vec<Change>,
+    /// Why it is blocked.
+    pub problems: Vec<String>,
+    /// What is worth knowing though it is written (its parent is not copied).
+    pub notes: Vec<String>,
+    /// What the run sends: the mapped values, the key, the owner, the parent by its key.
+    pub body: Record,
+    /// 0 for a record whose parent is not in the run; a child is written after its parent.
+    pub depth: u32,
+}
+
+/// A parent that is neither in the target nor in the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MissingParent {
+    /// Its key value (its source Id when the key is the source Id).
+    pub key: String,
+    pub name: String,
+    pub children: Vec<RecordId>,
+}
+
+/// The whole preview.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Preview {
+    pub rows: Vec<Row>,
+    pub missing_parents: Vec<MissingParent>,
+    /// The newest `SystemModstamp` among the source records read: the next sync reads only
+    /// records changed after it.
+    pub watermark: Option<String>,
+}
+
+/// How many rows of each outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub insert: usize,
+    pub update: usize,
+    pub unchanged: usize,
+    pub blocked: usize,
+}
+
+impl Counts {
+    pub fn of(&self, outcome: Outcome) -> usize {
+        match outcome {
+            Outcome::Insert => self.insert,
+            Outcome::Update => self.update,
+            Outcome::Unchanged => self.unchanged,
+            Outcome::Blocked => self.blocked,
+        }
+    }
+}
+
+impl Preview {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for r in &self.rows {
+            match r.outcome {
+                Outcome::Insert => c.insert += 1,
+                Outcome::Update => c.update += 1,
+                Outcome::Unchanged => c.unchanged += 1,
+                Outcome::Blocked => c.blocked += 1,
+            }
+        }
+        c
+    }
+}
+
+/// What a preview is made from.
+pub struct Inputs<'a> {
+    pub source: &'a SObjectDescribe,
+    pub target: &'a SObjectDescribe,
+    pub mapping: &'a Mapping,
+    pub key: &'a MatchKey,
+    /// Where owners go; `None` leaves owners to the target (the signed-in user on insert).
+    pub owners: Option<&'a Owners>,
+    /// The source records, read with [`crate::plan::source_fields`].
+    pub records: &'a [Record],
+    /// The target records whose key is a run record's or a parent's, read with
+    /// [`crate::plan::target_fields`].
+    pub targets: &'a [Record],
+}
+
+/// Key values compare as the org's External ID fields do: without regard to case (18-character
+/// ids stay distinct that way, as their last three characters encode the case).
+fn fold(key: &str) -> String {
+    key.to_lowercase()
+}
+
+/// Works out what a run would do, record by record.
+pub fn preview(i: &Inputs) -> Preview {
+    let key_label = i
+        .target
+        .field(&i.key.target)
+        .map_or(i.key.target.clone(), |f| f.label.clone());
+    let mut by_key: HashMap<String, Vec<&Record>> = HashMap::new();
+    for t in i.targets {
+        if let Some(k) = t.get(i.key.target.as_str()).and_then(Value::as_str) {
+            by_key.entry(fold(k)).or_default().push(t);
+        }
+    }
+    let run_keys: HashMap<String, usize> = i
+        .records
+        .iter()
+        .enumerate()
+        .filter_map(|(n, r)| i.key.value_of(r).map(|k| (fold(&k), n)))
+        .collect();
+
+    // Rows, each with the index of its source record.
+    let (mut rows, src_of): (Vec<Row>, Vec<usize>) = i
+        .records
+        .iter()
+        .enumerate()
+        .filter_map(|(n, r)| row(i, r, &by_key, &key_label).map(|row| (row, n)))
+        .unzip();
+    let parent_of: Vec<Option<String>> = src_of
+        .iter()
+        .map(|&n| i.key.parent_value_of(&i.records[n]))
+        .collect();
+
+    // Parents: in the run (written first), in the target (named by key), or missing.
+    let mut missing: Vec<MissingParent> = Vec::new();
+    let mut missing_at: HashMap<String, usize> = HashMap::new();
+    for (at, row) in rows.iter_mut().enumerate() {
+        let Some(parent) = &parent_of[at] else {
+            continue;
+        };
+        let folded = fold(parent);
+        let in_run = run_keys.get(&folded).map(|&n| &i.records[n]);
+        let in_target = by_key.get(&folded).map(|t| t[0]);
+        if in_run.is_none() && in_target.is_none() {
+            let src = &i.records[src_of[at]];
+            let m = *missing_at.entry(folded).or_insert_with(|| {
+                let name = src
+                    .get("Parent")
+                    .and_then(|p| p.get("Name"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                missing.push(MissingParent {
+                    key: parent.clone(),
+                    name: name.to_string(),
+                    children: Vec::new(),
+                });
+                missing.len() - 1
+            });
+            missing[m].children.push(row.source_id.clone());
+            let named = if missing[m].name.is_empty() {
+                parent
+            } else {
+                &missing[m].name
+            };
+            row.notes.push(format!(
+                "Its parent account ({named}) is neither in the target nor in this run: it is written without a parent."
+            ));
+            continue;
+        }
+        if row.outcome == Outcome::Blocked {
+            continue;
+        }
+        row.body
+            .insert("Parent".into(), json!({ i.key.target.as_str(): parent }));
+        let current = row
+            .key
+            .as_deref()
+            .and_then(|k| by_key.get(&fold(k)))
+            .filter(|_| row.target_id.is_some())
+            .and_then(|t| t[0].get("Parent"));
+        let current_key = current
+            .and_then(|p| p.get(i.key.target.as_str()))
+            .and_then(Value::as_str)
+            .map(fold);
+        if current_key.as_deref() != Some(fold(parent).as_str()) {
+            let name_of = |r: &Record| r.get("Name").cloned();
+            row.changes.push(Change {
+                field: "ParentId".into(),
+                label: "Parent Account".into(),
+                before: current
+                    .and_then(|p| p.get("Name"))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                after: in_run
+                    .and_then(name_of)
+                    .or_else(|| in_target.and_then(name_of))
+                    .unwrap_or_else(|| Value::String(parent.clone())),
+            });
+            if row.outcome == Outcome::Unchanged {
+                row.outcome = Outcome::Update;
+            }
+        }
+    }
+
+    // Where each row's parent is among the rows (a parent in the run).
+    let row_of_key: HashMap<String, usize> = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(n, r)| r.key.as_deref().map(|k| (fold(k), n)))
+        .collect();
+    let parent_row: Vec<Option<usize>> = parent_of
+        .iter()
+        .map(|p| p.as_deref().and_then(|p| row_of_key.get(&fold(p)).copied()))
+        .collect();
+    // A child whose parent in the run is blocked would be refused: block it too, and say why.
+    loop {
+        let newly: Vec<usize> = (0..rows.len())
+            .filter(|&n| rows[n].outcome != Outcome::Blocked)
+            .filter(|&n| parent_row[n].is_some_and(|p| rows[p].outcome == Outcome::Blocked))
+            .collect();
+        if newly.is_empty() {
+            break;
+        }
+        for n in newly {
+            rows[n].outcome = Outcome::Blocked;
+            rows[n]
+                .problems
+                .push("Its parent account is blocked, so the target would refuse it.".into());
+        }
+    }
+    // Children are written after their parents: depth counts the parents in the run above. A
+    // loop in the hierarchy, which Salesforce does not allow, stops where it closes.
+    for n in 0..rows.len() {
+        let (mut at, mut depth) = (n, 0u32);
+        while let Some(p) = parent_row[at] {
+            if depth as usize >= rows.len() {
+                break;
+            }
+            depth += 1;
+            at = p;
+        }
+        rows[n].depth = depth;
+    }
+
+    let watermark = i
+        .records
+        .iter()
+        .filter_map(|r| r.get("SystemModstamp").and_then(Value::as_str))
+        .max()
+        .map(str::to_string);
+    Preview {
+        rows,
+        missing_parents: missing,
+        watermark,
+    }
+}
+
+fn id_of(r: &Record) -> &str {
+    r.get("Id").and_then(Value::as_str).unwrap_or_default()
+}
+
+/// One record's row, before parents are looked at.
+fn row(
+    i: &Inputs,
+    src: &Record,
+    by_key: &HashMap<String, Vec<&Record>>,
+    key_label: &str,
+) -> Option<Row> {
+    let source_id = RecordId::parse(id_of(src)).ok()?;
+    let name = src
+        .get("Name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let key = i.key.value_of(src);
+    let mut problems = Vec::new();
+    let mut body = Record::new();
+    let Some(key_value) = key.clone() else {
+        return Some(Row {
+            source_id,
+            name,
+            key: None,
+            target_id: None,
+            outcome: Outcome::Blocked,
+            changes: vec![],
+            problems: vec![format!("It has no value to match on for {key_label}.")],
+            notes: vec![],
+            body,
+            depth: 0,
+        });
+    };
+    let matches = by_key.get(&fold(&key_value)).map_or(&[][..], Vec::as_slice);
+    if matches.len() > 1 {
+        problems.push(format!(
+            "{} target records share the {key_label} “{key_value}”: fix them in the target so one remains.",
+            matches.len()
+        ));
+    }
+    let existing = matches.first().filter(|_| matches.len() == 1);
+    let target_id = existing.and_then(|t| RecordId::parse(id_of(t)).ok());
+
+    body.insert(i.key.target.clone(), Value::String(key_value.clone()));
+    for pair in &i.mapping.pairs {
+        let Some(t) = i.target.field(&pair.target) else {
+            continue;
+        };
+        let value = match &pair.from {
+            From::Constant(v) => v.clone(),
+            From::Field(f) => convert(src.get(f.as_str()).unwrap_or(&Value::Null), t),
+        };
+        if let Err(refusal) = check_value(t, &value) {
+            problems.push(format!("{}.", refusal.message(&t.label)));
+        }
+        if value.is_null() && t.is_required() && (existing.is_none() || t.updateable) {
+            problems.push(format!(
+                "{} is required in the target and has no value.",
+                t.label
+            ));
+        }
+        // A field the target only lets you set on create is left as it is on update.
+        if existing.is_some() && !t.updateable || existing.is_none() && !t.createable {
+            continue;
+        }
+        body.insert(t.name.clone(), value);
+    }
+    if existing.is_none() {
+        for t in i.target.fields.iter().filter(|f| f.is_required()) {
+            let carried = matches!(t.name.as_str(), "Id" | "OwnerId" | "ParentId")
+                || t.name.eq_ignore_ascii_case(&i.key.target);
+            if !carried && !body.contains_key(&t.name) {
+                problems.push(format!(
+                    "{} is required in the target and nothing is mapped to it.",
+                    t.label
+                ));
+            }
+        }
+    }
+    if let (Some(owners), Some(owner)) = (i.owners, src.get("OwnerId").and_then(Value::as_str)) {
+        if let Some(user) = owners.target_for(owner) {
+            body.insert("OwnerId".into(), Value::String(user.id.to_string()));
+        }
+    }
+
+    let mut changes = Vec::new();
+    for (field, after) in &body {
+        if field.eq_ignore_ascii_case(&i.key.target) && existing.is_some() {
+            continue;
+        }
+        let before = existing
+            .and_then(|t| t.get(field.as_str()))
+            .cloned()
+            .unwrap_or(Value::Null);
+        if existing.is_some() && same(&before, after) {
+            continue;
+        }
+        if existing.is_none() && after.is_null() {
+            continue;
+        }
+        let label = i
+            .target
+            .field(field)
+            .map_or(field.clone(), |f| f.label.clone());
+        let shown = |v: &Value| match (field.as_str(), i.owners, v.as_str()) {
+            ("OwnerId", Some(o), Some(id)) => o
+                .name_of(id)
+                .map_or(v.clone(), |n| Value::String(n.to_string())),
+            _ => v.clone(),
+        };
+        changes.push(Change {
+            field: field.clone(),
+            label,
+            before: shown(&before),
+            after: shown(after),
+        });
+    }
+    let outcome = if !problems.is_empty() {
+        Outcome::Blocked
+    } else if existing.is_none() {
+        Outcome::Insert
+    } else if changes.is_empty() {
+        Outcome::Unchanged
+    } else {
+        Outcome::Update
+    };
+    Some(Row {
+        source_id,
+        name,
+        key,
+        target_id,
+        outcome,
+        changes,
+        problems,
+        notes: vec![],
+        body,
+        depth: 0,
+    })
+}
+
+#[cfg(test)]
+mod tests;
