@@ -5,7 +5,9 @@
 //! field feeds which target field, proposed and checked), [`key`] (how a source record finds its
 //! target record: a target External ID field), [`owners`] (source owners to target users),
 //! [`preview`] (every record's Insert / Update / Unchanged / Blocked, nothing written) and
-//! [`plan`] (the target read and the write calls, parents before children, 200 per call).
+//! [`plan`] (the target read and the write calls, parents before children, 200 per call) and
+//! [`run`] (the calls made, resumable after a reload, through a [`run::Writer`] such as
+//! [`rest_writer::RestUpsert`]).
 
 pub mod fields;
 pub mod key;
@@ -13,6 +15,8 @@ pub mod mapping;
 pub mod owners;
 pub mod plan;
 pub mod preview;
+pub mod rest_writer;
+pub mod run;
 
 #[cfg(test)]
 mod testing;

@@ -1,0 +1,269 @@
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, VecDeque};
+
+use salesforce::error::ApiError;
+use serde_json::{json, Value};
+
+use super::*;
+use crate::key::{KeyFrom, MatchKey};
+use crate::mapping::propose;
+use crate::preview::{preview, Inputs};
+use crate::testing::account;
+
+/// A target org as the writer sees it: records by key, and faults for the next calls.
+#[derive(Default)]
+struct FakeOrg {
+    by_key: RefCell<BTreeMap<String, (RecordId, Record)>>,
+    faults: RefCell<VecDeque<Error>>,
+    calls: Cell<u32>,
+    /// Bodies larger than this many characters in Name are refused, per record.
+    max_name: usize,
+}
+
+impl Writer for FakeOrg {
+    async fn write(&self, records: Vec<Record>) -> Result<Vec<UpsertItem>, Error> {
+        self.calls.set(self.calls.get() + 1);
+        if let Some(e) = self.faults.borrow_mut().pop_front() {
+            return Err(e);
+        }
+        let mut org = self.by_key.borrow_mut();
+        Ok(records
+            .into_iter()
+            .map(|r| {
+                let name = r["Name"].as_str().unwrap_or_default();
+                if self.max_name > 0 && name.len() > self.max_name {
+                    return UpsertItem::Failed(vec![ApiError {
+                        error_code: "STRING_TOO_LONG".into(),
+                        message: "Account Name: data value too large".into(),
+                        fields: vec!["Name".into()],
+                    }]);
+                }
+                let key = r["Source_Id__c"].as_str().unwrap().to_string();
+                let next = RecordId::parse(&format!("001T0000{:07}", org.len())).unwrap();
+                match org.get_mut(&key) {
+                    Some((id, rec)) => {
+                        rec.extend(r);
+                        UpsertItem::Updated(id.clone())
+                    }
+                    None => {
+                        org.insert(key, (next.clone(), r));
+                        UpsertItem::Created(next)
+                    }
+                }
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+struct Person {
+    /// Pause after this many waves.
+    pause_after: Cell<Option<u32>>,
+    waves: Cell<u32>,
+    slept: RefCell<Vec<u32>>,
+    kept: RefCell<Option<RunState>>,
+}
+
+impl Control for Person {
+    fn wanted(&self) -> Option<Stop> {
+        let w = self.waves.get();
+        self.waves.set(w + 1);
+        (self.pause_after.get() == Some(w)).then_some(Stop::Paused)
+    }
+    fn concurrency(&self) -> usize {
+        3
+    }
+    async fn sleep(&self, ms: u32) {
+        self.slept.borrow_mut().push(ms);
+    }
+    fn saw(&self, state: &RunState) {
+        *self.kept.borrow_mut() = Some(state.clone());
+    }
+}
+
+fn id(n: usize) -> String {
+    RecordId::parse(&format!("001000000{n:06}"))
+        .unwrap()
+        .to_string()
+}
+
+/// `n` new accounts, every tenth the child of the one before it.
+fn plan(n: usize) -> Preview {
+    let source = account(vec![]);
+    let mut target = account(vec![crate::testing::field("Source_Id__c", "string", |f| {
+        f.length = 18;
+        f.external_id = true;
+    })]);
+    target.name = "Account".into();
+    let key = MatchKey {
+        target: "Source_Id__c".into(),
+        from: KeyFrom::SourceId,
+    };
+    let mapping = propose(&source, &target, &key);
+    let records: Vec<Record> = (0..n)
+        .map(|i| {
+            let mut r = json!({"Id": id(i), "Name": format!("Account {i}")});
+            if i % 10 == 9 {
+                r["ParentId"] = json!(id(i - 1));
+            }
+            r.as_object().unwrap().clone()
+        })
+        .collect();
+    preview(&Inputs {
+        source: &source,
+        target: &target,
+        mapping: &mapping,
+        key: &key,
+        owners: None,
+        records: &records,
+        targets: &[],
+    })
+}
+
+fn block_on<F: Future>(f: F) -> F::Output {
+    futures::executor::block_on(f)
+}
+
+#[test]
+fn a_run_writes_every_record_once_parents_first_in_200s() {
+    let p = plan(1_000);
+    let org = FakeOrg::default();
+    let person = Person::default();
+    let mut state = RunState::new(&p);
+    // 900 parents (5 calls), then 100 children (1 call).
+    assert_eq!(state.batches.len(), 6);
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Finished);
+    assert_eq!(org.by_key.borrow().len(), 1_000);
+    assert_eq!(org.calls.get(), 6);
+    assert_eq!(state.progress(), (1_000, 1_000));
+    assert!(state
+        .results
+        .iter()
+        .all(|r| matches!(r, Some(RecordResult::Created(_)))));
+    // The children's call carried their parents by key.
+    let child = &org.by_key.borrow()[&id(9)].1;
+    assert_eq!(child["Parent"], json!({"Source_Id__c": id(8)}));
+}
+
+#[test]
+fn a_busy_org_and_a_dropped_answer_are_tried_again_without_duplicates() {
+    let p = plan(300);
+    let org = FakeOrg::default();
+    org.faults.borrow_mut().extend([
+        Error::Http {
+            status: 503,
+            path: "/c".into(),
+            body: "busy".into(),
+        },
+        Error::Network {
+            host: "h".into(),
+            url: "u".into(),
+            detail: "reset".into(),
+        },
+    ]);
+    let person = Person::default();
+    let mut state = RunState::new(&p);
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Finished);
+    assert_eq!(org.by_key.borrow().len(), 300);
+    assert_eq!(
+        person.slept.borrow().len(),
+        2,
+        "backed off before each retry"
+    );
+    assert!(state
+        .results
+        .iter()
+        .all(|r| matches!(r, Some(RecordResult::Created(_)))));
+}
+
+#[test]
+fn a_used_up_allowance_or_an_ended_session_holds_the_run_and_it_resumes() {
+    let p = plan(1_000);
+    let org = FakeOrg::default();
+    let limit = salesforce::error::map_response(
+        "/c",
+        salesforce::transport::HttpResponse {
+            status: 403,
+            headers: vec![],
+            body: r#"[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]"#.into(),
+        },
+    )
+    .unwrap_err();
+    let person = Person::default();
+    let mut state = RunState::new(&p);
+    // The first wave of three: the second call is refused.
+    org.faults.borrow_mut().push_back(limit);
+    let stop = block_on(run(&mut state, &p, &org, &person));
+    assert!(
+        matches!(&stop, Stop::Held(why) if why.contains("allowance")),
+        "{stop:?}"
+    );
+    let (done, total) = state.progress();
+    assert!(done < total);
+    // Resumed later, from what the browser kept.
+    let kept: RunState = person.kept.borrow().clone().unwrap();
+    let mut resumed = kept;
+    assert_eq!(
+        block_on(run(&mut resumed, &p, &org, &person)),
+        Stop::Finished
+    );
+    assert_eq!(org.by_key.borrow().len(), 1_000);
+    assert_eq!(resumed.progress(), (1_000, 1_000));
+}
+
+#[test]
+fn a_reload_mid_call_sends_that_call_again_and_nothing_twice() {
+    let p = plan(600);
+    let org = FakeOrg::default();
+    let person = Person::default();
+    person.pause_after.set(Some(1));
+    let mut state = RunState::new(&p);
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Paused);
+    // The page went away while a call was out: the kept state says it was sent.
+    let mut kept = state.clone();
+    kept.batches[2].status = Status::Sent;
+    let json = serde_json::to_string(&kept).unwrap();
+    let mut back: RunState = serde_json::from_str(&json).unwrap();
+    person.pause_after.set(None);
+    assert_eq!(block_on(run(&mut back, &p, &org, &person)), Stop::Finished);
+    assert_eq!(org.by_key.borrow().len(), 600, "no duplicates");
+}
+
+#[test]
+fn refused_records_are_reported_and_a_rerun_of_failures_only_sends_them() {
+    let mut p = plan(10);
+    p.rows[3]
+        .body
+        .insert("Name".into(), Value::String("x".repeat(300)));
+    let org = FakeOrg {
+        max_name: 255,
+        ..FakeOrg::default()
+    };
+    let person = Person::default();
+    let mut state = RunState::new(&p);
+    block_on(run(&mut state, &p, &org, &person));
+    assert!(matches!(&state.results[3], Some(RecordResult::Failed(m)) if m.contains("too large")));
+    assert_eq!(org.by_key.borrow().len(), 9);
+    // Fixed, and only the failure is sent again.
+    p.rows[3]
+        .body
+        .insert("Name".into(), Value::String("Fixed".into()));
+    let mut again = state.failures_only();
+    let before = org.calls.get();
+    assert_eq!(block_on(run(&mut again, &p, &org, &person)), Stop::Finished);
+    assert_eq!(org.calls.get() - before, 1);
+    assert!(matches!(again.results[3], Some(RecordResult::Created(_))));
+    assert_eq!(org.by_key.borrow().len(), 10);
+}
+
+#[test]
+fn a_source_record_deleted_after_the_preview_is_not_written() {
+    let p = plan(5);
+    let org = FakeOrg::default();
+    let mut state = RunState::new(&p);
+    let gone = p.rows[2].source_id.clone();
+    state.skip_deleted(&p, &[gone]);
+    block_on(run(&mut state, &p, &org, &Person::default()));
+    assert_eq!(state.results[2], Some(RecordResult::SourceDeleted));
+    assert_eq!(org.by_key.borrow().len(), 4);
+}
