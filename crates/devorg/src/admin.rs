@@ -1,7 +1,8 @@
-//! The loopback-only admin API under `/__devorg/` that tests use to inject faults: token lifetime,
-//! expiring and revoking tokens, failing or dropping the next requests, latency, the API budget and
-//! failing collections items. Requests from other hosts, and any request carrying a browser
-//! `Origin`, are refused, so neither the network nor a web page can reach it.
+//! The loopback-only admin API under `/__devorg/` that tests use to inject faults (token lifetime,
+//! expiring and revoking tokens, failing or dropping the next requests, latency, the API budget,
+//! failing collections items) and to list the org's users. Requests from other hosts, and any
+//! request carrying a browser `Origin`, are refused, so neither the network nor a web page can
+//! reach it.
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -157,6 +158,20 @@ async fn set_collection_failures(
     Json(snapshot(&state)).into_response()
 }
 
+/// The org's users (no passwords), admin first: what tests match owners against.
+async fn admin_users(State(state): State<AppState>) -> Response {
+    let users: Vec<Value> = state
+        .org
+        .users
+        .iter()
+        .map(|u| {
+            json!({"id": u.id, "username": u.username, "email": u.email, "firstName": u.first_name,
+                   "lastName": u.last_name, "name": u.name(), "isActive": u.active})
+        })
+        .collect();
+    Json(json!({ "users": users })).into_response()
+}
+
 /// Clears every fault: token lifetime and latency back to the flags, nothing pending, API usage 0
 /// of the flag's limit. Tokens already issued stay as they are.
 async fn reset(State(state): State<AppState>) -> Response {
@@ -169,6 +184,7 @@ async fn reset(State(state): State<AppState>) -> Response {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/__devorg/state", get(admin_state))
+        .route("/__devorg/users", get(admin_users))
         .route("/__devorg/token-lifetime", post(set_token_lifetime))
         .route("/__devorg/tokens/expire", post(expire_tokens))
         .route("/__devorg/tokens/revoke", post(revoke_tokens))

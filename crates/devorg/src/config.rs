@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::users::UserSpec;
+
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "devorg",
@@ -31,13 +33,20 @@ pub struct Config {
     )]
     pub redirect_uris: Vec<String>,
 
-    /// Username of the org's user.
+    /// Username of the org's admin, its first user.
     #[arg(long, default_value = "admin@devorg.local")]
     pub username: String,
 
-    /// Password of the org's user.
+    /// Password of the org's admin (and of the other users unless they say otherwise).
     #[arg(long, default_value = "devorg")]
     pub password: String,
+
+    /// Another user of the org (repeatable): `USERNAME:PASSWORD[:OPTION]...`, each OPTION being
+    /// `inactive`, `email=ADDRESS`, `first=NAME` or `last=NAME` (a bare address is the email).
+    /// Declared users replace the default extra users (one in every org, one active and one
+    /// inactive picked by --seed).
+    #[arg(long = "user", value_name = "USER", value_parser = UserSpec::parse)]
+    pub users: Vec<UserSpec>,
 
     /// Number of deterministic, realistic accounts to seed.
     #[arg(long, default_value_t = 200)]

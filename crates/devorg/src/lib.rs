@@ -22,6 +22,7 @@ pub mod state;
 pub mod store;
 pub mod tls;
 pub mod tokens;
+pub mod users;
 
 pub use config::Config;
 pub use server::{spawn, RunningOrg};

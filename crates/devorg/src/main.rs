@@ -9,6 +9,10 @@ async fn main() {
     let addr = config.addr;
     let org = match devorg::spawn(config).await {
         Ok(org) => org,
+        Err(err) if err.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("devorg: {err}");
+            std::process::exit(2);
+        }
         Err(err) => {
             eprintln!("devorg: cannot listen on {addr}: {err} (is another devorg running? try --addr 127.0.0.1:0)");
             std::process::exit(1);
@@ -41,9 +45,18 @@ async fn main() {
     println!("  org URL (instance_url):  {url}");
     println!("  org id:                  {}", state.org.org_id);
     println!(
-        "  user:                    {} / password {}",
+        "  user (admin):            {} / password {}",
         config.username, config.password
     );
+    for user in state.org.users.iter().skip(1) {
+        let status = if user.active { "" } else { " (inactive)" };
+        println!(
+            "    also:                  {} / password {} ({}){status}",
+            user.username,
+            user.password(),
+            user.name()
+        );
+    }
     println!("  public PKCE app:         client_id {PKCE_CLIENT_ID} (no secret)");
     println!(
         "    callback URLs:         {}",

@@ -1,6 +1,7 @@
 //! Deterministic, realistic accounts to seed the org with: the same `N` gives the same names, cities,
 //! phones and external ids (`EXT-000001` …) every run, so tests and demos can rely on them.
 //! A few rows carry awkward text (an apostrophe, a percent sign, a backslash) for search tests.
+//! Owners are spread over the active users (the awkward rows are the admin's); the admin creates all.
 
 use serde_json::Value;
 
@@ -194,9 +195,20 @@ pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
         description: idx("Description"),
     };
     let mut rng = Rng(0x0D15_EA5E ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    // Owners come from their own generator, so the accounts' fields are the same whatever the users.
+    let mut owners = Rng(0x0000_5EED_0F0E ^ seed.wrapping_mul(0xC2B2_AE3D_27D4_EB4F));
+    let active: Vec<usize> = (0..store.users.len())
+        .filter(|&u| store.users[u].active)
+        .collect();
     for i in 0..n {
         let values = account_values(&f, &mut rng, i);
-        store.put_seed(SEED_EPOCH_MS + i as i64 * 7 * 60_000, values);
+        // The awkward rows stay with the admin, so the first rows of the list have a known owner.
+        let owner = if i < AWKWARD.len() {
+            0
+        } else {
+            active[owners.below(active.len())]
+        };
+        store.put_seed(SEED_EPOCH_MS + i as i64 * 7 * 60_000, owner, values);
     }
 }
 
@@ -289,19 +301,15 @@ fn account_values(f: &Fields, rng: &mut Rng, i: usize) -> Vec<(usize, Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::{make_id, IdGen};
-    use crate::state::{Org, OrgUser};
+    use crate::ids::IdGen;
+    use crate::state::Org;
 
     fn org() -> Org {
         Org {
             org_id: "00Dabc000000001AAA".into(),
-            user: OrgUser {
-                id: make_id("005", "abc", 2),
-                username: "u".into(),
-                first_name: "A".into(),
-                last_name: "B".into(),
-                email: "e".into(),
-            },
+            users: crate::users::build_users("admin@x.local", "pw", &[], &mut IdGen::new("abc"))
+                .unwrap()
+                .into(),
         }
     }
 

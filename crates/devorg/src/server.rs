@@ -107,7 +107,8 @@ async fn serve_tls_connection(
 }
 
 /// Binds `config.addr` (port 0 picks a free port) and serves the org in the background; with
-/// `config.tls`, over https with a CA written to `config.tls_cert_out` (see `tls`).
+/// `config.tls`, over https with a CA written to `config.tls_cert_out` (see `tls`). A
+/// configuration that cannot make an org (see `AppState::try_new`) is `InvalidInput`.
 pub async fn spawn(config: Config) -> std::io::Result<RunningOrg> {
     let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
@@ -130,7 +131,8 @@ pub async fn spawn(config: Config) -> std::io::Result<RunningOrg> {
     let hosts = Arc::new(AllowedHosts::new(config.addr, addr, tls.is_some()));
     let header_read_timeout = Duration::from_millis(config.header_read_timeout_ms);
     let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
-    let state = AppState::new(config);
+    let state = AppState::try_new(config)
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     *state.base_url.write() = url.clone();
     let serving = Serving {
         router: app(state.clone()),

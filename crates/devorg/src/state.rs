@@ -12,28 +12,33 @@ use crate::ids::{self, IdGen};
 use crate::limits::ApiUsage;
 use crate::store::Store;
 use crate::tokens::{Session, Tokens};
+use crate::users::{self, OrgUser};
 
-/// The org's identity and its one user.
+/// The org's identity and its users (the admin first).
 #[derive(Debug, Clone)]
 pub struct Org {
     /// 18-character organization id (`00D…`).
     pub org_id: String,
-    pub user: OrgUser,
+    pub users: Arc<[OrgUser]>,
 }
 
-#[derive(Debug, Clone)]
-pub struct OrgUser {
-    /// 18-character user id (`005…`).
-    pub id: String,
-    pub username: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub email: String,
-}
+impl Org {
+    /// The admin: the first user, whom `--username` names.
+    pub fn admin(&self) -> &OrgUser {
+        &self.users[0]
+    }
 
-impl OrgUser {
-    pub fn name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
+    /// The user with this 15- or 18-character id.
+    pub fn user(&self, id: &str) -> Option<&OrgUser> {
+        let id = ids::normalize(id)?;
+        self.users.iter().find(|u| u.id == id)
+    }
+
+    /// The user with this username (usernames compare without case).
+    pub fn user_named(&self, username: &str) -> Option<&OrgUser> {
+        self.users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
     }
 }
 
@@ -62,22 +67,32 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    /// A fresh org: new org id, its user, and `config.accounts` seeded accounts.
+    /// A fresh org: new org id, its users, and `config.accounts` seeded accounts.
+    ///
+    /// # Panics
+    /// When the configuration is inconsistent (see [`AppState::try_new`]).
     pub fn new(config: Config) -> Self {
+        Self::try_new(config).unwrap_or_else(|e| panic!("devorg configuration: {e}"))
+    }
+
+    /// A fresh org, or why the configuration cannot make one (a username declared twice, …).
+    pub fn try_new(config: Config) -> Result<Self, String> {
         let mut ids = IdGen::new(&ids::random_org_tag());
+        let org_id = ids.next_id("00D");
+        let declared = config.users.clone();
+        let others = if declared.is_empty() {
+            users::default_extra_users(&config.username, config.seed)
+        } else {
+            declared
+        };
+        let users = users::build_users(&config.username, &config.password, &others, &mut ids)?;
         let org = Org {
-            org_id: ids.next_id("00D"),
-            user: OrgUser {
-                id: ids.next_id("005"),
-                username: config.username.clone(),
-                first_name: "Devorg".into(),
-                last_name: "Admin".into(),
-                email: config.username.clone(),
-            },
+            org_id,
+            users: users.into(),
         };
         let store = Store::seeded(&config, &org, ids);
         let base_url = format!("http://{}", config.addr);
-        AppState(Arc::new(Inner {
+        Ok(AppState(Arc::new(Inner {
             usage: ApiUsage::new(config.api_limit),
             faults: Faults::new(&config),
             oauth: crate::oauth::OAuthState::default(),
@@ -86,23 +101,36 @@ impl AppState {
             tokens: Mutex::new(Tokens::default()),
             org,
             config,
-        }))
+        })))
     }
 
     pub fn base_url(&self) -> String {
         self.base_url.read().clone()
     }
 
-    /// Mints an access token for the org's user without the OAuth dance (tests and benches).
+    /// Mints an access token for the org's admin without the OAuth dance (tests and benches).
     pub fn issue_test_token(&self) -> String {
+        let admin = self.org.admin().id.clone();
+        self.issue_test_token_for(&admin)
+            .expect("the admin is a user")
+    }
+
+    /// Mints an access token for the user with this id or username, active or not (`None`: no
+    /// such user), as if they had signed in to the public app.
+    pub fn issue_test_token_for(&self, user: &str) -> Option<String> {
+        let user = self.org.user(user).or_else(|| self.org.user_named(user))?;
         let session = Session {
-            user_id: self.org.user.id.clone(),
+            user_id: user.id.clone(),
             client_id: crate::config::PKCE_CLIENT_ID.to_string(),
             scopes: vec!["api".into(), "refresh_token".into()],
         };
         let lifetime = self.faults.token_lifetime();
-        self.tokens
-            .lock()
-            .issue_access(&self.org.org_id, session, lifetime, None, Instant::now())
+        Some(self.tokens.lock().issue_access(
+            &self.org.org_id,
+            session,
+            lifetime,
+            None,
+            Instant::now(),
+        ))
     }
 }

@@ -15,7 +15,8 @@ use crate::error::ApiError;
 use crate::ids::{self, IdGen};
 use crate::schema::{self, Field, FieldType, SObject, EXTERNAL_ID};
 use crate::soql;
-use crate::state::{Org, OrgUser};
+use crate::state::Org;
+use crate::users::OrgUser;
 
 /// A live account's place in the Name index: its name lowercased as SOQL's ORDER BY compares text
 /// (`''` and null sort together, first), then its id. Deleted accounts are not indexed.
@@ -53,6 +54,9 @@ pub struct Record {
     pub deleted: bool,
     pub created: i64,
     pub modified: i64,
+    /// Who created it and who last changed it: positions in the org's user list.
+    pub created_by: u16,
+    pub modified_by: u16,
     /// Stored field values by index into Account's field list, sorted by index; null fields are absent.
     /// Sparse because most of Account's ~50 fields are empty and 100,000 rows must stay small.
     values: Vec<(u16, Value)>,
@@ -200,7 +204,8 @@ impl Cursors {
 #[derive(Debug)]
 pub struct Store {
     pub ids: IdGen,
-    pub user: OrgUser,
+    /// The org's users, admin first; records name them by position.
+    pub users: Arc<[OrgUser]>,
     /// The 3 characters every id of this org carries after its key prefix.
     pub org_tag: String,
     accounts: BTreeMap<String, Record>,
@@ -212,11 +217,11 @@ pub struct Store {
 }
 
 impl Store {
-    /// An empty store for `org`'s user.
+    /// An empty store for `org`'s users.
     pub fn new(org: &Org, ids: IdGen) -> Self {
         Store {
             ids,
-            user: org.user.clone(),
+            users: org.users.clone(),
             org_tag: org.org_id[3..6].to_string(),
             accounts: BTreeMap::new(),
             ext_index: HashMap::new(),
@@ -298,7 +303,8 @@ impl Store {
             "IsDeleted" => Value::Bool(rec.deleted),
             "CreatedDate" => Value::String(format_datetime(rec.created)),
             "LastModifiedDate" | "SystemModstamp" => Value::String(format_datetime(rec.modified)),
-            "CreatedById" | "LastModifiedById" => Value::String(self.user.id.clone()),
+            "CreatedById" => Value::String(self.users[rec.created_by as usize].id.clone()),
+            "LastModifiedById" => Value::String(self.users[rec.modified_by as usize].id.clone()),
             "BillingAddress" | "ShippingAddress" => {
                 self.address(rec, &field.name[..field.name.len() - 7])
             }
@@ -352,26 +358,34 @@ impl Store {
         Value::Object(obj)
     }
 
-    /// The value of a User field for the org's user.
-    pub fn user_value(&self, field: &str) -> Value {
-        let u = &self.user;
-        match field.to_ascii_lowercase().as_str() {
-            "id" => Value::String(u.id.clone()),
-            "username" => Value::String(u.username.clone()),
-            "firstname" => Value::String(u.first_name.clone()),
-            "lastname" => Value::String(u.last_name.clone()),
-            "name" => Value::String(u.name()),
-            "email" => Value::String(u.email.clone()),
-            "isactive" => Value::Bool(true),
-            _ => Value::Null,
-        }
+    /// The position of the user with this id in the org's list (a session's user); the admin's
+    /// when there is none, which a valid session cannot have.
+    pub fn user_index(&self, user_id: &str) -> usize {
+        self.users.iter().position(|u| u.id == user_id).unwrap_or(0)
+    }
+
+    /// The user with this (15- or 18-character) id.
+    pub fn user(&self, id: &str) -> Option<&OrgUser> {
+        let id = ids::normalize(id)?;
+        self.users.iter().find(|u| u.id == id)
     }
 
     // ---- writes ----
 
-    /// Creates an account from a JSON body (already parsed); returns its id.
+    /// Creates an account as the org's admin (as someone in Setup would); returns its id.
     pub fn insert(
         &mut self,
+        body: &Map<String, Value>,
+        now: i64,
+    ) -> Result<(String, Undo), DmlError> {
+        self.insert_by(0, body, now)
+    }
+
+    /// Creates an account from a JSON body (already parsed) as user `by` (a position in the
+    /// user list, see [`Store::user_index`]), who owns it unless the body names an owner.
+    pub fn insert_by(
+        &mut self,
+        by: usize,
         body: &Map<String, Value>,
         now: i64,
     ) -> Result<(String, Undo), DmlError> {
@@ -387,12 +401,14 @@ impl Store {
             deleted: false,
             created: now,
             modified: now,
+            created_by: by as u16,
+            modified_by: by as u16,
             values: vec![],
         };
         let owner = schema::account_object()
             .index_of("OwnerId")
             .expect("OwnerId");
-        rec.set(owner, Value::String(self.user.id.clone()));
+        rec.set(owner, Value::String(self.users[by].id.clone()));
         for (idx, v) in values {
             rec.set(idx, v);
         }
@@ -403,9 +419,10 @@ impl Store {
         Ok((id.clone(), Undo::Inserted(id)))
     }
 
-    /// Updates a live account with the fields of `body`.
+    /// Updates a live account with the fields of `body`, as user `by`.
     pub fn update(
         &mut self,
+        by: usize,
         id: &str,
         body: &Map<String, Value>,
         now: i64,
@@ -427,16 +444,18 @@ impl Store {
         }
         self.check_record(&rec)?;
         rec.modified = now.max(old.modified);
+        rec.modified_by = by as u16;
         self.put(rec);
         Ok(Undo::Replaced(Box::new(old)))
     }
 
     /// Soft-deletes a live account (it stays visible to `queryAll`).
-    pub fn delete(&mut self, id: &str, now: i64) -> Result<Undo, DmlError> {
+    pub fn delete(&mut self, by: usize, id: &str, now: i64) -> Result<Undo, DmlError> {
         let old = self.live_account(id)?.clone();
         let mut rec = old.clone();
         rec.deleted = true;
         rec.modified = now.max(old.modified);
+        rec.modified_by = by as u16;
         self.put(rec);
         Ok(Undo::Replaced(Box::new(old)))
     }
@@ -445,6 +464,7 @@ impl Store {
     /// (with the external id set), or report several matches.
     pub fn upsert(
         &mut self,
+        by: usize,
         field: &Field,
         value: &str,
         body: &Map<String, Value>,
@@ -456,12 +476,12 @@ impl Store {
                 let mut body = body.clone();
                 body.retain(|k, _| !k.eq_ignore_ascii_case(field.name));
                 body.insert(field.name.to_string(), Value::String(value.to_string()));
-                let (id, undo) = self.insert(&body, now)?;
+                let (id, undo) = self.insert_by(by, &body, now)?;
                 Ok((Upserted::Created(id), Some(undo)))
             }
             [one] => {
                 let one = one.clone();
-                let undo = self.update(&one, body, now)?;
+                let undo = self.update(by, &one, body, now)?;
                 Ok((Upserted::Updated(one), Some(undo)))
             }
             many => Ok((Upserted::Multiple(many.to_vec()), None)),
@@ -551,20 +571,28 @@ impl Store {
         out
     }
 
-    /// Adds a record built by the seeder (trusted: no validation).
-    pub(crate) fn put_seed(&mut self, created: i64, values: Vec<(usize, Value)>) -> String {
+    /// Adds a record built by the seeder (trusted: no validation), created by the admin and
+    /// owned by user `owner`.
+    pub(crate) fn put_seed(
+        &mut self,
+        created: i64,
+        owner: usize,
+        values: Vec<(usize, Value)>,
+    ) -> String {
         let id = self.ids.next_id("001");
         let mut rec = Record {
             id: id.clone(),
             deleted: false,
             created,
             modified: created,
+            created_by: 0,
+            modified_by: 0,
             values: Vec::with_capacity(values.len() + 1),
         };
-        let owner = schema::account_object()
+        let owner_idx = schema::account_object()
             .index_of("OwnerId")
             .expect("OwnerId");
-        rec.set(owner, Value::String(self.user.id.clone()));
+        rec.set(owner_idx, Value::String(self.users[owner].id.clone()));
         for (idx, v) in values {
             rec.set(idx, v);
         }
@@ -745,7 +773,19 @@ impl Store {
                     return Err(wrong_type("FIELD_INTEGRITY_EXCEPTION"));
                 }
                 let exists = match target.name {
-                    "User" => id == self.user.id,
+                    "User" => match self.user(&id) {
+                        // Only active users can own records (unless the org grants "Update
+                        // Records with Inactive Owners", which devorg's users do not have).
+                        Some(u) if !u.active => {
+                            return Err(DmlError::new(
+                                "INACTIVE_OWNER_OR_USER",
+                                format!(
+                                    "operation performed with inactive user [{id}] as owner of [account]"
+                                ),
+                            ))
+                        }
+                        found => found.is_some(),
+                    },
                     _ => self.accounts.get(&id).is_some_and(|r| !r.deleted),
                 };
                 if !exists {
@@ -890,15 +930,15 @@ impl soql::Row for AccountRow<'_> {
     }
 }
 
-/// The org's user as a SOQL row.
+/// A user as a SOQL row.
 pub struct UserRow<'a> {
-    pub store: &'a Store,
+    pub user: &'a OrgUser,
 }
 
 impl soql::Row for UserRow<'_> {
     fn value(&self, path: &[String]) -> Value {
         match path {
-            [field] => self.store.user_value(field),
+            [field] => self.user.field_value(field),
             _ => Value::Null,
         }
     }
@@ -915,8 +955,8 @@ impl Store {
                 .map(|f| self.account_value(rec, f))
                 .unwrap_or(Value::Null),
             [rel, rest @ ..] => match self.related(rec, rel) {
-                Some(Related::User) => match rest {
-                    [field] => self.user_value(field),
+                Some(Related::User(user)) => match rest {
+                    [field] => user.field_value(field),
                     _ => Value::Null,
                 },
                 Some(Related::Account(parent)) => self.path_value(parent, rest),
@@ -931,7 +971,7 @@ impl Store {
         let id = self.account_value(rec, link);
         let id = id.as_str()?;
         match link.reference_to[0] {
-            "User" => (id == self.user.id).then_some(Related::User),
+            "User" => self.users.iter().find(|u| u.id == id).map(Related::User),
             _ => self
                 .accounts
                 .get(id)
@@ -943,7 +983,7 @@ impl Store {
 
 /// The target of a relationship field.
 pub enum Related<'a> {
-    User,
+    User(&'a OrgUser),
     Account(&'a Record),
 }
 
@@ -955,13 +995,9 @@ mod tests {
     fn store() -> Store {
         let org = Org {
             org_id: "00Dxyz000000001AAA".into(),
-            user: OrgUser {
-                id: ids::make_id("005", "xyz", 2),
-                username: "u@x".into(),
-                first_name: "A".into(),
-                last_name: "B".into(),
-                email: "u@x".into(),
-            },
+            users: crate::users::build_users("admin@x.local", "pw", &[], &mut IdGen::new("xyz"))
+                .unwrap()
+                .into(),
         };
         Store::new(&org, IdGen::new("xyz"))
     }
@@ -976,7 +1012,7 @@ mod tests {
         let name = schema::account_object().index_of("Name").unwrap();
         let mut seed = |n: Option<&str>| {
             let values = n.map(|n| vec![(name, json!(n))]).unwrap_or_default();
-            s.put_seed(0, values)
+            s.put_seed(0, 0, values)
         };
         let (b1, none1, a, b2, none2) = (
             seed(Some("b")),
@@ -1071,7 +1107,7 @@ mod tests {
             .unwrap();
         let mut log = vec![];
         log.push(
-            s.update(&a, &obj(json!({"External_Id__c": "K2"})), 2)
+            s.update(0, &a, &obj(json!({"External_Id__c": "K2"})), 2)
                 .unwrap(),
         );
         log.push(
@@ -1079,7 +1115,7 @@ mod tests {
                 .unwrap()
                 .1,
         );
-        log.push(s.delete(&a, 3).unwrap());
+        log.push(s.delete(0, &a, 3).unwrap());
         s.rollback(log);
         let field = schema::account_object().field(EXTERNAL_ID).unwrap();
         assert_eq!(s.find_by_external(field, "k1"), vec![a.clone()]);

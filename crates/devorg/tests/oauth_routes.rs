@@ -253,7 +253,7 @@ async fn token_response_has_salesforce_fields() {
     assert_eq!(json["instance_url"], base);
     assert_eq!(
         json["id"],
-        format!("{base}/id/{org_id}/{}", state.org.user.id)
+        format!("{base}/id/{org_id}/{}", state.org.admin().id)
     );
     assert_eq!(json["token_type"], "Bearer");
     assert_eq!(json["scope"], "api refresh_token");
@@ -582,7 +582,7 @@ async fn userinfo_and_identity_url_describe_the_user() {
     let json = sign_in(&app).await;
     let token = json["access_token"].as_str().unwrap();
     let base = state.base_url();
-    let user = &state.org.user;
+    let user = state.org.admin();
 
     let info = send(
         &app,

@@ -35,7 +35,7 @@ async fn every_get_resource_answers_with_and_without_a_trailing_slash() {
     let (state, app) = org();
     let token = state.issue_test_token();
     let account = state.store.read().accounts().next().unwrap().id.clone();
-    let (org_id, user_id) = (state.org.org_id.clone(), state.org.user.id.clone());
+    let (org_id, user_id) = (state.org.org_id.clone(), state.org.admin().id.clone());
     let authorize = authorize_uri(&[
         ("response_type", "code"),
         ("client_id", CLIENT_ID),

@@ -274,7 +274,7 @@ async fn authorize_and_identity_url_never_get_cors() {
     )
     .await;
     assert_no_cors(&reply);
-    let id = format!("/id/{}/{}", state.org.org_id, state.org.user.id);
+    let id = format!("/id/{}/{}", state.org.org_id, state.org.admin().id);
     let reply = send(
         &app,
         with_origin(get_bearer(&id, &state.issue_test_token()), APP_ORIGIN),

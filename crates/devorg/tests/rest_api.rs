@@ -228,7 +228,7 @@ async fn record_crud_round_trip() {
         json!({"type": "Account", "url": format!("{V}/sobjects/Account/{id}")})
     );
     assert_eq!(r.body["Name"], "Acme");
-    assert_eq!(r.body["OwnerId"], org.state.org.user.id);
+    assert_eq!(r.body["OwnerId"], org.state.org.admin().id);
     assert!(r.body["CreatedDate"].as_str().unwrap().ends_with("+0000"));
     let r = org
         .get(&format!("{V}/sobjects/Account/{id}?fields=Name,Owner.Name"))
@@ -299,7 +299,7 @@ async fn invalid_ids_in_urls_are_not_found() {
     let r = org.get(&format!("{V}/sobjects/Account/garbage")).await;
     assert_eq!((r.status, code(&r)), (StatusCode::NOT_FOUND, "NOT_FOUND"));
     assert!(r.body[0]["message"].as_str().unwrap().contains("garbage"));
-    let user = org.state.org.user.id.clone();
+    let user = org.state.org.admin().id.clone();
     assert_eq!(
         org.get(&format!("{V}/sobjects/Account/{user}"))
             .await
@@ -388,7 +388,7 @@ async fn write_errors_match_salesforce() {
         )
         .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
-    let user = org.state.org.user.id.clone();
+    let user = org.state.org.admin().id.clone();
     let r = org
         .send(
             Method::PATCH,

@@ -223,8 +223,9 @@ fn find_pending(state: &AppState, id: &str) -> Option<PendingLogin> {
         .cloned()
 }
 
-/// `POST /services/oauth2/authorize/login` (devorg's own path): checks the username and password,
-/// then shows the approval page; a wrong password shows the form again with an error.
+/// `POST /services/oauth2/authorize/login` (devorg's own path): checks the username and password
+/// of any of the org's users, then shows the approval page; a wrong password, or a deactivated
+/// user, shows the form again with Salesforce's error.
 pub async fn oauth_authorize_login(State(state): State<AppState>, body: Bytes) -> Response {
     let form = parse_form(&body);
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
@@ -232,20 +233,24 @@ pub async fn oauth_authorize_login(State(state): State<AppState>, body: Bytes) -
     let Some(pending) = find_pending(&state, id) else {
         return expired_page();
     };
-    let username_ok = field("username")
-        .trim()
-        .eq_ignore_ascii_case(&state.config.username);
-    let password_ok =
-        super::constant_time_eq(field("pw").as_bytes(), state.config.password.as_bytes());
-    if !(username_ok && password_ok) {
+    let user = state.org.user_named(field("username").trim());
+    let Some(user) = user.filter(|u| u.password_matches(field("pw"))) else {
         return pages::login(
             id,
             field("username"),
             pending.app_label,
             Some("Please check your username and password. If you still can't log in, contact your Salesforce administrator."),
         );
+    };
+    if !user.active {
+        // A deactivated user with the right password: Salesforce's text for it (help 000390434).
+        return pages::login(
+            id,
+            field("username"),
+            pending.app_label,
+            Some("Your access to salesforce.com has been disabled by your system administrator. Please contact your Administrator for more information."),
+        );
     }
-    let user = &state.org.user;
     if let Some(p) = state.oauth.pending.lock().get_mut(id) {
         p.user_id = Some(user.id.clone());
     }

@@ -1,5 +1,6 @@
-//! The identity URL `GET /id/{orgId}/{userId}` and the OpenID Connect `GET /services/oauth2/userinfo`,
-//! both answering for the user behind the bearer token. `?version=` (`latest` or `NN.N`) fills the
+//! The identity URL `GET /id/{orgId}/{userId}` and the OpenID Connect `GET /services/oauth2/userinfo`.
+//! Userinfo answers for the token's user only; the identity URL for the user it names, which may
+//! be another user of the org when the token has the `api` or `full` scope (`asserted_user` false). `?version=` (`latest` or `NN.N`) fills the
 //! `{version}` placeholders in `urls`. A missing or bad token is 403 with a plain-text body
 //! (`Missing_OAuth_Token` / `Bad_OAuth_Token`), as Salesforce answers these endpoints.
 //! Docs: https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_using_openid.htm and
@@ -57,11 +58,10 @@ fn resolve_version(version: Option<&String>) -> Option<String> {
     }
 }
 
-/// The `urls` object, with `{version}` filled in when a version was asked for.
-fn urls(state: &AppState, version: Option<&str>) -> Value {
+/// The `urls` object for `user_id`, with `{version}` filled in when a version was asked for.
+fn urls(state: &AppState, user_id: &str, version: Option<&str>) -> Value {
     let base = state.base_url();
     let org15 = &state.org.org_id[..15];
-    let user_id = &state.org.user.id;
     let data = format!("{base}/services/data/v{{version}}");
     let pairs = [
         (
@@ -130,16 +130,24 @@ pub async fn identity_url(
         Ok(s) => s,
         Err(reason) => return forbidden(reason),
     };
-    let user = &state.org.user;
-    let same = |a: &str, b: &str| a.get(..15) == b.get(..15);
-    if !same(&org_id, &state.org.org_id) || !same(&user_id, &user.id) || session.user_id != user.id
-    {
-        return (
+    let bad_id = || {
+        (
             StatusCode::NOT_FOUND,
             [(header::CONTENT_TYPE, "text/plain;charset=UTF-8")],
             "Bad_Id",
         )
-            .into_response();
+            .into_response()
+    };
+    let same_org = org_id.get(..15) == state.org.org_id.get(..15);
+    let Some(user) = state.org.user(&user_id).filter(|_| same_org) else {
+        return bad_id();
+    };
+    let asserted = user.id == session.user_id;
+    // Documented: a token reaches another user of its org only with the `api` or `full` scope,
+    // for an internal (STANDARD) user with API Enabled who may see that user — all devorg users.
+    let may_see_others = session.scopes.iter().any(|s| s == "api" || s == "full");
+    if !asserted && (!may_see_others || !user.active) {
+        return bad_id();
     }
     let base = state.base_url();
     let version = resolve_version(query.get("version"));
@@ -147,7 +155,7 @@ pub async fn identity_url(
         StatusCode::OK,
         &json!({
             "id": format!("{base}/id/{}/{}", state.org.org_id, user.id),
-            "asserted_user": true,
+            "asserted_user": asserted,
             "user_id": user.id,
             "organization_id": state.org.org_id,
             "username": user.username,
@@ -165,8 +173,8 @@ pub async fn identity_url(
             "mobile_phone_verified": false,
             "is_lightning_login_user": false,
             "status": {"created_date": null, "body": null},
-            "urls": urls(&state, version.as_deref()),
-            "active": true,
+            "urls": urls(&state, &user.id, version.as_deref()),
+            "active": user.active,
             "user_type": "STANDARD",
             "language": "en_US",
             "locale": "en_US",
@@ -183,10 +191,14 @@ pub async fn oauth_userinfo(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(reason) = check_token(&state, &headers) {
-        return forbidden(reason);
-    }
-    let user = &state.org.user;
+    let session = match check_token(&state, &headers) {
+        Ok(s) => s,
+        Err(reason) => return forbidden(reason),
+    };
+    // Only ever the token's own user (the endpoint gives no access to other users).
+    let Some(user) = state.org.user(&session.user_id) else {
+        return forbidden("Bad_OAuth_Token");
+    };
     let base = state.base_url();
     let version = resolve_version(query.get("version"));
     json_response(
@@ -208,8 +220,8 @@ pub async fn oauth_userinfo(
             "picture": format!("{base}/img/userprofile/default_profile_200_v2.png"),
             "address": {},
             "is_salesforce_integration_user": false,
-            "urls": urls(&state, version.as_deref()),
-            "active": true,
+            "urls": urls(&state, &user.id, version.as_deref()),
+            "active": user.active,
             "user_type": "STANDARD",
             "language": "en_US",
             "locale": "en_US",

@@ -212,7 +212,8 @@ fn client_credentials_grant(
         ));
     }
     let session = Session {
-        user_id: state.org.user.id.clone(),
+        // The app's "Run As" user: the admin.
+        user_id: state.org.admin().id.clone(),
         client_id: app.client_id.to_string(),
         // The flow never issues a refresh token, so it is not among the granted scopes.
         scopes: vec!["api".into(), "id".into(), "web".into()],

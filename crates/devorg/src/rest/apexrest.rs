@@ -21,11 +21,12 @@ use serde_json::{json, Map, Value};
 use super::auth::Authed;
 use crate::error::{json_response, ApiError};
 use crate::store::now_ms;
+use crate::tokens::Session;
 use crate::AppState;
 
 /// Any method on `/services/apexrest/{path}`.
 pub async fn apex_rest(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     method: Method,
     Path(path): Path<String>,
@@ -49,8 +50,8 @@ pub async fn apex_rest(
         return Err(super::method_not_allowed("POST"));
     }
     Ok(match target {
-        "create" => create_account_record(&state, &body),
-        _ => arrify_accounts(&state, &body),
+        "create" => create_account_record(&state, &session, &body),
+        _ => arrify_accounts(&state, &session, &body),
     })
 }
 
@@ -67,7 +68,7 @@ fn apex_error(message: String) -> Response {
 }
 
 /// `createAccountRecord.createAccount()`.
-fn create_account_record(state: &AppState, body: &Bytes) -> Response {
+fn create_account_record(state: &AppState, session: &Session, body: &Bytes) -> Response {
     // JSON.deserialize(jsonString, List<responseWrapper>.class): unknown keys are ignored,
     // the four wrapper fields must be strings (or null).
     let text = String::from_utf8_lossy(body);
@@ -125,10 +126,11 @@ fn create_account_record(state: &AppState, body: &Bytes) -> Response {
     // `Insert accList` is one DML statement: all records or none, at most MAX_DML_ROWS of them,
     // so the write lock is held for a bounded time.
     let mut store = state.store.write();
+    let by = store.user_index(&session.user_id);
     let now = now_ms();
     let mut log = vec![];
     for fields in &records {
-        match store.insert(fields, now) {
+        match store.insert_by(by, fields, now) {
             Ok((_, undo)) => log.push(undo),
             Err(_) => {
                 store.rollback(log);
@@ -140,7 +142,7 @@ fn create_account_record(state: &AppState, body: &Bytes) -> Response {
 }
 
 /// `ArrifyAccountsApi.createAccount()`.
-fn arrify_accounts(state: &AppState, body: &Bytes) -> Response {
+fn arrify_accounts(state: &AppState, session: &Session, body: &Bytes) -> Response {
     let reply = |status: StatusCode,
                  success: bool,
                  id: Option<String>,
@@ -220,7 +222,9 @@ fn arrify_accounts(state: &AppState, body: &Bytes) -> Response {
     };
     let mut fields = Map::new();
     fields.insert("Name".into(), Value::String(name.clone()));
-    match state.store.write().insert(&fields, now_ms()) {
+    let mut store = state.store.write();
+    let by = store.user_index(&session.user_id);
+    match store.insert_by(by, &fields, now_ms()) {
         Ok((id, _)) => reply(
             StatusCode::CREATED,
             true,

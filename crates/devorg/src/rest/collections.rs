@@ -19,6 +19,7 @@ use crate::error::{json_response, ApiError};
 use crate::ids;
 use crate::schema;
 use crate::store::{now_ms, DmlError, Store, Undo, Upserted};
+use crate::tokens::Session;
 use crate::AppState;
 
 /// Most records one call may carry.
@@ -124,14 +125,17 @@ fn record_fields(record: &Value) -> Result<Map<String, Value>, DmlError> {
 type ItemResult = Result<(Value, Option<Undo>), (Option<String>, DmlError)>;
 
 /// Runs `op` over every item under one write lock, then applies allOrNone and injected failures.
+/// `op` gets the store, the session user's position (who writes) and the item's index.
 fn run_items(
     state: &AppState,
+    session: &Session,
     count: usize,
     all_or_none: bool,
-    mut op: impl FnMut(&mut Store, usize) -> ItemResult,
+    mut op: impl FnMut(&mut Store, usize, usize) -> ItemResult,
 ) -> Response {
     let failing = state.faults.take_collection_failures();
     let mut store = state.store.write();
+    let by = store.user_index(&session.user_id);
     let mut log = vec![];
     let mut results: Vec<Result<Value, (Option<String>, DmlError)>> = Vec::with_capacity(count);
     for i in 0..count {
@@ -139,7 +143,7 @@ fn run_items(
             results.push(Err((None, injected())));
             continue;
         }
-        match op(&mut store, i) {
+        match op(&mut store, by, i) {
             Ok((value, undo)) => {
                 log.extend(undo);
                 results.push(Ok(value));
@@ -164,7 +168,7 @@ fn run_items(
 
 /// `POST /composite/sobjects`: create.
 pub async fn collections_create(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path(version): Path<String>,
     super::Body(body): super::Body,
@@ -172,25 +176,31 @@ pub async fn collections_create(
     ApiVersion::parse(&version)?;
     let (all_or_none, records) = records_body(&body)?;
     let now = now_ms();
-    Ok(run_items(&state, records.len(), all_or_none, |store, i| {
-        let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
-        if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
-            return Err((
-                None,
-                DmlError::new(
-                    "INVALID_FIELD",
-                    "Can't specify an Id field in a create call",
-                ),
-            ));
-        }
-        let (id, undo) = store.insert(&fields, now).map_err(|e| (None, e))?;
-        Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
-    }))
+    Ok(run_items(
+        &state,
+        &session,
+        records.len(),
+        all_or_none,
+        |store, by, i| {
+            let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
+            if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
+                return Err((
+                    None,
+                    DmlError::new(
+                        "INVALID_FIELD",
+                        "Can't specify an Id field in a create call",
+                    ),
+                ));
+            }
+            let (id, undo) = store.insert_by(by, &fields, now).map_err(|e| (None, e))?;
+            Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
+        },
+    ))
 }
 
 /// `PATCH /composite/sobjects`: update; each record carries its `id`.
 pub async fn collections_update(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path(version): Path<String>,
     super::Body(body): super::Body,
@@ -198,45 +208,51 @@ pub async fn collections_update(
     ApiVersion::parse(&version)?;
     let (all_or_none, records) = records_body(&body)?;
     let now = now_ms();
-    Ok(run_items(&state, records.len(), all_or_none, |store, i| {
-        let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
-        let given = fields
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("id"))
-            .and_then(|(_, v)| v.as_str())
-            .map(str::to_string);
-        let Some(given) = given else {
-            return Err((
-                None,
-                DmlError::new("MISSING_ARGUMENT", "Id not specified in an update call"),
-            ));
-        };
-        let id = match ids::normalize(&given) {
-            Some(id) if id.starts_with("001") => id,
-            _ => {
-                let mut e = DmlError::new(
-                    "MALFORMED_ID",
-                    format!("Account ID: id value of incorrect type: {given}"),
-                );
-                e.fields = vec!["Id".into()];
-                return Err((Some(given), e));
-            }
-        };
-        let undo = store.update(&id, &fields, now).map_err(|e| {
-            let e = if e.code == "NOT_FOUND" {
-                DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
-            } else {
-                e
+    Ok(run_items(
+        &state,
+        &session,
+        records.len(),
+        all_or_none,
+        |store, by, i| {
+            let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
+            let given = fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("id"))
+                .and_then(|(_, v)| v.as_str())
+                .map(str::to_string);
+            let Some(given) = given else {
+                return Err((
+                    None,
+                    DmlError::new("MISSING_ARGUMENT", "Id not specified in an update call"),
+                ));
             };
-            (Some(id.clone()), e)
-        })?;
-        Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
-    }))
+            let id = match ids::normalize(&given) {
+                Some(id) if id.starts_with("001") => id,
+                _ => {
+                    let mut e = DmlError::new(
+                        "MALFORMED_ID",
+                        format!("Account ID: id value of incorrect type: {given}"),
+                    );
+                    e.fields = vec!["Id".into()];
+                    return Err((Some(given), e));
+                }
+            };
+            let undo = store.update(by, &id, &fields, now).map_err(|e| {
+                let e = if e.code == "NOT_FOUND" {
+                    DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+                } else {
+                    e
+                };
+                (Some(id.clone()), e)
+            })?;
+            Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
+        },
+    ))
 }
 
 /// `PATCH /composite/sobjects/{type}/{field}`: upsert by an external id field.
 pub async fn collections_upsert(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject, field)): Path<(String, String, String)>,
     super::Body(body): super::Body,
@@ -255,61 +271,67 @@ pub async fn collections_upsert(
         })?;
     let (all_or_none, records) = records_body(&body)?;
     let now = now_ms();
-    Ok(run_items(&state, records.len(), all_or_none, |store, i| {
-        let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
-        if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
-            return Err((
-                None,
-                DmlError::new(
-                    "INVALID_FIELD",
-                    "Can't specify an Id field in an upsert call with an external ID field",
-                ),
-            ));
-        }
-        let value = match fields
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(ext.name))
-            .map(|(_, v)| v)
-        {
-            Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => {
+    Ok(run_items(
+        &state,
+        &session,
+        records.len(),
+        all_or_none,
+        |store, by, i| {
+            let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
+            if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
                 return Err((
                     None,
-                    DmlError::new("MISSING_ARGUMENT", format!("{} not specified", ext.name)),
-                ))
-            }
-        };
-        let (outcome, undo) = store
-            .upsert(ext, &value, &fields, now)
-            .map_err(|e| (None, e))?;
-        match outcome {
-            Upserted::Created(id) => Ok((
-                json!({"id": id, "success": true, "errors": [], "created": true}),
-                undo,
-            )),
-            Upserted::Updated(id) => Ok((
-                json!({"id": id, "success": true, "errors": [], "created": false}),
-                undo,
-            )),
-            Upserted::Multiple(ids) => Err((
-                None,
-                DmlError::new(
-                    "DUPLICATE_EXTERNAL_ID",
-                    format!(
-                        "{}: more than one record found for external id field: [{}]",
-                        ext.label,
-                        ids.join(", ")
+                    DmlError::new(
+                        "INVALID_FIELD",
+                        "Can't specify an Id field in an upsert call with an external ID field",
                     ),
-                ),
-            )),
-        }
-    }))
+                ));
+            }
+            let value = match fields
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(ext.name))
+                .map(|(_, v)| v)
+            {
+                Some(Value::String(s)) if !s.is_empty() => s.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => {
+                    return Err((
+                        None,
+                        DmlError::new("MISSING_ARGUMENT", format!("{} not specified", ext.name)),
+                    ))
+                }
+            };
+            let (outcome, undo) = store
+                .upsert(by, ext, &value, &fields, now)
+                .map_err(|e| (None, e))?;
+            match outcome {
+                Upserted::Created(id) => Ok((
+                    json!({"id": id, "success": true, "errors": [], "created": true}),
+                    undo,
+                )),
+                Upserted::Updated(id) => Ok((
+                    json!({"id": id, "success": true, "errors": [], "created": false}),
+                    undo,
+                )),
+                Upserted::Multiple(ids) => Err((
+                    None,
+                    DmlError::new(
+                        "DUPLICATE_EXTERNAL_ID",
+                        format!(
+                            "{}: more than one record found for external id field: [{}]",
+                            ext.label,
+                            ids.join(", ")
+                        ),
+                    ),
+                )),
+            }
+        },
+    ))
 }
 
 /// `DELETE /composite/sobjects?ids=…&allOrNone=…`
 pub async fn collections_delete(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path(version): Path<String>,
     Query(params): Query<HashMap<String, String>>,
@@ -338,24 +360,30 @@ pub async fn collections_delete(
         .get("allOrNone")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let now = now_ms();
-    Ok(run_items(&state, given.len(), all_or_none, |store, i| {
-        let raw = &given[i];
-        let Some(id) = ids::normalize(raw).filter(|id| id.starts_with("001")) else {
-            return Err((
-                Some(raw.clone()),
-                DmlError::new("MALFORMED_ID", format!("malformed id {raw}")),
-            ));
-        };
-        let undo = store.delete(&id, now).map_err(|e| {
-            let e = if e.code == "NOT_FOUND" {
-                DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
-            } else {
-                e
+    Ok(run_items(
+        &state,
+        &session,
+        given.len(),
+        all_or_none,
+        |store, by, i| {
+            let raw = &given[i];
+            let Some(id) = ids::normalize(raw).filter(|id| id.starts_with("001")) else {
+                return Err((
+                    Some(raw.clone()),
+                    DmlError::new("MALFORMED_ID", format!("malformed id {raw}")),
+                ));
             };
-            (Some(id.clone()), e)
-        })?;
-        Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
-    }))
+            let undo = store.delete(by, &id, now).map_err(|e| {
+                let e = if e.code == "NOT_FOUND" {
+                    DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
+                } else {
+                    e
+                };
+                (Some(id.clone()), e)
+            })?;
+            Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
+        },
+    ))
 }
 
 /// `GET /composite/sobjects/{type}?ids=…&fields=…`: records in request order, `null` for ids
@@ -437,7 +465,10 @@ fn retrieve(
             return Err(ApiError::malformed_id(obj.label, raw));
         };
         let value = match obj.name {
-            "User" if id == store.user.id => project(&store, Target::User, &paths, v),
+            "User" => match store.user(&id) {
+                Some(user) => project(&store, Target::User(user), &paths, v),
+                None => Value::Null,
+            },
             "Account" => match store.live_account(&id) {
                 Ok(rec) => project(&store, Target::Account(rec), &paths, v),
                 Err(_) => Value::Null,

@@ -48,7 +48,11 @@ pub async fn sobject_basic_info(
             .take(10)
             .map(|r| project(&store, Target::Account(r), &paths, v))
             .collect(),
-        _ => vec![project(&store, Target::User, &paths, v)],
+        _ => store
+            .users
+            .iter()
+            .map(|u| project(&store, Target::User(u), &paths, v))
+            .collect(),
     };
     Ok(json_response(
         StatusCode::OK,

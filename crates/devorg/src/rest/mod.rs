@@ -24,6 +24,7 @@ use serde_json::{Map, Value};
 use crate::error::ApiError;
 use crate::schema::{self, SObject};
 use crate::store::{Record, Related, Store};
+use crate::users::OrgUser;
 use crate::AppState;
 
 /// Oldest and newest API versions this org serves (Salesforce retired 30.0 and older in 2025;
@@ -233,7 +234,7 @@ pub fn writable_type(name: &str, method: &Method) -> Result<&'static SObject, Ap
 #[derive(Clone, Copy)]
 pub enum Target<'a> {
     Account(&'a Record),
-    User,
+    User(&'a OrgUser),
 }
 
 /// A record as the REST API prints it: `attributes` first, then the requested paths in order, with
@@ -247,7 +248,7 @@ pub fn project(
     let mut out = Map::with_capacity(paths.len() + 1);
     let (type_name, id) = match target {
         Target::Account(rec) => ("Account", rec.id.as_str()),
-        Target::User => ("User", store.user.id.as_str()),
+        Target::User(user) => ("User", user.id.as_str()),
     };
     out.insert(
         "attributes".into(),
@@ -262,7 +263,7 @@ pub fn project(
                     .field(head)
                     .map(|f| store.account_value(rec, f))
                     .unwrap_or(Value::Null),
-                Target::User => store.user_value(head),
+                Target::User(user) => user.field_value(head),
             };
             out.insert(head.clone(), value);
             i += 1;
@@ -277,10 +278,10 @@ pub fn project(
         if !out.contains_key(head) {
             let related = match target {
                 Target::Account(rec) => store.related(rec, head).map(|r| match r {
-                    Related::User => Target::User,
+                    Related::User(user) => Target::User(user),
                     Related::Account(a) => Target::Account(a),
                 }),
-                Target::User => None,
+                Target::User(_) => None,
             };
             let value = related
                 .map(|t| project(store, t, &tails, version))

@@ -104,13 +104,14 @@ fn run(
     let store = state.store.read();
     let batch = batch_size(headers);
     if obj.name == "User" {
-        let users = soql::run(&parsed, vec![UserRow { store: &store }], today);
+        let rows = store.users.iter().map(|user| UserRow { user }).collect();
+        let users = soql::run(&parsed, rows, today);
         let records: Vec<Value> = if count_only {
             vec![]
         } else {
             users
                 .iter()
-                .map(|_| project(&store, Target::User, &paths, v))
+                .map(|row| project(&store, Target::User(row.user), &paths, v))
                 .collect()
         };
         return Ok(json_response(

@@ -21,6 +21,7 @@ use crate::error::{json_response, ApiError};
 use crate::ids;
 use crate::schema::SObject;
 use crate::store::{now_ms, resolve_path, Store};
+use crate::tokens::Session;
 use crate::AppState;
 
 /// The record id from the URL, checked the way Salesforce does: a segment that is not an id at all
@@ -78,8 +79,7 @@ pub async fn sobject_get(
     let paths = requested_paths(obj, params.get("fields"))?;
     let store = state.store.read();
     let target = match obj.name {
-        "User" if id == store.user.id => Target::User,
-        "User" => return Err(ApiError::not_found()),
+        "User" => Target::User(store.user(&id).ok_or_else(ApiError::not_found)?),
         _ => Target::Account(store.live_account(&id).map_err(|e| e.to_api())?),
     };
     Ok(json_response(
@@ -90,22 +90,22 @@ pub async fn sobject_get(
 
 /// `POST /sobjects/{type}/`: 201 `{id, success, errors}`.
 pub async fn sobject_create(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject)): Path<(String, String)>,
     super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     writable_type(&sobject, &Method::POST)?;
-    create(&state, &body)
+    create(&state, &session, &body)
 }
 
-fn create(state: &AppState, body: &Bytes) -> Result<Response, ApiError> {
+fn create(state: &AppState, session: &Session, body: &Bytes) -> Result<Response, ApiError> {
     let fields = parse_record_body(body)?;
-    let (id, _) = state
-        .store
-        .write()
-        .insert(&fields, now_ms())
+    let mut store = state.store.write();
+    let by = store.user_index(&session.user_id);
+    let (id, _) = store
+        .insert_by(by, &fields, now_ms())
         .map_err(|e| e.to_api())?;
     Ok(json_response(
         StatusCode::CREATED,
@@ -115,7 +115,7 @@ fn create(state: &AppState, body: &Bytes) -> Result<Response, ApiError> {
 
 /// `PATCH /sobjects/{type}/{id}`: 204.
 pub async fn sobject_update(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject, id)): Path<(String, String, String)>,
     super::Body(body): super::Body,
@@ -123,41 +123,48 @@ pub async fn sobject_update(
     ApiVersion::parse(&version)?;
     let obj = writable_type(&sobject, &Method::PATCH)?;
     let id = url_record_id(obj, &id)?;
-    update(&state, &id, &body)
+    update(&state, &session, &id, &body)
 }
 
-fn update(state: &AppState, id: &str, body: &Bytes) -> Result<Response, ApiError> {
+fn update(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    body: &Bytes,
+) -> Result<Response, ApiError> {
     let fields = parse_record_body(body)?;
     let mut store = state.store.write();
+    let by = store.user_index(&session.user_id);
     // A missing record is reported before a bad body, as Salesforce does.
     store.live_account(id).map_err(|e| e.to_api())?;
     store
-        .update(id, &fields, now_ms())
+        .update(by, id, &fields, now_ms())
         .map_err(|e| e.to_api())?;
     Ok(no_content())
 }
 
 /// `DELETE /sobjects/{type}/{id}`: 204; the record stays visible to `queryAll` with `IsDeleted`.
 pub async fn sobject_delete(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject, id)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
     let obj = writable_type(&sobject, &Method::DELETE)?;
     let id = url_record_id(obj, &id)?;
-    delete(&mut state.store.write(), &id)
+    delete(&mut state.store.write(), &session, &id)
 }
 
-pub(crate) fn delete(store: &mut Store, id: &str) -> Result<Response, ApiError> {
-    store.delete(id, now_ms()).map_err(|e| e.to_api())?;
+pub(crate) fn delete(store: &mut Store, session: &Session, id: &str) -> Result<Response, ApiError> {
+    let by = store.user_index(&session.user_id);
+    store.delete(by, id, now_ms()).map_err(|e| e.to_api())?;
     Ok(no_content())
 }
 
 /// `POST /sobjects/{type}/{id}?_HttpMethod=PATCH` (method override), and `POST /sobjects/{type}/Id`
 /// (create, the `Id` "external id" with no value).
 pub async fn sobject_post_override(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject, id)): Path<(String, String, String)>,
     Query(params): Query<HashMap<String, String>>,
@@ -168,9 +175,9 @@ pub async fn sobject_post_override(
     match params.get("_HttpMethod").map(String::as_str) {
         Some(m) if m.eq_ignore_ascii_case("PATCH") => {
             let id = url_record_id(obj, &id)?;
-            update(&state, &id, &body)
+            update(&state, &session, &id, &body)
         }
-        None if id == "Id" => create(&state, &body),
+        None if id == "Id" => create(&state, &session, &body),
         _ => Err(super::method_not_allowed("GET,PATCH,DELETE,HEAD")),
     }
 }

@@ -20,6 +20,7 @@ use super::{
 use crate::error::{json_response, ApiError};
 use crate::schema::{Field, SObject};
 use crate::store::{now_ms, Store, Upserted};
+use crate::tokens::Session;
 use crate::AppState;
 
 /// API version that added `created` to upsert results and 200 (not 204) for updates.
@@ -68,7 +69,7 @@ fn multiple(v: ApiVersion, ids: &[String]) -> Response {
 
 /// `PATCH /sobjects/{type}/{field}/{value}`
 pub async fn sobject_upsert_by_external_id(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject, field, value)): Path<(String, String, String, String)>,
     Query(params): Query<HashMap<String, String>>,
@@ -76,7 +77,7 @@ pub async fn sobject_upsert_by_external_id(
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
     let obj = writable_type(&sobject, &Method::PATCH)?;
-    upsert(&state, v, obj, &field, &value, &params, &body)
+    upsert(&state, &session, v, obj, &field, &value, &params, &body)
 }
 
 /// `POST /sobjects/{type}/{field}/{value}?_HttpMethod=PATCH`
@@ -95,8 +96,10 @@ pub async fn sobject_upsert_post(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn upsert(
     state: &AppState,
+    session: &Session,
     v: ApiVersion,
     obj: &'static SObject,
     field: &str,
@@ -110,11 +113,12 @@ fn upsert(
         .get("updateOnly")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let mut store = state.store.write();
+    let by = store.user_index(&session.user_id);
     let now = now_ms();
     let outcome = match &key {
         Key::Id(id) => {
             store.live_account(id).map_err(|e| e.to_api())?;
-            store.update(id, &fields, now).map_err(|e| e.to_api())?;
+            store.update(by, id, &fields, now).map_err(|e| e.to_api())?;
             Upserted::Updated(id.clone())
         }
         Key::External(f, value) => {
@@ -122,7 +126,7 @@ fn upsert(
                 return Err(ApiError::not_found());
             }
             store
-                .upsert(f, value, &fields, now)
+                .upsert(by, f, value, &fields, now)
                 .map_err(|e| e.to_api())?
                 .0
         }
@@ -175,7 +179,7 @@ pub async fn sobject_get_by_external_id(
 
 /// `DELETE /sobjects/{type}/{field}/{value}`
 pub async fn sobject_delete_by_external_id(
-    _auth: Authed,
+    Authed(session): Authed,
     State(state): State<AppState>,
     Path((version, sobject, field, value)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
@@ -187,7 +191,7 @@ pub async fn sobject_delete_by_external_id(
         [] => Err(ApiError::not_found()),
         [one] => {
             let one = one.clone();
-            super::sobject::delete(&mut store, &one)
+            super::sobject::delete(&mut store, &session, &one)
         }
         many => Ok(multiple(v, many)),
     }

@@ -93,6 +93,31 @@ pub fn get_bearer(uri: &str, token: &str) -> Request<Body> {
         .unwrap()
 }
 
+/// A REST call with a JSON body (or none) and a bearer token.
+pub fn json_bearer(
+    method: Method,
+    uri: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Request<Body> {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    match body {
+        Some(json) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap()
+}
+
+/// `q` as a query string value.
+pub fn encode_query(q: &str) -> String {
+    url::form_urlencoded::byte_serialize(q.as_bytes()).collect()
+}
+
 pub fn encode_form(fields: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
@@ -145,6 +170,19 @@ pub fn pending_id(html: &str) -> String {
 
 /// Runs authorize → login → Allow and returns the callback reply (a 302).
 pub async fn authorize_and_allow(app: &Router, challenge: &str, scope: &str, state: &str) -> Reply {
+    authorize_and_allow_as(app, challenge, scope, state, "admin@devorg.local", "devorg").await
+}
+
+/// The login page's answer to `username` and `password` for a new authorize request: the
+/// approval page, or the login form again with an error. Returns the reply and the pending id.
+pub async fn log_in(
+    app: &Router,
+    challenge: &str,
+    scope: &str,
+    state: &str,
+    username: &str,
+    password: &str,
+) -> (Reply, String) {
     let page = send(
         app,
         get(&authorize_uri(&[
@@ -160,18 +198,31 @@ pub async fn authorize_and_allow(app: &Router, challenge: &str, scope: &str, sta
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let pending = pending_id(&page.body);
-    let approval = send(
+    let reply = send(
         app,
         form_post(
             "/services/oauth2/authorize/login",
             &[
                 ("pending", &pending),
-                ("username", "admin@devorg.local"),
-                ("pw", "devorg"),
+                ("username", username),
+                ("pw", password),
             ],
         ),
     )
     .await;
+    (reply, pending)
+}
+
+/// As [`authorize_and_allow`], logging in as `username` with `password`.
+pub async fn authorize_and_allow_as(
+    app: &Router,
+    challenge: &str,
+    scope: &str,
+    state: &str,
+    username: &str,
+    password: &str,
+) -> Reply {
+    let (approval, pending) = log_in(app, challenge, scope, state, username, password).await;
     assert!(approval.body.contains("Allow"), "{}", approval.body);
     send(
         app,
@@ -206,6 +257,21 @@ pub async fn exchange(app: &Router, code: &str, verifier: &str) -> Reply {
         ),
     )
     .await
+}
+
+/// Signs in as `username` through the whole flow with `scope`; returns the token response JSON.
+pub async fn sign_in_as(
+    app: &Router,
+    username: &str,
+    password: &str,
+    scope: &str,
+) -> serde_json::Value {
+    let (verifier, challenge) = pkce_pair(username);
+    let reply = authorize_and_allow_as(app, &challenge, scope, "s", username, password).await;
+    let code = reply.location_param("code").expect("a code");
+    let reply = exchange(app, &code, &verifier).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()
 }
 
 /// Signs in through the whole flow and returns the token response JSON.
