@@ -15,6 +15,7 @@ pub mod mapping;
 pub mod owners;
 pub mod plan;
 pub mod preview;
+pub mod read;
 pub mod rest_writer;
 pub mod run;
 

@@ -76,8 +76,11 @@ pub fn source_queries(fields: &[String], scope: &Scope) -> Vec<String> {
     match scope {
         Scope::All => vec![format!("{select} ORDER BY Id")],
         Scope::Where(w) => vec![format!("{select} WHERE ({w}) ORDER BY Id")],
+        // From the second of the watermark on: a record of that same second is read again, and
+        // previews as unchanged.
         Scope::ChangedSince(mark) => vec![format!(
-            "{select} WHERE SystemModstamp > {mark} ORDER BY Id"
+            "{select} WHERE SystemModstamp >= {} ORDER BY Id",
+            soql_datetime(mark)
         )],
         Scope::Ids(ids) => {
             let ids: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
@@ -86,6 +89,25 @@ pub fn source_queries(fields: &[String], scope: &Scope) -> Vec<String> {
                 .map(|list| format!("{select} WHERE Id IN ({list}) ORDER BY Id"))
                 .collect()
         }
+    }
+}
+
+/// A `SystemModstamp` as the REST API prints it (`2026-12-01T10:00:00.000+0000`, always UTC)
+/// as a SOQL datetime literal to the second (`2026-12-01T10:00:00Z`). Anything else becomes the
+/// start of time, so a bad watermark reads everything rather than misses records.
+pub fn soql_datetime(stamp: &str) -> String {
+    let shape = stamp.len() >= 19
+        && stamp.is_char_boundary(19)
+        && stamp[..19].bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            10 => b == b'T',
+            13 | 16 => b == b':',
+            _ => b.is_ascii_digit(),
+        });
+    if shape {
+        format!("{}Z", &stamp[..19])
+    } else {
+        "1970-01-01T00:00:00Z".into()
     }
 }
 
@@ -341,8 +363,16 @@ mod tests {
             ["SELECT Id FROM Account ORDER BY Id"]
         );
         assert_eq!(
-            source_queries(&f, &Scope::ChangedSince("2026-12-01T10:00:00.000Z".into())),
-            ["SELECT Id FROM Account WHERE SystemModstamp > 2026-12-01T10:00:00.000Z ORDER BY Id"]
+            source_queries(
+                &f,
+                &Scope::ChangedSince("2026-12-01T10:00:00.000+0000".into())
+            ),
+            ["SELECT Id FROM Account WHERE SystemModstamp >= 2026-12-01T10:00:00Z ORDER BY Id"]
+        );
+        assert_eq!(
+            soql_datetime("1 OR Name != null"),
+            "1970-01-01T00:00:00Z",
+            "never spliced in"
         );
         assert_eq!(
             source_queries(&f, &Scope::Where("Industry = 'Energy'".into())),

@@ -92,6 +92,18 @@ impl<T: Transport> Client<T> {
         self.query_path(&path, batch_size).await
     }
 
+    /// Runs a query through `/queryAll`, which also returns deleted records (in the Recycle Bin)
+    /// and merged ones: how a sync learns what was deleted since it last looked.
+    pub async fn query_with_deleted(
+        &self,
+        soql: &str,
+        batch_size: Option<u32>,
+    ) -> Result<QueryPage, Error> {
+        let q: String = url::form_urlencoded::byte_serialize(soql.as_bytes()).collect();
+        let path = self.data_path(&format!("/queryAll?q={q}"));
+        self.query_path(&path, batch_size).await
+    }
+
     /// Fetches the page at a `nextRecordsUrl`.
     pub async fn query_more(
         &self,
