@@ -8,6 +8,7 @@ pub use orgbridge_model::route::Route;
 
 use crate::auth::provide_auth;
 use crate::pages::{home::Home, setup_guide::SetupGuide};
+use crate::sync::SyncPage;
 
 /// The route the address bar shows, as context: pages follow it, and the Accounts screens write
 /// theirs into it (see [`show_route`]).
@@ -56,12 +57,17 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || handle.remove());
     // A memo: the page is rebuilt only when it changes, not at every Accounts screen's route.
-    let on_setup = Memo::new(move |_| route.with(|r| *r == Route::Setup));
+    let page = Memo::new(move |_| {
+        route.with(|r| match r {
+            Route::Setup | Route::Sync => r.clone(),
+            _ => Route::Home,
+        })
+    });
 
     let nav_link = move |target: Route, title: &'static str| {
         let current = {
             let target = target.clone();
-            move || (on_setup.get() == (target == Route::Setup)).then_some("page")
+            move || (page.get() == target).then_some("page")
         };
         view! {
             <li>
@@ -82,15 +88,16 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="OrgBridge">
                     <ul class="ob-nav">
                         {nav_link(Route::Home, "Home")}
+                        {nav_link(Route::Sync, "Copy accounts")}
                         {nav_link(Route::Setup, "Setup guide")}
                     </ul>
                 </nav>
             </header>
             <main class="ob-main">
-                {move || if on_setup.get() {
-                    view! { <SetupGuide/> }.into_any()
-                } else {
-                    view! { <Home/> }.into_any()
+                {move || match page.get() {
+                    Route::Setup => view! { <SetupGuide/> }.into_any(),
+                    Route::Sync => view! { <SyncPage/> }.into_any(),
+                    _ => view! { <Home/> }.into_any(),
                 }}
             </main>
         </div>

@@ -14,6 +14,8 @@ pub enum AppError {
     Browser(String),
     /// The org sent the page back with neither a code nor an error.
     NoSignInResult,
+    /// One of two orgs on screen failed ("source" or "target"): the words name which.
+    InOrg { side: &'static str, error: Error },
 }
 
 impl AppError {
@@ -25,6 +27,7 @@ impl AppError {
             AppError::NoSignInResult => {
                 "The org sent this page back without a sign-in result. Start again.".into()
             }
+            AppError::InOrg { side, error } => format!("The {side} org: {}", error.user_message()),
         }
     }
 }
@@ -32,6 +35,15 @@ impl AppError {
 impl From<Error> for AppError {
     fn from(e: Error) -> Self {
         AppError::Org(e)
+    }
+}
+
+impl From<orgbridge_sync::read::ReadError> for AppError {
+    fn from(e: orgbridge_sync::read::ReadError) -> Self {
+        AppError::InOrg {
+            side: e.side.name(),
+            error: e.error,
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod org_look;
 pub mod pages;
 pub mod settings;
 pub mod storage;
+pub mod sync;
 pub mod transport;
 
 use wasm_bindgen::JsCast;

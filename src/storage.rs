@@ -49,13 +49,16 @@ pub enum Key<'a> {
     OrgLooks,
     /// The columns chosen for the accounts list of one org, by org id (field paths; not secrets).
     AccountColumns(&'a str),
+    /// A copy between two orgs, by `<source org id>><target org id>`: the key, the field mapping
+    /// and the last sync's watermark (field names and a date; no account data, no secrets).
+    SyncPair(&'a str),
 }
 
 impl Key<'_> {
     /// The storage area this key belongs to.
     pub fn area(&self) -> Area {
         match self {
-            Key::Prefs | Key::AccountColumns(_) | Key::OrgLooks => Area::Local,
+            Key::Prefs | Key::AccountColumns(_) | Key::OrgLooks | Key::SyncPair(_) => Area::Local,
             Key::Session(_)
             | Key::Orgs
             | Key::DevorgUrl
@@ -77,6 +80,7 @@ impl Key<'_> {
             Key::Draft(key) => format!("{PREFIX}{DRAFT}{key}"),
             Key::Prefs => format!("{PREFIX}prefs"),
             Key::AccountColumns(org) => format!("{PREFIX}account_columns.{org}"),
+            Key::SyncPair(pair) => format!("{PREFIX}sync_pair.{pair}"),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Where the app is, as the URL fragment says: `#/`, `#/setup`, or one signed-in org's Accounts
+//! Where the app is, as the URL fragment says: `#/`, `#/setup`, `#/sync`, or one signed-in org's Accounts
 //! screen (`#/org/<org id>/<user id>/accounts/<record id>/edit`…), so Back, Forward, a reload and
 //! a link all land on the same screen. A route only picks among what is already there (a
 //! signed-in org, a screen); nothing in it is trusted to do anything.
@@ -24,6 +24,8 @@ pub enum Screen {
 pub enum Route {
     Home,
     Setup,
+    /// Copying accounts from one signed-in org to another.
+    Sync,
     /// One signed-in org (`<org id>/<user id>`) and its screen.
     Org {
         key: String,
@@ -50,6 +52,7 @@ impl Route {
         let parts: Vec<&str> = path.split('/').collect();
         match parts.as_slice() {
             ["setup"] => Route::Setup,
+            ["sync"] => Route::Sync,
             ["org", org, user, rest @ ..] if is_id(org) && is_id(user) => {
                 let record = |id: &str| RecordId::parse(id).ok();
                 let screen = match rest {
@@ -78,6 +81,7 @@ impl Route {
         match self {
             Route::Home => "#/".into(),
             Route::Setup => "#/setup".into(),
+            Route::Sync => "#/sync".into(),
             Route::Org { key, screen } => {
                 let tail = match screen {
                     Screen::List => "accounts".to_string(),
@@ -117,6 +121,7 @@ mod tests {
             assert_eq!(Route::parse(&route.href()), route, "{}", route.href());
         }
         assert_eq!(Route::parse("#/setup"), Route::Setup);
+        assert_eq!(Route::parse(&Route::Sync.href()), Route::Sync);
         assert_eq!(Route::parse(""), Route::Home);
     }
 

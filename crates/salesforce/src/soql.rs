@@ -226,6 +226,13 @@ impl ListQuery {
         Ok(soql)
     }
 
+    /// Its filters alone (search and raw WHERE, checked), as another query can reuse them:
+    /// `None` when there are none.
+    pub fn where_clause(&self) -> Result<Option<String>, Error> {
+        let conditions = self.conditions()?;
+        Ok((!conditions.is_empty()).then(|| conditions.join(" AND ")))
+    }
+
     /// `SELECT COUNT() …` with the same filters.
     pub fn count_soql(&self) -> Result<String, Error> {
         Ok(format!("SELECT COUNT(){}", self.source_and_filter()?))
@@ -292,6 +299,25 @@ mod tests {
                 "{evil} → {q}"
             );
         }
+    }
+
+    #[test]
+    fn the_filters_alone_are_reusable_and_checked() {
+        let q = ListQuery::new("Account", ["Id"])
+            .search("O'Reilly", ["Name"])
+            .where_raw("Industry = 'Media'");
+        assert_eq!(
+            q.where_clause().unwrap().as_deref(),
+            Some(r"(Name LIKE '%O\'Reilly%') AND (Industry = 'Media')")
+        );
+        assert_eq!(
+            ListQuery::new("Account", ["Id"]).where_clause().unwrap(),
+            None
+        );
+        assert!(ListQuery::new("Account", ["Id"])
+            .where_raw("Name = 'x")
+            .where_clause()
+            .is_err());
     }
 
     #[test]

@@ -13,3 +13,4 @@ mod page;
 mod records;
 mod routes;
 mod session;
+mod sync;

@@ -396,6 +396,18 @@ impl Org<'_> {
         id
     }
 
+    /// Changes an account directly in the org (as another user would).
+    pub fn update(&self, id: &str, fields: Value) {
+        let body: Map<String, Value> = serde_json::from_value(fields).expect("a JSON object");
+        self.0
+            .org
+            .state
+            .store
+            .write()
+            .update(0, id, &body, devorg::store::now_ms())
+            .expect("a valid change");
+    }
+
     /// API calls the org counted so far today.
     pub fn api_calls(&self) -> u64 {
         self.0.org.state.usage.used()

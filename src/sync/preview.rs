@@ -1,0 +1,322 @@
+//! The preview: both orgs read, then every record's Insert / Update / Unchanged / Blocked with
+//! what changes (target value → new value) or why not, counts, a filter, the calls used and to
+//! come. Only the rows in view are in the page, so 10,000 stay smooth.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use orgbridge_model::accounts::{display_value, thousands, visible_window, ROW_HEIGHT};
+use orgbridge_model::route::{Route, Screen};
+use orgbridge_sync::owners::{match_owners, How};
+use orgbridge_sync::plan;
+use orgbridge_sync::preview::{preview, Inputs, Outcome, Row};
+use orgbridge_sync::read::{self, Ask};
+
+use super::run::RunButton;
+use super::setup::{blocker, scope};
+use super::state::{org_short, use_sync, Made, SyncCtx};
+use crate::components::alert::ErrorAlert;
+use crate::error::AppError;
+
+#[component]
+pub fn PreviewPanel() -> impl IntoView {
+    let ctx = use_sync();
+    let progress = RwSignal::new(String::new());
+    let make = Action::new_local(move |_: &()| make_preview(ctx, progress));
+    let pending = make.pending();
+    let running = move || ctx.run.with(|r| r.as_ref().is_some_and(|r| !r.finished()));
+    view! {
+        <div class="ob-actions ob-sync-go">
+            <button
+                type="button"
+                class="ob-button"
+                disabled=move || pending.get() || running() || blocker(ctx).is_some()
+                on:click=move |_| {
+                    if !pending.get_untracked() {
+                        make.dispatch_local(());
+                    }
+                }
+            >
+                {move || if ctx.made.with(Option::is_some) { "Preview again" } else { "Preview changes" }}
+            </button>
+            {move || blocker(ctx).map(|b| view! { <p class="ob-muted">{b}</p> })}
+            <Show when=move || pending.get()>
+                <div class="ob-busy" role="status" aria-live="polite">
+                    <span class="ob-spinner" aria-hidden="true"></span>
+                    <span>{move || progress.get()}</span>
+                </div>
+            </Show>
+        </div>
+        {move || make.value().get().and_then(Result::err).map(|e| view! { <ErrorAlert title="Could not make the preview" message=e/> })}
+        {move || ctx.made.get().map(|m| view! { <PreviewView made=m/> })}
+    }
+}
+
+/// Reads both orgs and works out the preview; nothing is written.
+async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), AppError> {
+    let scope = scope(ctx).map_err(AppError::Setup)?;
+    let key = ctx
+        .key
+        .get_untracked()
+        .ok_or_else(|| AppError::Setup("Choose the target field records are matched on.".into()))?;
+    let mapping = ctx.mapping.get_untracked();
+    let owners = ctx.owners.get_untracked();
+    let (source, target) = (ctx.source.get_value(), ctx.target.get_value());
+    let (sc, tc) = (source.accounts.client(), target.accounts.client());
+    progress.set("Reading the source accounts…".into());
+    let ask = Ask {
+        scope: &scope,
+        mapping: &mapping,
+        key: &key,
+        owners,
+    };
+    let got = read::read(&sc, &tc, &ask, |p| {
+        progress.try_set(p);
+    })
+    .await?;
+    progress.try_set("Working out every change…".into());
+    let (sd, td) = ctx.described.get_value();
+    let me = tc.session().user.user_id.clone();
+    let owners = owners.then(|| {
+        let default = got
+            .target_users
+            .iter()
+            .find(|u| u.id.as_str().get(..15) == me.get(..15))
+            .or(got.target_users.iter().find(|u| u.active))
+            .cloned();
+        default.map(|d| match_owners(&got.source_users, &got.target_users, &d))
+    });
+    let owners = owners.flatten();
+    let made = preview(&Inputs {
+        source: &sd,
+        target: &td,
+        mapping: &mapping,
+        key: &key,
+        owners: owners.as_ref(),
+        records: &got.records,
+        targets: &got.targets,
+    });
+    let batches = plan::batches(&made);
+    let run_calls = plan::Calls {
+        // One call to learn which source records were deleted since.
+        source: 1,
+        target: batches.len() as u64,
+    };
+    ctx.run.try_set(None);
+    ctx.made.try_set(Some(Arc::new(Made {
+        preview: made,
+        owners,
+        calls: (got.calls, run_calls),
+        at_ms: js_sys::Date::now(),
+    })));
+    Ok(())
+}
+
+#[component]
+fn PreviewView(made: Arc<Made>) -> impl IntoView {
+    let ctx = use_sync();
+    let (source, target) = (
+        org_short(&ctx.source.get_value()),
+        org_short(&ctx.target.get_value()),
+    );
+    let counts = made.preview.counts();
+    let filter = RwSignal::new(None::<Outcome>);
+    let summary = format!(
+        "Nothing is written yet. {} to insert, {} to update, {} unchanged, {} blocked.",
+        thousands(counts.insert as u64),
+        thousands(counts.update as u64),
+        thousands(counts.unchanged as u64),
+        thousands(counts.blocked as u64)
+    );
+    let (read, run) = made.calls;
+    let calls = format!(
+        "Reading took {} API calls in {source} and {} in {target}. The run will take {} in {target} and {} in {source}.",
+        read.source, read.target, run.target, run.source
+    );
+    let filter_button = move |which: Option<Outcome>, text: String| {
+        view! {
+            <button
+                type="button"
+                class="ob-button ob-button-secondary ob-sync-filter"
+                aria-pressed=move || (filter.get() == which).to_string()
+                on:click=move |_| filter.set(which)
+            >
+                {text}
+            </button>
+        }
+    };
+    let total = made.preview.rows.len();
+    let filters = std::iter::once(filter_button(
+        None,
+        format!("All ({})", thousands(total as u64)),
+    ))
+    .chain(Outcome::ALL.iter().map(|&o| {
+        filter_button(
+            Some(o),
+            format!("{} ({})", o.label(), thousands(counts.of(o) as u64)),
+        )
+    }))
+    .collect_view();
+    let missing = made.preview.missing_parents.clone();
+    view! {
+        <section class="ob-card ob-sync-preview" aria-labelledby="ob-sync-preview-title">
+            <h3 id="ob-sync-preview-title">{format!("Preview: {source} → {target}")}</h3>
+            <p class="ob-status" role="status">{summary}</p>
+            <p class="ob-muted ob-small">{calls}</p>
+            {made.owners.as_ref().map(|o| view! { <OwnersTable owners=o.clone()/> })}
+            {(!missing.is_empty()).then(|| view! {
+                <details class="ob-sync-missing">
+                    <summary>{format!("{} parent accounts are neither in the target nor in this run", missing.len())}</summary>
+                    <p class="ob-muted ob-small">"Their children are written without a parent. To copy the parents too, include them in the accounts chosen and preview again."</p>
+                    <ul>{missing.into_iter().map(|m| view! {
+                        <li>{if m.name.is_empty() { m.key.clone() } else { format!("{} ({})", m.name, m.key) }}{format!(": {} children", m.children.len())}</li>
+                    }).collect_view()}</ul>
+                </details>
+            })}
+            <div class="ob-actions" role="group" aria-label="Show">{filters}</div>
+            <PreviewTable made=made.clone() filter=filter/>
+            <RunButton made=made/>
+        </section>
+    }
+}
+
+#[component]
+fn OwnersTable(owners: orgbridge_sync::owners::Owners) -> impl IntoView {
+    let rows = owners
+        .matches
+        .iter()
+        .map(|m| {
+            let how = match m.how {
+                How::Username => "Same username",
+                How::Email => "Same email",
+                How::Default => "No match: the default",
+            };
+            view! {
+                <tr><td>{m.source.label()}</td><td>{m.target.label()}</td><td>{how}</td></tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <details class="ob-sync-owners">
+            <summary>{format!("Owners: {} source users", owners.matches.len())}</summary>
+            <table class="ob-acc-result-table" aria-label="Owners">
+                <thead><tr><th scope="col">"Source owner"</th><th scope="col">"Target owner"</th><th scope="col">"How"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    }
+}
+
+/// What a row's last column says.
+fn what_changes(row: &Row) -> String {
+    let mut parts: Vec<String> = match row.outcome {
+        Outcome::Blocked => row.problems.clone(),
+        Outcome::Unchanged => vec!["No change".into()],
+        Outcome::Insert => row
+            .changes
+            .iter()
+            .map(|c| format!("{}: {}", c.label, display_value(Some(&c.after))))
+            .collect(),
+        Outcome::Update => row
+            .changes
+            .iter()
+            .map(|c| {
+                let before = display_value(Some(&c.before));
+                format!(
+                    "{}: {} → {}",
+                    c.label,
+                    if before.is_empty() {
+                        "—".into()
+                    } else {
+                        before
+                    },
+                    display_value(Some(&c.after))
+                )
+            })
+            .collect(),
+    };
+    parts.extend(row.notes.iter().cloned());
+    parts.join("; ")
+}
+
+#[component]
+fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl IntoView {
+    let ctx = use_sync();
+    let shown = {
+        let made = made.clone();
+        Memo::new(move |_| {
+            let f = filter.get();
+            made.preview
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| f.is_none_or(|f| r.outcome == f))
+                .map(|(n, _)| n)
+                .collect::<Vec<usize>>()
+        })
+    };
+    let scroll_top = RwSignal::new(0.0);
+    Effect::new(move |_| {
+        filter.track();
+        scroll_top.set(0.0);
+    });
+    let window = Memo::new(move |_| visible_window(scroll_top.get(), shown.with(Vec::len)));
+    let source_key = ctx.source.with_value(|s| s.key.clone());
+    let target_key = ctx.target.with_value(|t| t.key.clone());
+    let rows = move || {
+        let w = window.get();
+        shown.with(|s| {
+            s[w.clone()]
+                .iter()
+                .map(|&n| {
+                    let r = &made.preview.rows[n];
+                    let open = |key: &str, id: &salesforce::types::RecordId| {
+                        Route::Org { key: key.to_string(), screen: Screen::View(id.clone()) }.href()
+                    };
+                    let name = if r.name.is_empty() { "(no name)".to_string() } else { r.name.clone() };
+                    view! {
+                        <tr class=format!("ob-sync-row ob-sync-{}", r.outcome.label().to_lowercase())>
+                            <td><span class="ob-sync-outcome">{r.outcome.label()}</span></td>
+                            <td><a href=open(&source_key, &r.source_id)>{name}</a></td>
+                            <td>{r.target_id.as_ref().map(|t| view! { <a class="ob-mono" href=open(&target_key, t)>{t.to_string()}</a> })}</td>
+                            <td class="ob-sync-what">{what_changes(r)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let top = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
+    let bottom = move || {
+        format!(
+            "{}px",
+            shown.with(Vec::len).saturating_sub(window.get().end) as f64 * ROW_HEIGHT
+        )
+    };
+    view! {
+        <div
+            class="ob-sync-scroller"
+            tabindex="0"
+            role="region"
+            aria-label="Preview of every record"
+            on:scroll=move |ev| scroll_top.set(f64::from(event_target::<web_sys::Element>(&ev).scroll_top()))
+        >
+            <table class="ob-sync-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Outcome"</th>
+                        <th scope="col">"Account"</th>
+                        <th scope="col">"In the target"</th>
+                        <th scope="col">"What changes (target value → new value), or why not"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="ob-acc-spacer" aria-hidden="true"><td colspan="4" style:height=top></td></tr>
+                    {rows}
+                    <tr class="ob-acc-spacer" aria-hidden="true"><td colspan="4" style:height=bottom></td></tr>
+                </tbody>
+            </table>
+            {move || shown.with(Vec::is_empty).then(|| view! { <p class="ob-empty">"No records with this outcome."</p> })}
+        </div>
+    }
+}

@@ -1,0 +1,392 @@
+//! Running what was previewed: the values shown are the values written, through REST upserts by
+//! the key, a few calls at once (one when either org's budget runs low). A progress bar with
+//! counts and time left; Pause, Resume and Cancel; one result per record, linked in both orgs;
+//! re-run failures only.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use orgbridge_model::accounts::{thousands, SOBJECT};
+use orgbridge_model::route::{Route, Screen};
+use orgbridge_sync::read::deleted_since;
+use orgbridge_sync::rest_writer::RestUpsert;
+use orgbridge_sync::run::{run, Control, RecordResult, RunState, Stop};
+use salesforce::client::ApiUsage;
+use salesforce::types::ExternalIdField;
+
+use super::state::{org_short, use_sync, Made, SyncCtx, FRESH_MS};
+use crate::components::alert::ErrorAlert;
+use crate::error::AppError;
+
+/// Calls at once while both budgets are comfortable.
+const CALLS_AT_ONCE: usize = 3;
+
+/// The run under way, shared by the button that starts it and the panel that shows it.
+#[derive(Clone, Copy)]
+pub struct Runner {
+    go: Action<Arc<Made>, Result<Stop, AppError>>,
+    /// What the person asked for (Pause, Cancel), read before each wave.
+    want: StoredValue<Option<Stop>>,
+    /// When this stretch of the run started, and how many records were done then: time left.
+    since: StoredValue<(f64, usize)>,
+    made: StoredValue<Option<Arc<Made>>>,
+}
+
+pub fn provide_runner(ctx: SyncCtx) -> Runner {
+    let want = StoredValue::new(None);
+    let since = StoredValue::new((0.0, 0));
+    let go = Action::new_local(move |made: &Arc<Made>| {
+        let made = made.clone();
+        async move { drive(ctx, made, want).await }
+    });
+    let runner = Runner {
+        go,
+        want,
+        since,
+        made: StoredValue::new(None),
+    };
+    provide_context(runner);
+    runner
+}
+
+fn use_runner() -> Runner {
+    expect_context::<Runner>()
+}
+
+impl Runner {
+    fn start(&self, ctx: SyncCtx, made: Arc<Made>) {
+        if self.go.pending().get_untracked() {
+            return;
+        }
+        self.want.set_value(None);
+        let done = ctx
+            .run
+            .with_untracked(|r| r.as_ref().map_or(0, |r| r.progress().0));
+        self.since.set_value((js_sys::Date::now(), done));
+        self.made.set_value(Some(made.clone()));
+        self.go.dispatch_local(made);
+    }
+}
+
+/// What the person can do to the run, seen by the driver.
+struct Ui {
+    ctx: SyncCtx,
+    want: StoredValue<Option<Stop>>,
+}
+
+/// Fewer calls at once when either org has under a tenth of its day's calls left.
+fn low(usage: Option<ApiUsage>) -> bool {
+    usage.is_some_and(|u| u.max > 0 && u.remaining() * 10 < u.max)
+}
+
+impl Control for Ui {
+    fn wanted(&self) -> Option<Stop> {
+        self.want.try_get_value().flatten()
+    }
+
+    fn concurrency(&self) -> usize {
+        let (s, t) = (
+            self.ctx
+                .source
+                .with_value(|s| s.accounts.client().api_usage()),
+            self.ctx
+                .target
+                .with_value(|t| t.accounts.client().api_usage()),
+        );
+        if low(s) || low(t) {
+            1
+        } else {
+            CALLS_AT_ONCE
+        }
+    }
+
+    async fn sleep(&self, ms: u32) {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ =
+                    w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+
+    fn saw(&self, state: &RunState) {
+        self.ctx.run.try_set(Some(state.clone()));
+    }
+}
+
+/// Runs (or resumes) the run in `ctx.run`.
+async fn drive(
+    ctx: SyncCtx,
+    made: Arc<Made>,
+    want: StoredValue<Option<Stop>>,
+) -> Result<Stop, AppError> {
+    let Some(mut state) = ctx.run.get_untracked() else {
+        return Ok(Stop::Cancelled);
+    };
+    let key = ctx
+        .key
+        .get_untracked()
+        .map(|k| k.target)
+        .unwrap_or_default();
+    let key = ExternalIdField::parse(&key)?;
+    let (source, target) = (ctx.source.get_value(), ctx.target.get_value());
+    // Records deleted in the source since the preview are not written.
+    if state.calls == 0 {
+        // Anything deleted after the newest change the preview read.
+        let since = made.preview.watermark.clone().unwrap_or_default();
+        let gone = deleted_since(&source.accounts.client(), &since).await?;
+        state.calls += 1;
+        state.skip_deleted(&made.preview, &gone);
+        ctx.run.try_set(Some(state.clone()));
+    }
+    let client = target.accounts.client();
+    let writer = RestUpsert {
+        client: &client,
+        sobject: SOBJECT,
+        key,
+    };
+    let stop = run(&mut state, &made.preview, &writer, &Ui { ctx, want }).await;
+    ctx.run.try_set(Some(state.clone()));
+    if stop == Stop::Finished {
+        let clean = state
+            .results
+            .iter()
+            .zip(&made.preview.rows)
+            .all(|(r, row)| {
+                !row.outcome.writes()
+                    || matches!(r, Some(RecordResult::Created(_) | RecordResult::Updated(_)))
+            });
+        // Only a run that wrote every record moves the watermark: what failed is read again.
+        if clean && made.preview.counts().blocked == 0 {
+            if let Some(mark) = made.preview.watermark.clone() {
+                let (s, t) = ctx.org_ids();
+                let mut saved = ctx.saved.get_untracked();
+                saved.watermark = Some(mark);
+                saved.store(&s, &t);
+                ctx.saved.try_set(saved);
+            }
+        }
+    }
+    Ok(stop)
+}
+
+/// "Write N accounts to Support", after the checks: the preview is fresh, and the budgets last.
+#[component]
+pub fn RunButton(made: Arc<Made>) -> impl IntoView {
+    let ctx = use_sync();
+    let runner = use_runner();
+    let counts = made.preview.counts();
+    let writes = counts.insert + counts.update;
+    let target = org_short(&ctx.target.get_value());
+    let problem = RwSignal::new(None::<String>);
+    let confirm = RwSignal::new(None::<String>);
+    let pending = runner.go.pending();
+    let started = move || ctx.run.with(Option::is_some);
+    let begin = {
+        let made = made.clone();
+        move |checked: bool| {
+            problem.set(None);
+            if js_sys::Date::now() - made.at_ms > FRESH_MS {
+                problem.set(Some("This preview is more than 15 minutes old: preview again, so what is written is what you saw.".into()));
+                return;
+            }
+            if !checked {
+                let calls = made.calls.1;
+                let short = |org: &crate::auth::SignedIn, need: u64| {
+                    org.accounts
+                        .client()
+                        .api_usage()
+                        .filter(|u| u.max > 0 && u.remaining().saturating_sub(need) * 10 < u.max)
+                        .map(|_| org_short(org))
+                };
+                let (s, t) = (ctx.source.get_value(), ctx.target.get_value());
+                if let Some(org) = short(&t, calls.target).or_else(|| short(&s, calls.source)) {
+                    confirm.set(Some(format!("This run would leave {org} with less than 10% of its daily API calls. Run it anyway?")));
+                    return;
+                }
+            }
+            confirm.set(None);
+            ctx.run.set(Some(RunState::new(&made.preview)));
+            runner.start(ctx, made.clone());
+        }
+    };
+    if writes == 0 {
+        return view! { <p class="ob-status" role="status">"Nothing to write: the target already has every record as the source does."</p> }.into_any();
+    }
+    let begin2 = begin.clone();
+    view! {
+        <Show when=move || !started()>
+            <div class="ob-actions">
+                <button type="button" class="ob-button" disabled=move || pending.get() on:click={
+                    let begin = begin.clone();
+                    move |_| begin(false)
+                }>
+                    {format!("Write {} accounts to {target}", thousands(writes as u64))}
+                </button>
+            </div>
+        </Show>
+        {move || problem.get().map(|p| view! { <ErrorAlert title="Preview again first" message=p/> })}
+        {move || confirm.get().map(|c| {
+            let begin = begin2.clone();
+            view! {
+                <div class="ob-acc-confirm" role="alertdialog" aria-labelledby="ob-sync-low-title">
+                    <p id="ob-sync-low-title" class="ob-alert-title">{c}</p>
+                    <div class="ob-actions">
+                        <button type="button" class="ob-button ob-button-danger" on:click=move |_| begin(true)>"Run anyway"</button>
+                        <button type="button" class="ob-button ob-button-secondary" on:click=move |_| confirm.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            }
+        })}
+    }
+    .into_any()
+}
+
+/// The run: progress, controls, then one result per record.
+#[component]
+pub fn RunPanel() -> impl IntoView {
+    let ctx = use_sync();
+    let runner = use_runner();
+    let pending = runner.go.pending();
+    let stop = move || runner.go.value().get();
+    let target = org_short(&ctx.target.get_value());
+    let progress = move || ctx.run.with(|r| r.as_ref().map(RunState::progress));
+    let time_left = move || {
+        let (done, total) = progress()?;
+        let (t0, done0) = runner.since.get_value();
+        let elapsed = (js_sys::Date::now() - t0) / 1000.0;
+        let rate = (done.saturating_sub(done0)) as f64 / elapsed.max(0.001);
+        (pending.get() && rate > 0.0 && done < total).then(|| {
+            let secs = ((total - done) as f64 / rate).ceil() as u64;
+            if secs < 60 {
+                format!("about {secs} s left")
+            } else {
+                format!("about {} min left", secs.div_ceil(60))
+            }
+        })
+    };
+    let resume = move || {
+        if let Some(made) = runner.made.get_value() {
+            runner.start(ctx, made);
+        }
+    };
+    view! {
+        {move || progress().map(|(done, total)| view! {
+            <section class="ob-card ob-sync-run" aria-labelledby="ob-sync-run-title">
+                <h3 id="ob-sync-run-title">{format!("Writing to {target}")}</h3>
+                <div class="ob-acc-progress">
+                    <label for="ob-sync-progress">"Accounts written"</label>
+                    <progress id="ob-sync-progress" max=total.max(1).to_string() value=done.to_string()></progress>
+                    <span>{format!("{} of {} done", thousands(done as u64), thousands(total as u64))}</span>
+                    <span class="ob-muted">{time_left}</span>
+                </div>
+                <div class="ob-actions">
+                    <Show when=move || pending.get()>
+                        <button type="button" class="ob-button ob-button-secondary" on:click=move |_| runner.want.set_value(Some(Stop::Paused))>"Pause"</button>
+                        <button type="button" class="ob-button ob-button-secondary" on:click=move |_| runner.want.set_value(Some(Stop::Cancelled))>"Cancel"</button>
+                    </Show>
+                    <Show when=move || !pending.get() && matches!(stop(), Some(Ok(Stop::Paused | Stop::Held(_))) | Some(Err(_)))>
+                        <button type="button" class="ob-button" on:click=move |_| resume()>"Resume"</button>
+                    </Show>
+                </div>
+                {move || stop().map(|s| match s {
+                    Ok(Stop::Finished) => view! { <p class="ob-status" role="status">"Done."</p> }.into_any(),
+                    Ok(Stop::Paused) => view! { <p class="ob-status" role="status">"Paused. Nothing more is sent until you resume."</p> }.into_any(),
+                    Ok(Stop::Cancelled) => view! { <p class="ob-status" role="status">"Cancelled. Records not yet sent were not written."</p> }.into_any(),
+                    Ok(Stop::Held(why)) => view! { <ErrorAlert title="The run is paused" message=format!("{why} Resume when that is fixed; records already written are not sent again.")/> }.into_any(),
+                    Err(e) => view! { <ErrorAlert title="The run stopped" message=e/> }.into_any(),
+                })}
+                <Results/>
+            </section>
+        })}
+    }
+}
+
+/// Counts, then the records that failed (with the org's words), each linked in both orgs.
+#[component]
+fn Results() -> impl IntoView {
+    let ctx = use_sync();
+    let runner = use_runner();
+    let pending = runner.go.pending();
+    let (source_key, target_key) = (
+        ctx.source.with_value(|s| s.key.clone()),
+        ctx.target.with_value(|t| t.key.clone()),
+    );
+    let open = |key: &str, id: &salesforce::types::RecordId| {
+        Route::Org {
+            key: key.to_string(),
+            screen: Screen::View(id.clone()),
+        }
+        .href()
+    };
+    move || {
+        let made = runner.made.get_value()?;
+        let state = ctx.run.get()?;
+        let (mut created, mut updated, mut deleted) = (0, 0, 0);
+        let mut failed = Vec::new();
+        for (n, r) in state.results.iter().enumerate() {
+            match r {
+                Some(RecordResult::Created(_)) => created += 1,
+                Some(RecordResult::Updated(_)) => updated += 1,
+                Some(RecordResult::SourceDeleted) => deleted += 1,
+                Some(RecordResult::Failed(m)) => failed.push((n, m.clone())),
+                None => {}
+            }
+        }
+        let summary = format!(
+            "{} created, {} updated, {} failed{}.",
+            thousands(created),
+            thousands(updated),
+            thousands(failed.len() as u64),
+            if deleted > 0 {
+                format!(
+                    ", {} deleted in the source since the preview (not written)",
+                    thousands(deleted)
+                )
+            } else {
+                String::new()
+            }
+        );
+        let any_failed = !failed.is_empty();
+        let rows = failed
+            .into_iter()
+            .take(500)
+            .map(|(n, m)| {
+                let row = &made.preview.rows[n];
+                let name = if row.name.is_empty() { "(no name)".to_string() } else { row.name.clone() };
+                view! {
+                    <tr>
+                        <td><a href=open(&source_key, &row.source_id)>{name}</a></td>
+                        <td>{row.target_id.as_ref().map(|t| view! { <a class="ob-mono" href=open(&target_key, t)>{t.to_string()}</a> })}</td>
+                        <td>{m}</td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        let again = move |_| {
+            if let Some(made) = runner.made.get_value() {
+                ctx.run.update(|r| {
+                    if let Some(r) = r {
+                        let mut next = r.failures_only();
+                        next.calls = r.calls;
+                        *r = next;
+                    }
+                });
+                runner.start(ctx, made);
+            }
+        };
+        Some(view! {
+            <p class="ob-muted">{summary}</p>
+            {any_failed.then(|| view! {
+                <table class="ob-acc-result-table" aria-label="Records that failed">
+                    <thead><tr><th scope="col">"Account"</th><th scope="col">"In the target"</th><th scope="col">"Problem"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+                <div class="ob-actions">
+                    <button type="button" class="ob-button" disabled=move || pending.get() on:click=again>"Re-run failures only"</button>
+                </div>
+            })}
+        })
+    }
+}

@@ -1,0 +1,435 @@
+//! The choices before a preview: which source accounts, the key records are matched on, which
+//! source field feeds each target field (with what the target would refuse, found before
+//! anything runs), and owners.
+
+use leptos::prelude::*;
+use orgbridge_model::accounts as model;
+use orgbridge_sync::fields::type_name;
+use orgbridge_sync::key::{KeyFrom, MatchKey, HOW_TO_ADD_A_KEY};
+use orgbridge_sync::mapping::{readable, writable, From, Severity};
+use orgbridge_sync::plan::Scope;
+use serde_json::Value;
+
+use super::state::{org_short, use_sync, SyncCtx, Which};
+use crate::components::alert::ErrorAlert;
+
+#[component]
+pub fn Setup() -> impl IntoView {
+    view! {
+        <div class="ob-card ob-sync-setup">
+            <WhichAccounts/>
+            <KeyChoice/>
+            <FieldMap/>
+            <OwnersChoice/>
+        </div>
+    }
+}
+
+/// The source list's search and WHERE clause, as a filter (`Ok(None)`: it has none).
+pub fn listed_filter(ctx: SyncCtx) -> Result<Option<String>, String> {
+    let (sd, _) = ctx.described.get_value();
+    let st = ctx.source.with_value(|s| s.accounts.list);
+    let ask = model::ListAsk {
+        search: st.search.get_untracked(),
+        search_in: st.search_in.get_untracked(),
+        where_raw: st.where_raw.get_untracked(),
+        sort: None,
+    };
+    model::list_query(&sd, &[], &ask)
+        .where_clause()
+        .map_err(|e| e.user_message())
+}
+
+/// The scope a run reads, from the choice made.
+pub fn scope(ctx: SyncCtx) -> Result<Scope, String> {
+    Ok(match ctx.which.get_untracked() {
+        Which::All => Scope::All,
+        Which::AsListed => listed_filter(ctx)?.map_or(Scope::All, Scope::Where),
+        Which::Selected => {
+            let ids = ctx
+                .source
+                .with_value(|s| s.accounts.list.selected.get_untracked());
+            if ids.is_empty() {
+                return Err("No rows are selected in the source's account list.".into());
+            }
+            let mut ids: Vec<_> = ids.into_iter().collect();
+            ids.sort();
+            Scope::Ids(ids)
+        }
+        Which::Changed => match ctx.saved.get_untracked().watermark {
+            Some(mark) => Scope::ChangedSince(mark),
+            None => return Err("This pair of orgs has not been synced yet.".into()),
+        },
+    })
+}
+
+#[component]
+fn WhichAccounts() -> impl IntoView {
+    let ctx = use_sync();
+    let source = ctx.source.get_value();
+    let selected = move || source.accounts.list.selected.with(|s| s.len());
+    let listed = listed_filter(ctx);
+    let watermark = move || ctx.saved.with(|s| s.watermark.clone());
+    let option = move |which: Which, text: String, detail: Option<String>, enabled: bool| {
+        let id = format!("ob-sync-which-{which:?}").to_lowercase();
+        view! {
+            <div class="ob-check">
+                <input
+                    type="radio"
+                    name="ob-sync-which"
+                    id=id.clone()
+                    disabled=!enabled
+                    prop:checked=move || ctx.which.get() == which
+                    on:change=move |_| {
+                        ctx.which.set(which);
+                        ctx.changed();
+                    }
+                />
+                <label for=id>{text}</label>
+                {detail.map(|d| view! { <span class="ob-muted ob-small ob-mono">{d}</span> })}
+            </div>
+        }
+    };
+    view! {
+        <fieldset class="ob-sync-group">
+            <legend>"Which accounts"</legend>
+            {option(Which::All, format!("All accounts in {}", org_short(&ctx.source.get_value())), None, true)}
+            {
+                let listed_text = "Those the source's account list shows now".to_string();
+                match listed {
+                    Ok(Some(filter)) => option(Which::AsListed, listed_text, Some(filter), true),
+                    Ok(None) => option(Which::AsListed, listed_text, Some("no search or WHERE clause: all".into()), true),
+                    Err(e) => option(Which::AsListed, listed_text, Some(format!("its search cannot be used: {e}")), false),
+                }
+            }
+            {move || option(Which::Selected, format!("The {} rows selected in the source's account list", model::thousands(selected() as u64)), None, selected() > 0)}
+            {move || match watermark() {
+                Some(mark) => option(Which::Changed, format!("Changed since the last sync ({} UTC)", mark.get(..16).unwrap_or(&mark).replace('T', " ")), None, true),
+                None => option(Which::Changed, "Changed since the last sync".into(), Some("after the first run".into()), false),
+            }}
+        </fieldset>
+    }
+}
+
+#[component]
+fn KeyChoice() -> impl IntoView {
+    let ctx = use_sync();
+    let (sd, td) = ctx.described.get_value();
+    let keys: Vec<(String, String)> = td
+        .external_id_fields()
+        .map(|f| {
+            (
+                f.name.clone(),
+                format!("{} ({}) · {}", f.label, f.name, type_name(f)),
+            )
+        })
+        .collect();
+    let sources: Vec<(String, String)> = readable(&sd)
+        .iter()
+        .map(|f| (f.name.clone(), format!("{} ({})", f.label, f.name)))
+        .collect();
+    let set = move |edit: &dyn Fn(&mut MatchKey)| {
+        ctx.key.update(|k| {
+            let mut key = k.clone().unwrap_or(MatchKey {
+                target: String::new(),
+                from: KeyFrom::SourceId,
+            });
+            edit(&mut key);
+            *k = Some(key);
+        });
+        ctx.remember();
+        ctx.changed();
+    };
+    let problem = {
+        let (sd, td) = (sd.clone(), td.clone());
+        move || {
+            ctx.key.with(|k| match k {
+                None => Some(HOW_TO_ADD_A_KEY.to_string()),
+                Some(k) => k.problem(&sd, &td),
+            })
+        }
+    };
+    if keys.is_empty() {
+        return view! {
+            <fieldset class="ob-sync-group">
+                <legend>"Match records by"</legend>
+                <ErrorAlert title="The target has no External ID field to match records on" message=HOW_TO_ADD_A_KEY/>
+            </fieldset>
+        }
+        .into_any();
+    }
+    view! {
+        <fieldset class="ob-sync-group">
+            <legend>"Match records by"</legend>
+            <p class="ob-muted ob-small">"The target field that identifies each copied record. Holding the source record's Id is best: each account is then written once, however often you run this."</p>
+            <div class="ob-sync-key">
+                <div class="ob-field">
+                    <label for="ob-sync-key-field">"Target External ID field"</label>
+                    <select
+                        id="ob-sync-key-field"
+                        class="ob-input"
+                        prop:value=move || ctx.key.with(|k| k.as_ref().map(|k| k.target.clone()).unwrap_or_default())
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            set(&|k| k.target = v.clone());
+                        }
+                    >
+                        <option value="">"Choose a field"</option>
+                        {keys.into_iter().map(|(n, l)| {
+                            let selected = ctx.key.with_untracked(|k| k.as_ref().is_some_and(|k| k.target == n));
+                            view! { <option value=n selected=selected>{l}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="ob-field">
+                    <label for="ob-sync-key-from">"It holds"</label>
+                    <select
+                        id="ob-sync-key-from"
+                        class="ob-input"
+                        prop:value=move || ctx.key.with(|k| match k.as_ref().map(|k| &k.from) {
+                            Some(KeyFrom::Field(f)) => f.clone(),
+                            _ => String::new(),
+                        })
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            set(&|k| k.from = if v.is_empty() { KeyFrom::SourceId } else { KeyFrom::Field(v.clone()) });
+                        }
+                    >
+                        <option value="">"The source record's Id (recommended)"</option>
+                        {sources.into_iter().map(|(n, l)| {
+                            let selected = ctx.key.with_untracked(|k| k.as_ref().is_some_and(|k| k.from == KeyFrom::Field(n.clone())));
+                            view! { <option value=n selected=selected>{format!("The source field {l}")}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+            </div>
+            {move || problem().map(|p| view! { <p class="ob-field-error" role="alert">{p}</p> })}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// One row per target field a run may write: where its value comes from, both types, and what
+/// the target would refuse.
+#[component]
+fn FieldMap() -> impl IntoView {
+    let ctx = use_sync();
+    let (sd, td) = ctx.described.get_value();
+    let sources = readable(&sd);
+    let concerns = {
+        let (sd, td) = (sd.clone(), td.clone());
+        Memo::new(move |_| ctx.mapping.with(|m| m.concerns(&sd, &td)))
+    };
+    let rows = {
+        let td = td.clone();
+        move || {
+            let key = ctx.key.get().unwrap_or(MatchKey {
+                target: String::new(),
+                from: KeyFrom::SourceId,
+            });
+            writable(&td, &key)
+                .into_iter()
+                .map(|t| view! { <MapRow target=t sources=sources.clone() concerns=concerns/> })
+                .collect_view()
+        }
+    };
+    // Concerns about pairs no row shows (a field the target lacks, kept from an older mapping).
+    let others = {
+        let td = td.clone();
+        move || {
+            concerns
+                .get()
+                .into_iter()
+                .filter(|c| td.field(&c.target).is_none())
+                .map(|c| view! { <li>{c.message}</li> })
+                .collect_view()
+        }
+    };
+    view! {
+        <fieldset class="ob-sync-group">
+            <legend>"Fields"</legend>
+            <p class="ob-muted ob-small">"Proposed by API name, then by label. Change any, leave one out, or set one value for every record."</p>
+            <ul class="ob-sync-concerns">{others}</ul>
+            <div class="ob-sync-map-wrap">
+                <table class="ob-sync-map">
+                    <caption class="ob-visually-hidden">"Field mapping"</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Target field"</th>
+                            <th scope="col">"From the source"</th>
+                            <th scope="col">"Check"</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn MapRow(
+    target: salesforce::rest::FieldDescribe,
+    sources: Vec<salesforce::rest::FieldDescribe>,
+    concerns: Memo<Vec<orgbridge_sync::mapping::Concern>>,
+) -> impl IntoView {
+    let ctx = use_sync();
+    let name = target.name.clone();
+    let current = {
+        let name = name.clone();
+        move || ctx.mapping.with(|m| m.pair(&name).map(|p| p.from.clone()))
+    };
+    let choice = {
+        let current = current.clone();
+        move || match current() {
+            None => String::new(),
+            Some(From::Constant(_)) => "=".into(),
+            Some(From::Field(f)) => format!("f:{f}"),
+        }
+    };
+    let set = {
+        let name = name.clone();
+        move |from: Option<From>| {
+            ctx.mapping.update(|m| m.set(&name, from));
+            ctx.remember();
+            ctx.changed();
+        }
+    };
+    let constant = {
+        let current = current.clone();
+        move || match current() {
+            Some(From::Constant(Value::String(s))) => Some(s),
+            Some(From::Constant(v)) => Some(v.to_string()),
+            _ => None,
+        }
+    };
+    let own = {
+        let name = name.clone();
+        move || {
+            concerns.with(|cs| {
+                cs.iter()
+                    .filter(|c| c.target.eq_ignore_ascii_case(&name))
+                    .map(|c| (c.severity, c.message.clone()))
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    let label = target.label.clone();
+    let type_text = type_name(&target);
+    let options: Vec<(String, String)> = sources
+        .iter()
+        .map(|s| {
+            (
+                format!("f:{}", s.name),
+                format!("{} ({}) · {}", s.label, s.name, type_name(s)),
+            )
+        })
+        .collect();
+    let set_choice = set.clone();
+    view! {
+        <tr>
+            <th scope="row">
+                <span class="ob-sync-field">{label.clone()}</span>
+                <span class="ob-mono ob-muted ob-small">{format!("{name} · {type_text}")}</span>
+            </th>
+            <td>
+                <select
+                    class="ob-input"
+                    aria-label=format!("Source for {label}")
+                    prop:value=choice.clone()
+                    on:change=move |ev| {
+                        let v = event_target_value(&ev);
+                        set_choice(match v.as_str() {
+                            "" => None,
+                            "=" => Some(From::Constant(Value::String(String::new()))),
+                            f => f.strip_prefix("f:").map(|f| From::Field(f.to_string())),
+                        });
+                    }
+                >
+                    <option value="">"Leave out"</option>
+                    <option value="=">"Set a value…"</option>
+                    {options.into_iter().map(|(v, l)| {
+                        let selected = choice() == v;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+                {move || constant().map(|text| {
+                    let set = set.clone();
+                    view! {
+                        <input
+                            type="text"
+                            class="ob-input ob-sync-constant"
+                            aria-label=format!("Value for {label}")
+                            prop:value=text
+                            on:change=move |ev| set(Some(From::Constant(Value::String(event_target_value(&ev)))))
+                        />
+                    }
+                })}
+            </td>
+            <td class="ob-sync-check">
+                {move || {
+                    let list = own();
+                    if list.is_empty() {
+                        view! { <span class="ob-muted">"—"</span> }.into_any()
+                    } else {
+                        list.into_iter().map(|(sev, m)| view! {
+                            <p class:ob-sync-stop=sev == Severity::Stops class:ob-sync-warn=sev == Severity::Warns>{m}</p>
+                        }).collect_view().into_any()
+                    }
+                }}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn OwnersChoice() -> impl IntoView {
+    let ctx = use_sync();
+    let target = org_short(&ctx.target.get_value());
+    view! {
+        <fieldset class="ob-sync-group">
+            <legend>"Owners"</legend>
+            <div class="ob-check">
+                <input
+                    type="checkbox"
+                    id="ob-sync-owners"
+                    prop:checked=move || ctx.owners.get()
+                    on:change=move |ev| {
+                        ctx.owners.set(event_target_checked(&ev));
+                        ctx.changed();
+                    }
+                />
+                <label for="ob-sync-owners">
+                    {format!("Give each account the active user in {target} with its owner's Username or Email; owners with no match get you")}
+                </label>
+            </div>
+        </fieldset>
+    }
+}
+
+/// Whether anything stops a preview, in words.
+pub fn blocker(ctx: SyncCtx) -> Option<String> {
+    let (sd, td) = ctx.described.get_value();
+    let key = ctx.key.get();
+    let Some(key) = key else {
+        return Some("Choose the target field records are matched on.".into());
+    };
+    if let Some(p) = key.problem(&sd, &td) {
+        return Some(p);
+    }
+    let stops = ctx.mapping.with(|m| {
+        m.concerns(&sd, &td)
+            .into_iter()
+            .filter(|c| c.severity == Severity::Stops)
+            .count()
+    });
+    if stops > 0 {
+        return Some(format!(
+            "{stops} field pairs cannot be used as they are: see Check beside them."
+        ));
+    }
+    if ctx.mapping.with(|m| m.pairs.is_empty()) {
+        return Some("Map at least one field.".into());
+    }
+    None
+}

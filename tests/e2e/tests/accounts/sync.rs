@@ -1,0 +1,155 @@
+//! Copying accounts from one org into another: the preview says what would change and writes
+//! nothing; the run writes exactly that (text byte for byte, the parent linked by its key); a
+//! second preview finds nothing to do; a change in the source since the last sync is all the
+//! next run writes.
+
+use anyhow::Result;
+use orgbridge_e2e::{
+    spawn_app, spawn_second_org, Role, TARGET_PASSWORD, TARGET_USERNAME, USERNAME,
+};
+use serde_json::{json, Map, Value};
+
+use crate::page::{AccountsPage, Org};
+
+/// A target org's live accounts whose `External_Id__c` holds one of `sources`: (id, the fields
+/// asked for).
+fn copies_of(
+    org: &devorg::RunningOrg,
+    sources: &[&String],
+    fields: &[&str],
+) -> Vec<(String, Map<String, Value>)> {
+    let store = org.state.store.read();
+    let object = devorg::schema::account_object();
+    let key = object.field("External_Id__c").expect("the key field");
+    store
+        .accounts()
+        .filter(|r| !r.deleted)
+        .filter(|r| {
+            let k = store.account_value(r, key);
+            sources.iter().any(|s| k.as_str() == Some(s.as_str()))
+        })
+        .map(|r| {
+            let values = fields
+                .iter()
+                .map(|f| {
+                    let field = object.field(f).expect("a field of Account");
+                    (f.to_string(), store.account_value(r, field))
+                })
+                .collect();
+            (r.id.clone(), values)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    let awkward = "Sync Test O'Reilly \"Media\" <b>&amp;</b> Zürich 東京 🚀";
+    let long = "Lorem ipsum dolor sit amet — ".repeat(1_100);
+    let long: String = long.chars().take(32_000).collect();
+    let parent = org.insert(json!({"Name": "Sync Test Parent", "Industry": "Energy"}));
+    let child = org.insert(json!({"Name": "Sync Test Child", "ParentId": parent}));
+    let odd = org.insert(json!({"Name": awkward, "Description": long}));
+
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    // The source's list, searched: the copy takes what it shows.
+    let source_button = format!(
+        "{USERNAME} {} · {}",
+        app.org.state.org.org_id,
+        app.org.url.trim_start_matches("http://")
+    );
+    browser.click_button(&source_button).await?;
+    assert_eq!(page.search("Sync Test", None).await?, (3, 3));
+
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    browser
+        .by_role(Role::Heading, "Copy accounts between orgs")
+        .await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    // The key proposed: the target's unique External ID field, holding the source Id.
+    let key = browser.field("Target External ID field").await?;
+    assert_eq!(key.prop("value").await?.as_deref(), Some("External_Id__c"));
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("3 to insert, 0 to update, 0 unchanged, 0 blocked")
+        .await?;
+    let ours = [&parent, &child, &odd];
+    assert!(
+        copies_of(&target, &ours, &[]).is_empty(),
+        "a preview writes nothing"
+    );
+
+    browser
+        .click_button(&format!("Write 3 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("Done.").await?;
+    browser
+        .by_role(Role::Heading, &format!("Writing to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("3 created").await.ok();
+    let copied = copies_of(
+        &target,
+        &ours,
+        &["Name", "Description", "External_Id__c", "ParentId"],
+    );
+    let names: Vec<&Value> = copied.iter().map(|(_, v)| &v["Name"]).collect();
+    assert_eq!(copied.len(), 3, "copied: {names:?}");
+    let by_source = |id: &str| {
+        copied
+            .iter()
+            .find(|(_, v)| v["External_Id__c"] == json!(id))
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} copied"))
+    };
+    let (target_parent, _) = by_source(&parent);
+    assert_eq!(
+        by_source(&child).1["ParentId"],
+        json!(target_parent),
+        "the parent, by its key"
+    );
+    let odd_copy = by_source(&odd).1;
+    assert_eq!(odd_copy["Name"], json!(awkward));
+    assert_eq!(
+        odd_copy["Description"],
+        json!(long),
+        "32,000 characters, byte for byte"
+    );
+
+    // Again: nothing to write, and nothing is.
+    let calls = target.state.usage.used();
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 0 to update, 3 unchanged, 0 blocked")
+        .await?;
+    page.wait_status_containing("Nothing to write").await?;
+    assert!(
+        target.state.usage.used() - calls <= 3,
+        "a few reads, no writes"
+    );
+
+    // One source record changes; the next sync reads only what changed since the last.
+    org.update(&child, json!({"Name": "Sync Test Child Renamed"}));
+    browser.choose("Changed since the last sync").await.ok();
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 1 to update")
+        .await?;
+    browser
+        .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("Done.").await?;
+    let copied = copies_of(&target, &ours, &["Name", "External_Id__c"]);
+    assert_eq!(copied.len(), 3, "no duplicate");
+    assert!(copied
+        .iter()
+        .any(|(_, v)| v["Name"] == json!("Sync Test Child Renamed")));
+    app.finish().await
+}
