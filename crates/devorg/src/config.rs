@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::org_file::OrgSpec;
 use crate::users::UserSpec;
 
 #[derive(Debug, Clone, Parser)]
@@ -43,10 +44,15 @@ pub struct Config {
 
     /// Another user of the org (repeatable): `USERNAME:PASSWORD[:OPTION]...`, each OPTION being
     /// `inactive`, `email=ADDRESS`, `first=NAME` or `last=NAME` (a bare address is the email).
-    /// Declared users replace the default extra users (one in every org, one active and one
-    /// inactive picked by --seed).
+    /// Declared users (here or in --org-file) replace the default extra users (one in every org,
+    /// one active and one inactive picked by --seed).
     #[arg(long = "user", value_name = "USER", value_parser = UserSpec::parse)]
     pub users: Vec<UserSpec>,
+
+    /// An org file (JSON, see the README): users, custom fields the org's Account declares or
+    /// redeclares, built-in custom fields it lacks. Without it the org has the built-in schema.
+    #[arg(long = "org-file", value_name = "PATH", value_parser = OrgSpec::from_flag)]
+    pub org: Option<OrgSpec>,
 
     /// Number of deterministic, realistic accounts to seed.
     #[arg(long, default_value_t = 200)]

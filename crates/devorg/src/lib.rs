@@ -13,6 +13,7 @@ pub mod host_check;
 pub mod ids;
 pub mod limits;
 pub mod oauth;
+pub mod org_file;
 pub mod rest;
 pub mod schema;
 pub mod seed;
@@ -25,6 +26,7 @@ pub mod tokens;
 pub mod users;
 
 pub use config::Config;
+pub use org_file::OrgSpec;
 pub use server::{spawn, RunningOrg};
 pub use state::AppState;
 

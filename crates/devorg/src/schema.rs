@@ -1,6 +1,7 @@
 //! The org's objects as Salesforce describes them: Account (standard fields from the Field Reference,
 //! <https://developer.salesforce.com/docs/atlas.en-us.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_Account.htm>,
-//! plus the classic demo custom fields and a unique external id) and User. One definition feeds
+//! plus the classic demo custom fields and a unique external id) and User. Each org holds its own
+//! [`Schema`]: the built-in one, or one an org file changes (`org_file`). One definition feeds
 //! describe, write validation and the SOQL catalog, so they cannot disagree.
 
 use std::collections::HashMap;
@@ -81,8 +82,8 @@ impl FieldType {
 /// One field's describe metadata.
 #[derive(Debug, Clone)]
 pub struct Field {
-    pub name: &'static str,
-    pub label: &'static str,
+    pub name: String,
+    pub label: String,
     pub ftype: FieldType,
     /// Maximum length in characters for text types, 0 otherwise.
     pub length: u32,
@@ -104,15 +105,21 @@ pub struct Field {
     pub filterable: bool,
     pub reference_to: &'static [&'static str],
     pub relationship_name: Option<&'static str>,
-    pub picklist: &'static [&'static str],
+    pub picklist: Vec<String>,
+    /// A restricted picklist refuses values outside `picklist`.
+    pub restricted_picklist: bool,
+    /// Describe's `defaultValue` (a checkbox's), set on create when the body leaves it out.
+    pub default_value: Option<Value>,
+    /// Declared by the org file rather than built in (such fields are seeded with generic values).
+    pub declared: bool,
 }
 
 impl Field {
     /// A createable, updateable, nillable field of `ftype`; adjust with the builder methods.
-    fn new(name: &'static str, label: &'static str, ftype: FieldType) -> Field {
+    pub(crate) fn new(name: &str, label: &str, ftype: FieldType) -> Field {
         Field {
-            name,
-            label,
+            name: name.to_string(),
+            label: label.to_string(),
             ftype,
             length: 0,
             precision: 0,
@@ -133,24 +140,27 @@ impl Field {
             filterable: ftype != FieldType::Address,
             reference_to: &[],
             relationship_name: None,
-            picklist: &[],
+            picklist: vec![],
+            restricted_picklist: false,
+            default_value: None,
+            declared: false,
         }
     }
-    fn text(name: &'static str, label: &'static str, ftype: FieldType, length: u32) -> Field {
+    pub(crate) fn text(name: &str, label: &str, ftype: FieldType, length: u32) -> Field {
         Field {
             length,
             ..Field::new(name, label, ftype)
         }
     }
-    fn picklist(name: &'static str, label: &'static str, values: &'static [&'static str]) -> Field {
+    pub(crate) fn picklist(name: &str, label: &str, values: &[&str]) -> Field {
         Field {
-            picklist: values,
+            picklist: values.iter().map(|v| v.to_string()).collect(),
             ..Field::text(name, label, FieldType::Picklist, 255)
         }
     }
-    fn number(
-        name: &'static str,
-        label: &'static str,
+    pub(crate) fn number(
+        name: &str,
+        label: &str,
         ftype: FieldType,
         precision: u32,
         scale: u32,
@@ -162,8 +172,8 @@ impl Field {
         }
     }
     fn reference(
-        name: &'static str,
-        label: &'static str,
+        name: &str,
+        label: &str,
         to: &'static [&'static str],
         relationship: &'static str,
     ) -> Field {
@@ -182,20 +192,20 @@ impl Field {
             ..self
         }
     }
-    fn required(self) -> Field {
+    pub(crate) fn required(self) -> Field {
         Field {
             nillable: false,
             ..self
         }
     }
-    fn defaulted(self) -> Field {
+    pub(crate) fn defaulted(self) -> Field {
         Field {
             defaulted_on_create: true,
             ..self
         }
     }
     /// Long text areas can be neither filtered nor sorted in SOQL.
-    fn long_text(self) -> Field {
+    pub(crate) fn long_text(self) -> Field {
         Field {
             sortable: false,
             filterable: false,
@@ -232,10 +242,10 @@ impl Field {
             "calculated": self.calculated,
             "calculatedFormula": null,
             "caseSensitive": self.case_sensitive,
-            "compoundFieldName": compound_of(self.name),
+            "compoundFieldName": compound_of(&self.name),
             "createable": self.createable,
             "custom": self.custom,
-            "defaultValue": null,
+            "defaultValue": self.default_value,
             "defaultedOnCreate": self.defaulted_on_create,
             "deprecatedAndHidden": false,
             "digits": self.digits,
@@ -256,7 +266,7 @@ impl Field {
             "precision": self.precision,
             "referenceTo": self.reference_to,
             "relationshipName": self.relationship_name,
-            "restrictedPicklist": false,
+            "restrictedPicklist": self.restricted_picklist,
             "scale": self.scale,
             "soapType": self.ftype.soap_type(),
             "sortable": self.sortable,
@@ -290,11 +300,11 @@ pub struct SObject {
     pub deletable: bool,
     pub fields: Vec<Field>,
     /// Field positions by exact (canonical) name: the hot path of queries over 100,000 rows.
-    by_name: HashMap<&'static str, usize>,
+    by_name: HashMap<String, usize>,
 }
 
 impl SObject {
-    fn new(
+    pub(crate) fn new(
         name: &'static str,
         label: &'static str,
         label_plural: &'static str,
@@ -305,7 +315,7 @@ impl SObject {
         let by_name = fields
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.name, i))
+            .map(|(i, f)| (f.name.clone(), i))
             .collect();
         SObject {
             name,
@@ -528,55 +538,54 @@ fn account() -> SObject {
         Field::reference("ParentId", "Parent Account ID", acct, "Parent"),
     ];
     for (prefix, label) in [("Billing", "Billing"), ("Shipping", "Shipping")] {
-        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         fields.push(Field::text(
-            leak(format!("{prefix}Street")),
-            leak(format!("{label} Street")),
+            &format!("{prefix}Street"),
+            &format!("{label} Street"),
             T::TextArea,
             255,
         ));
         fields.push(Field::text(
-            leak(format!("{prefix}City")),
-            leak(format!("{label} City")),
+            &format!("{prefix}City"),
+            &format!("{label} City"),
             T::String,
             40,
         ));
         fields.push(Field::text(
-            leak(format!("{prefix}State")),
-            leak(format!("{label} State/Province")),
+            &format!("{prefix}State"),
+            &format!("{label} State/Province"),
             T::String,
             80,
         ));
         fields.push(Field::text(
-            leak(format!("{prefix}PostalCode")),
-            leak(format!("{label} Zip/Postal Code")),
+            &format!("{prefix}PostalCode"),
+            &format!("{label} Zip/Postal Code"),
             T::String,
             20,
         ));
         fields.push(Field::text(
-            leak(format!("{prefix}Country")),
-            leak(format!("{label} Country")),
+            &format!("{prefix}Country"),
+            &format!("{label} Country"),
             T::String,
             80,
         ));
         fields.push(Field::number(
-            leak(format!("{prefix}Latitude")),
-            leak(format!("{label} Latitude")),
+            &format!("{prefix}Latitude"),
+            &format!("{label} Latitude"),
             T::Double,
             18,
             15,
         ));
         fields.push(Field::number(
-            leak(format!("{prefix}Longitude")),
-            leak(format!("{label} Longitude")),
+            &format!("{prefix}Longitude"),
+            &format!("{label} Longitude"),
             T::Double,
             18,
             15,
         ));
         fields.push(
             Field::new(
-                leak(format!("{prefix}Address")),
-                leak(format!("{label} Address")),
+                &format!("{prefix}Address"),
+                &format!("{label} Address"),
                 T::Address,
             )
             .system(),
@@ -677,38 +686,90 @@ fn user() -> SObject {
                 .system()
                 .required()
         },
-        Field::text("Email", "Email", T::Email, 128).required(),
+        Field {
+            id_lookup: true,
+            ..Field::text("Email", "Email", T::Email, 128).required()
+        },
         Field::new("IsActive", "Active", T::Boolean)
             .required()
             .defaulted(),
     ];
-    // The org has exactly one user, managed by devorg's flags: no writes through the API.
+    // The org's users come from devorg's flags and org file: no writes through the API.
     SObject::new("User", "User", "Users", "005", false, fields)
 }
 
-static ACCOUNT: LazyLock<SObject> = LazyLock::new(account);
-static USER: LazyLock<SObject> = LazyLock::new(user);
+/// The objects of one org: Account (whose custom fields an org file may change) and User.
+#[derive(Debug)]
+pub struct Schema {
+    pub account: SObject,
+    pub user: SObject,
+}
 
-/// Account's definition.
+impl Schema {
+    /// The built-in objects, as an org without an org file has them.
+    pub fn builtin() -> Schema {
+        Schema {
+            account: account(),
+            user: user(),
+        }
+    }
+
+    /// Account with the built-in fields in `fields`' place (the org file's edits applied).
+    pub(crate) fn with_account_fields(fields: Vec<Field>) -> Schema {
+        Schema {
+            account: SObject::new("Account", "Account", "Accounts", "001", true, fields),
+            user: user(),
+        }
+    }
+
+    /// The built-in Account fields, for the org file to edit.
+    pub(crate) fn builtin_account_fields() -> Vec<Field> {
+        account().fields
+    }
+
+    /// The sObject named `name` (case-insensitive, as Salesforce resolves type names).
+    pub fn object(&self, name: &str) -> Option<&SObject> {
+        self.objects()
+            .into_iter()
+            .find(|o| o.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Every object this org has, in global describe order.
+    pub fn objects(&self) -> [&SObject; 2] {
+        [&self.account, &self.user]
+    }
+
+    /// Resolves `path` on `object`, following relationship names (`Owner.Name`); the canonical
+    /// names and the last field.
+    pub fn resolve_path<'a>(
+        &'a self,
+        object: &'a SObject,
+        path: &[String],
+    ) -> Option<(Vec<String>, &'a Field)> {
+        match path {
+            [] => None,
+            [field] => object.field(field).map(|f| (vec![f.name.clone()], f)),
+            [rel, rest @ ..] => {
+                let link = object.relationship(rel)?;
+                let target = self.object(link.reference_to[0])?;
+                let (mut tail, f) = self.resolve_path(target, rest)?;
+                tail.insert(0, link.relationship_name?.to_string());
+                Some((tail, f))
+            }
+        }
+    }
+}
+
+static BUILTIN: LazyLock<Schema> = LazyLock::new(Schema::builtin);
+
+/// The built-in Account, as an org without an org file has it (an org's own is `state.schema`).
 pub fn account_object() -> &'static SObject {
-    &ACCOUNT
+    &BUILTIN.account
 }
 
 /// User's definition.
 pub fn user_object() -> &'static SObject {
-    &USER
-}
-
-/// The sObject named `name` (case-insensitive, as Salesforce resolves type names).
-pub fn object(name: &str) -> Option<&'static SObject> {
-    [account_object(), user_object()]
-        .into_iter()
-        .find(|o| o.name.eq_ignore_ascii_case(name))
-}
-
-/// Every object this org has, in global describe order.
-pub fn objects() -> [&'static SObject; 2] {
-    [account_object(), user_object()]
+    &BUILTIN.user
 }
 
 #[cfg(test)]

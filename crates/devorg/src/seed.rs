@@ -2,11 +2,14 @@
 //! phones and external ids (`EXT-000001` …) every run, so tests and demos can rely on them.
 //! A few rows carry awkward text (an apostrophe, a percent sign, a backslash) for search tests.
 //! Owners are spread over the active users (the awkward rows are the admin's); the admin creates all.
+//! An org file's declared fields get generic values of their kind (each field from its own
+//! generator, so adding a field changes no other); unique and external id fields stay empty, as
+//! a target org's sync key is before the first sync.
 
 use serde_json::Value;
 
 use crate::schema::{
-    self, INDUSTRY_VALUES, RATING_VALUES, SOURCE_VALUES, TIER_VALUES, TYPE_VALUES,
+    self, Field, FieldType, INDUSTRY_VALUES, RATING_VALUES, SOURCE_VALUES, TIER_VALUES, TYPE_VALUES,
 };
 use crate::store::Store;
 
@@ -167,7 +170,8 @@ impl Rng {
     }
 }
 
-/// Adds `n` accounts to `store`; `seed` picks which (0: the accounts devorg always had).
+/// Adds `n` accounts to `store`; `seed` picks which (0: the accounts devorg always had). The
+/// built-in fields' values are the same whatever the org file, for the fields the org has.
 pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
     let account = schema::account_object();
     let idx = |name: &str| account.index_of(name).expect("seeded field exists");
@@ -200,8 +204,35 @@ pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
     let active: Vec<usize> = (0..store.users.len())
         .filter(|&u| store.users[u].active)
         .collect();
+    // The built-in values, as indexes of the org's fields: those the org lacks or declares anew
+    // are left out (declared fields get generic values below).
+    let org_account = &store.schema.account;
+    let to_org: Vec<Option<usize>> = account
+        .fields
+        .iter()
+        .map(|b| {
+            org_account
+                .index_of(&b.name)
+                .filter(|&i| !org_account.fields[i].declared)
+        })
+        .collect();
+    let mut declared: Vec<(usize, Rng)> = org_account
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.declared && !f.unique && !f.external_id)
+        .map(|(i, f)| (i, Rng(seed ^ fnv(&f.name))))
+        .collect();
     for i in 0..n {
-        let values = account_values(&f, &mut rng, i);
+        let mut values: Vec<(usize, Value)> = account_values(&f, &mut rng, i)
+            .into_iter()
+            .filter_map(|(b, v)| to_org[b].map(|o| (o, v)))
+            .collect();
+        for (idx, rng) in &mut declared {
+            if let Some(v) = generic_value(&store.schema.account.fields[*idx], rng, i) {
+                values.push((*idx, v));
+            }
+        }
         // The awkward rows stay with the admin, so the first rows of the list have a known owner.
         let owner = if i < AWKWARD.len() {
             0
@@ -210,6 +241,87 @@ pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
         };
         store.put_seed(SEED_EPOCH_MS + i as i64 * 7 * 60_000, owner, values);
     }
+}
+
+/// FNV-1a of a field name: a stable seed per declared field.
+fn fnv(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+const WORDS: &[&str] = &[
+    "north", "harbor", "granite", "summit", "cedar", "delta", "orbit", "pioneer", "atlas",
+    "beacon", "keystone", "vertex", "prairie", "lumen", "quartz", "meridian",
+];
+
+/// A value of `field`'s kind for row `i`, or none (a third of the rows leave it empty).
+fn generic_value(field: &Field, rng: &mut Rng, i: usize) -> Option<Value> {
+    if field.ftype != FieldType::Boolean && rng.below(3) == 0 {
+        return None;
+    }
+    let text = |rng: &mut Rng, max: usize| {
+        let mut out = String::new();
+        let target = 3 + rng.below(max.clamp(4, 60) - 2);
+        while out.len() < target {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(rng.pick(WORDS));
+        }
+        let cut: String = out.chars().take(max).collect();
+        cut.trim_end().to_string()
+    };
+    let value = match field.ftype {
+        FieldType::Picklist => {
+            Value::String(field.picklist[rng.below(field.picklist.len())].clone())
+        }
+        FieldType::Boolean => Value::Bool(rng.below(3) == 0),
+        FieldType::Date => Value::String(format!(
+            "{}-{:02}-{:02}",
+            2015 + rng.below(12),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        )),
+        FieldType::Email => {
+            Value::String(format!("contact{}@{}.example.com", i + 1, rng.pick(WORDS)))
+        }
+        FieldType::Phone => Value::String(format!(
+            "(555) 01{}-{:04}",
+            rng.below(10),
+            rng.below(10_000)
+        )),
+        FieldType::Url => {
+            Value::String(format!("https://{}.example.com/{}", rng.pick(WORDS), i + 1))
+        }
+        FieldType::Double => {
+            let digits = (field.precision - field.scale).min(6) as i32;
+            let scale = 10u64.pow(field.scale.min(6));
+            let whole = rng.below(10usize.pow(digits as u32)) as f64;
+            let fraction = rng.below(scale as usize) as f64 / scale as f64;
+            Value::from(whole + fraction)
+        }
+        FieldType::TextArea => {
+            let words = text(rng, field.length.min(200) as usize);
+            Value::String(format!("{} {words}.", capitalised(rng.pick(WORDS))))
+        }
+        _ => Value::String(capitalised(&text(rng, field.length as usize))),
+    };
+    // Generated text never exceeds the field (the TextArea sentence adds a word and a period).
+    match value {
+        Value::String(s) if s.chars().count() > field.length as usize && field.length > 0 => Some(
+            Value::String(s.chars().take(field.length as usize).collect()),
+        ),
+        v => Some(v),
+    }
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 struct Fields {
@@ -318,7 +430,8 @@ mod tests {
     }
 
     fn names_seeded(n: usize, seed: u64) -> Vec<String> {
-        let mut store = Store::new(&org(), IdGen::new("abc"));
+        let schema = std::sync::Arc::new(crate::schema::Schema::builtin());
+        let mut store = Store::new(&org(), schema, IdGen::new("abc"));
         seed_accounts(&mut store, n, seed);
         let name = schema::account_object().field("Name").unwrap();
         store

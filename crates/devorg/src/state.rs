@@ -10,9 +10,10 @@ use crate::config::Config;
 use crate::faults::Faults;
 use crate::ids::{self, IdGen};
 use crate::limits::ApiUsage;
+use crate::schema::Schema;
 use crate::store::Store;
 use crate::tokens::{Session, Tokens};
-use crate::users::{self, OrgUser};
+use crate::users::{self, OrgUser, UserSpec};
 
 /// The org's identity and its users (the admin first).
 #[derive(Debug, Clone)]
@@ -49,6 +50,8 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub org: Org,
+    /// The org's objects (Account as its org file makes it); the store holds the same.
+    pub schema: Arc<Schema>,
     /// Scheme, host and port clients reach this org at (`instance_url`); set once the port is bound.
     pub base_url: RwLock<String>,
     pub store: RwLock<Store>,
@@ -79,7 +82,13 @@ impl AppState {
     pub fn try_new(config: Config) -> Result<Self, String> {
         let mut ids = IdGen::new(&ids::random_org_tag());
         let org_id = ids.next_id("00D");
-        let declared = config.users.clone();
+        let spec = config.org.as_ref();
+        let declared: Vec<UserSpec> = spec
+            .map(|o| o.users.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .chain(config.users.iter().cloned())
+            .collect();
         let others = if declared.is_empty() {
             users::default_extra_users(&config.username, config.seed)
         } else {
@@ -90,7 +99,11 @@ impl AppState {
             org_id,
             users: users.into(),
         };
-        let store = Store::seeded(&config, &org, ids);
+        let schema = Arc::new(match spec {
+            Some(spec) => spec.account.schema().map_err(|e| e.to_string())?,
+            None => Schema::builtin(),
+        });
+        let store = Store::seeded(&config, &org, schema.clone(), ids);
         let base_url = format!("http://{}", config.addr);
         Ok(AppState(Arc::new(Inner {
             usage: ApiUsage::new(config.api_limit),
@@ -100,6 +113,7 @@ impl AppState {
             store: RwLock::new(store),
             tokens: Mutex::new(Tokens::default()),
             org,
+            schema,
             config,
         })))
     }

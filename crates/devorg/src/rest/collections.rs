@@ -1,7 +1,8 @@
 //! sObject Collections (`/composite/sobjects`): create (POST), update (PATCH), upsert
 //! (PATCH `/composite/sobjects/{type}/{field}`), delete (DELETE `?ids=`) and retrieve (GET/POST
 //! `/composite/sobjects/{type}`), up to 200 records, per-item results with `statusCode` errors and
-//! `allOrNone` rollback. Items listed by `faults.take_collection_failures()` fail on purpose.
+//! `allOrNone` rollback. An upsert key given twice fails both items (DUPLICATE_VALUE). Items listed
+//! by `faults.take_collection_failures()` fail on purpose.
 //! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_composite_sobjects_collections.htm>
 
 use std::collections::HashMap;
@@ -17,8 +18,8 @@ use super::sobject::requested_paths;
 use super::{parse_json, project, sobject_type, ApiVersion, Target};
 use crate::error::{json_response, ApiError};
 use crate::ids;
-use crate::schema;
-use crate::store::{now_ms, DmlError, Store, Undo, Upserted};
+use crate::schema::Schema;
+use crate::store::{external_key, now_ms, DmlError, Store, Undo, Upserted};
 use crate::tokens::Session;
 use crate::AppState;
 
@@ -90,7 +91,7 @@ fn rolled_back() -> DmlError {
 }
 
 /// The record's type from `attributes.type`; Account is the only writable type.
-fn record_fields(record: &Value) -> Result<Map<String, Value>, DmlError> {
+fn record_fields(schema: &Schema, record: &Value) -> Result<Map<String, Value>, DmlError> {
     let Value::Object(map) = record else {
         return Err(DmlError::new(
             "JSON_PARSER_ERROR",
@@ -101,7 +102,7 @@ fn record_fields(record: &Value) -> Result<Map<String, Value>, DmlError> {
         .get("attributes")
         .and_then(|a| a.get("type"))
         .and_then(Value::as_str);
-    match type_name.map(schema::object) {
+    match type_name.map(|t| schema.object(t)) {
         None => Err(DmlError::new(
             "INVALID_TYPE",
             "Must send a concrete entity type.",
@@ -182,7 +183,7 @@ pub async fn collections_create(
         records.len(),
         all_or_none,
         |store, by, i| {
-            let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
+            let fields = record_fields(&state.schema, &records[i]).map_err(|e| (None, e))?;
             if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
                 return Err((
                     None,
@@ -214,7 +215,7 @@ pub async fn collections_update(
         records.len(),
         all_or_none,
         |store, by, i| {
-            let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
+            let fields = record_fields(&state.schema, &records[i]).map_err(|e| (None, e))?;
             let given = fields
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case("id"))
@@ -258,7 +259,7 @@ pub async fn collections_upsert(
     super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
-    let obj = sobject_type(&sobject)?;
+    let obj = sobject_type(&state.schema, &sobject)?;
     let ext = obj
         .field(&field)
         .filter(|f| f.external_id && obj.name == "Account")
@@ -270,6 +271,22 @@ pub async fn collections_upsert(
             )
         })?;
     let (all_or_none, records) = records_body(&body)?;
+    // Documented for upsert: a key given twice in one call fails both records.
+    let keys: Vec<Option<String>> = records
+        .iter()
+        .map(|r| {
+            let map = r.as_object()?;
+            let (_, v) = map
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(&ext.name))?;
+            external_key(ext, v)
+        })
+        .collect();
+    let twice = |i: usize| {
+        keys[i]
+            .as_ref()
+            .is_some_and(|k| keys.iter().filter(|o| o.as_ref() == Some(k)).count() > 1)
+    };
     let now = now_ms();
     Ok(run_items(
         &state,
@@ -277,7 +294,7 @@ pub async fn collections_upsert(
         records.len(),
         all_or_none,
         |store, by, i| {
-            let fields = record_fields(&records[i]).map_err(|e| (None, e))?;
+            let fields = record_fields(&state.schema, &records[i]).map_err(|e| (None, e))?;
             if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
                 return Err((
                     None,
@@ -287,9 +304,23 @@ pub async fn collections_upsert(
                     ),
                 ));
             }
+            if twice(i) {
+                let given = fields
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(&ext.name))
+                    .map(|(_, v)| v.as_str().map_or_else(|| v.to_string(), str::to_string))
+                    .unwrap_or_default();
+                return Err((
+                    None,
+                    DmlError::new(
+                        "DUPLICATE_VALUE",
+                        format!("Duplicate external id specified: {given}"),
+                    ),
+                ));
+            }
             let value = match fields
                 .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(ext.name))
+                .find(|(k, _)| k.eq_ignore_ascii_case(&ext.name))
                 .map(|(_, v)| v)
             {
                 Some(Value::String(s)) if !s.is_empty() => s.clone(),
@@ -444,7 +475,7 @@ fn retrieve(
     fields: Option<String>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(version)?;
-    let obj = sobject_type(sobject)?;
+    let obj = sobject_type(&state.schema, sobject)?;
     if ids.is_empty() {
         return Err(ApiError::bad_request(
             "MISSING_ARGUMENT",
@@ -457,7 +488,7 @@ fn retrieve(
             "record limit reached. cannot submit more than 2000 records into this call",
         ));
     }
-    let paths = requested_paths(obj, fields.as_ref())?;
+    let paths = requested_paths(&state.schema, obj, fields.as_ref())?;
     let store = state.store.read();
     let mut out = Vec::with_capacity(ids.len());
     for raw in &ids {

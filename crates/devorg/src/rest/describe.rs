@@ -12,15 +12,18 @@ use serde_json::{json, Value};
 use super::auth::Authed;
 use super::{project, sobject_type, ApiVersion, Target};
 use crate::error::{json_response, ApiError};
-use crate::{schema, AppState};
+use crate::AppState;
 
 /// `GET /sobjects/`: every object of the org.
 pub async fn describe_global(
     _auth: Authed,
+    State(state): State<AppState>,
     Path(version): Path<String>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let sobjects: Vec<Value> = schema::objects()
+    let sobjects: Vec<Value> = state
+        .schema
+        .objects()
         .iter()
         .map(|o| o.summary(&v.number()))
         .collect();
@@ -37,7 +40,7 @@ pub async fn sobject_basic_info(
     Path((version, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let obj = sobject_type(&sobject)?;
+    let obj = sobject_type(&state.schema, &sobject)?;
     let store = state.store.read();
     let paths = vec![vec!["Id".to_string()], vec!["Name".to_string()]];
     let recent: Vec<Value> = match obj.name {
@@ -63,9 +66,10 @@ pub async fn sobject_basic_info(
 /// `GET /sobjects/{type}/describe`: fields with types, lengths, flags and picklist values.
 pub async fn sobject_describe(
     _auth: Authed,
+    State(state): State<AppState>,
     Path((version, sobject)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let obj = sobject_type(&sobject)?;
+    let obj = sobject_type(&state.schema, &sobject)?;
     Ok(json_response(StatusCode::OK, &obj.describe(&v.number())))
 }

@@ -22,7 +22,7 @@ use axum::Router;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
-use crate::schema::{self, SObject};
+use crate::schema::{SObject, Schema};
 use crate::store::{Record, Related, Store};
 use crate::users::OrgUser;
 use crate::AppState;
@@ -213,13 +213,17 @@ pub fn parse_record_body(body: &Bytes) -> Result<Map<String, Value>, ApiError> {
 }
 
 /// The object named in the URL; only objects this org has, else 404 NOT_FOUND.
-pub fn sobject_type(name: &str) -> Result<&'static SObject, ApiError> {
-    schema::object(name).ok_or_else(ApiError::not_found)
+pub fn sobject_type<'a>(schema: &'a Schema, name: &str) -> Result<&'a SObject, ApiError> {
+    schema.object(name).ok_or_else(ApiError::not_found)
 }
 
 /// The object named in the URL, which must be Account for writes (User is read-only here).
-pub fn writable_type(name: &str, method: &Method) -> Result<&'static SObject, ApiError> {
-    let obj = sobject_type(name)?;
+pub fn writable_type<'a>(
+    schema: &'a Schema,
+    name: &str,
+    method: &Method,
+) -> Result<&'a SObject, ApiError> {
+    let obj = sobject_type(schema, name)?;
     if obj.name != "Account" {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -259,7 +263,9 @@ pub fn project(
         let head = &paths[i][0];
         if paths[i].len() == 1 {
             let value = match target {
-                Target::Account(rec) => schema::account_object()
+                Target::Account(rec) => store
+                    .schema
+                    .account
                     .field(head)
                     .map(|f| store.account_value(rec, f))
                     .unwrap_or(Value::Null),

@@ -14,9 +14,8 @@ use serde_json::{json, Value};
 use super::auth::Authed;
 use super::{project, ApiVersion, Target};
 use crate::error::{json_response, ApiError};
-use crate::schema;
 use crate::soql::{self, SelectItem};
-use crate::store::{resolve_path, AccountRow, Cursor, Record, SchemaCatalog, Store, UserRow};
+use crate::store::{AccountRow, Cursor, Record, SchemaCatalog, Store, UserRow};
 use crate::AppState;
 
 /// Default, smallest and largest page sizes (Salesforce: 2,000 by default, 200..=2,000 on request).
@@ -76,9 +75,10 @@ fn run(
             "A query string has to be specified",
         ));
     };
-    let parsed =
-        soql::resolve(soql::parse(q).map_err(soql_error)?, &SchemaCatalog).map_err(soql_error)?;
-    let obj = schema::object(&parsed.object).ok_or_else(|| {
+    let schema = &state.schema;
+    let parsed = soql::resolve(soql::parse(q).map_err(soql_error)?, &SchemaCatalog(schema))
+        .map_err(soql_error)?;
+    let obj = schema.object(&parsed.object).ok_or_else(|| {
         ApiError::bad_request(
             "INVALID_TYPE",
             format!("\n{q}\n^\nERROR at Row:1:Column:1\nsObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", parsed.object),
@@ -89,7 +89,7 @@ fn run(
     let mut paths: Vec<Vec<String>> = vec![];
     for item in &parsed.select {
         if let SelectItem::Field(fp) = item {
-            let (canonical, _) = resolve_path(obj, &fp.0).ok_or_else(|| {
+            let (canonical, _) = schema.resolve_path(obj, &fp.0).ok_or_else(|| {
                 ApiError::bad_request(
                     "INVALID_FIELD",
                     format!("No such column '{}' on entity '{}'.", fp.dotted(), obj.name),

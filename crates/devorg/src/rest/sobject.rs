@@ -19,8 +19,8 @@ use super::{
 };
 use crate::error::{json_response, ApiError};
 use crate::ids;
-use crate::schema::SObject;
-use crate::store::{now_ms, resolve_path, Store};
+use crate::schema::{SObject, Schema};
+use crate::store::{now_ms, Store};
 use crate::tokens::Session;
 use crate::AppState;
 
@@ -42,7 +42,8 @@ pub fn url_record_id(obj: &SObject, segment: &str) -> Result<String, ApiError> {
 
 /// The `fields` parameter as canonical paths, or INVALID_FIELD naming the first unknown one.
 pub fn requested_paths(
-    obj: &'static SObject,
+    schema: &Schema,
+    obj: &SObject,
     fields: Option<&String>,
 ) -> Result<Vec<Vec<String>>, ApiError> {
     let Some(list) = fields.filter(|f| !f.trim().is_empty()) else {
@@ -53,7 +54,7 @@ pub fn requested_paths(
         .filter(|f| !f.is_empty())
         .map(|f| {
             let path: Vec<String> = f.split('.').map(str::to_string).collect();
-            resolve_path(obj, &path).map(|(p, _)| p).ok_or_else(|| {
+            schema.resolve_path(obj, &path).map(|(p, _)| p).ok_or_else(|| {
                 ApiError::bad_request(
                     "INVALID_FIELD",
                     format!(
@@ -74,9 +75,9 @@ pub async fn sobject_get(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let obj = sobject_type(&sobject)?;
+    let obj = sobject_type(&state.schema, &sobject)?;
     let id = url_record_id(obj, &id)?;
-    let paths = requested_paths(obj, params.get("fields"))?;
+    let paths = requested_paths(&state.schema, obj, params.get("fields"))?;
     let store = state.store.read();
     let target = match obj.name {
         "User" => Target::User(store.user(&id).ok_or_else(ApiError::not_found)?),
@@ -96,7 +97,7 @@ pub async fn sobject_create(
     super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
-    writable_type(&sobject, &Method::POST)?;
+    writable_type(&state.schema, &sobject, &Method::POST)?;
     create(&state, &session, &body)
 }
 
@@ -121,7 +122,7 @@ pub async fn sobject_update(
     super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
-    let obj = writable_type(&sobject, &Method::PATCH)?;
+    let obj = writable_type(&state.schema, &sobject, &Method::PATCH)?;
     let id = url_record_id(obj, &id)?;
     update(&state, &session, &id, &body)
 }
@@ -150,7 +151,7 @@ pub async fn sobject_delete(
     Path((version, sobject, id)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
-    let obj = writable_type(&sobject, &Method::DELETE)?;
+    let obj = writable_type(&state.schema, &sobject, &Method::DELETE)?;
     let id = url_record_id(obj, &id)?;
     delete(&mut state.store.write(), &session, &id)
 }
@@ -171,7 +172,7 @@ pub async fn sobject_post_override(
     super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     ApiVersion::parse(&version)?;
-    let obj = writable_type(&sobject, &Method::POST)?;
+    let obj = writable_type(&state.schema, &sobject, &Method::POST)?;
     match params.get("_HttpMethod").map(String::as_str) {
         Some(m) if m.eq_ignore_ascii_case("PATCH") => {
             let id = url_record_id(obj, &id)?;

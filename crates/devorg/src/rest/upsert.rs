@@ -27,13 +27,13 @@ use crate::AppState;
 const UPSERT_CREATED_FLAG: u32 = 46;
 
 /// How the URL names the record(s).
-enum Key {
+enum Key<'a> {
     Id(String),
-    External(&'static Field, String),
+    External(&'a Field, String),
 }
 
 /// The external id field from the URL: `Id` or a field with `externalId`, else 404.
-fn key(obj: &'static SObject, field: &str, value: &str) -> Result<Key, ApiError> {
+fn key<'a>(obj: &'a SObject, field: &str, value: &str) -> Result<Key<'a>, ApiError> {
     if field.eq_ignore_ascii_case("Id") {
         return Ok(Key::Id(url_record_id(obj, value)?));
     }
@@ -76,7 +76,7 @@ pub async fn sobject_upsert_by_external_id(
     super::Body(body): super::Body,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let obj = writable_type(&sobject, &Method::PATCH)?;
+    let obj = writable_type(&state.schema, &sobject, &Method::PATCH)?;
     upsert(&state, &session, v, obj, &field, &value, &params, &body)
 }
 
@@ -101,7 +101,7 @@ fn upsert(
     state: &AppState,
     session: &Session,
     v: ApiVersion,
-    obj: &'static SObject,
+    obj: &SObject,
     field: &str,
     value: &str,
     params: &HashMap<String, String>,
@@ -157,12 +157,12 @@ pub async fn sobject_get_by_external_id(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let obj = sobject_type(&sobject)?;
+    let obj = sobject_type(&state.schema, &sobject)?;
     if obj.name != "Account" {
         return Err(ApiError::not_found());
     }
     let key = key(obj, &field, &value)?;
-    let paths = requested_paths(obj, params.get("fields"))?;
+    let paths = requested_paths(&state.schema, obj, params.get("fields"))?;
     let store = state.store.read();
     match matches(&store, &key).as_slice() {
         [] => Err(ApiError::not_found()),
@@ -184,7 +184,7 @@ pub async fn sobject_delete_by_external_id(
     Path((version, sobject, field, value)): Path<(String, String, String, String)>,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(&version)?;
-    let obj = writable_type(&sobject, &Method::DELETE)?;
+    let obj = writable_type(&state.schema, &sobject, &Method::DELETE)?;
     let key = key(obj, &field, &value)?;
     let mut store = state.store.write();
     match matches(&store, &key).as_slice() {

@@ -1,37 +1,29 @@
-//! The org's records: Accounts in memory (keyed by 18-character id, with a case-insensitive index on
-//! the unique external id `External_Id__c`), soft delete, system fields, and the one write
-//! validation every write path shares (REST record, upsert, collections, Apex REST). A failing write
-//! changes nothing; batches that must be all-or-nothing roll back through an undo log.
+//! The org's records: Accounts in memory (keyed by 18-character id, with an index on each unique
+//! field and one on Name), soft delete, system fields, and who created and last changed each one.
+//! Values are checked against the org's own schema (`validate`). A failing write changes nothing;
+//! batches that must be all-or-nothing roll back through an undo log.
+
+mod dml_error;
+mod soql_rows;
+mod validate;
+
+pub use dml_error::DmlError;
+pub use soql_rows::{AccountRow, Related, SchemaCatalog, UserRow};
+pub use validate::unique_key as external_key;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
-use crate::error::ApiError;
 use crate::ids::{self, IdGen};
-use crate::schema::{self, Field, FieldType, SObject, EXTERNAL_ID};
-use crate::soql;
+use crate::schema::{Field, FieldType, Schema};
 use crate::state::Org;
 use crate::users::OrgUser;
-
-/// A live account's place in the Name index: its name lowercased as SOQL's ORDER BY compares text
-/// (`''` and null sort together, first), then its id. Deleted accounts are not indexed.
-fn name_key(rec: &Record) -> Option<(String, String)> {
-    if rec.deleted {
-        return None;
-    }
-    let idx = schema::account_object().index_of("Name")?;
-    let name = match rec.stored(idx) {
-        Some(Value::String(s)) if s.is_ascii() => s.to_ascii_lowercase(),
-        Some(Value::String(s)) => s.to_lowercase(),
-        _ => String::new(),
-    };
-    Some((name, rec.id.clone()))
-}
+use validate::unique_key;
 
 /// A Salesforce datetime as the REST API prints it: `2024-01-15T10:30:00.000+0000`.
 pub fn format_datetime(ms: i64) -> String {
@@ -57,8 +49,9 @@ pub struct Record {
     /// Who created it and who last changed it: positions in the org's user list.
     pub created_by: u16,
     pub modified_by: u16,
-    /// Stored field values by index into Account's field list, sorted by index; null fields are absent.
-    /// Sparse because most of Account's ~50 fields are empty and 100,000 rows must stay small.
+    /// Stored field values by index into the org's Account field list, sorted by index; null
+    /// fields are absent. Sparse because most of Account's ~50 fields are empty and 100,000 rows
+    /// must stay small.
     values: Vec<(u16, Value)>,
 }
 
@@ -81,63 +74,6 @@ impl Record {
             Err(_) if value.is_null() => {}
             Err(at) => self.values.insert(at, (key, value)),
         }
-    }
-
-    /// The external id, lower-cased for the index (Salesforce external id text is case-insensitive).
-    fn ext_key(&self) -> Option<String> {
-        let idx = ext_idx();
-        self.stored(idx)
-            .and_then(Value::as_str)
-            .map(str::to_lowercase)
-    }
-}
-
-fn ext_idx() -> usize {
-    schema::account_object()
-        .index_of(EXTERNAL_ID)
-        .expect("Account has the external id field")
-}
-
-/// A write failure as Salesforce describes it, before it is wrapped for the REST (`errorCode`) or
-/// collections (`statusCode`) shape.
-#[derive(Debug, Clone, PartialEq)]
-pub struct DmlError {
-    pub code: &'static str,
-    pub message: String,
-    pub fields: Vec<String>,
-}
-
-impl DmlError {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
-        DmlError {
-            code,
-            message: message.into(),
-            fields: vec![],
-        }
-    }
-    fn on(mut self, field: &str) -> Self {
-        self.fields = vec![field.to_string()];
-        self
-    }
-    pub fn not_found() -> Self {
-        DmlError::new("NOT_FOUND", "The requested resource does not exist")
-    }
-    pub fn deleted() -> Self {
-        DmlError::new("ENTITY_IS_DELETED", "entity is deleted")
-    }
-
-    /// The REST API error for a single-record call: 404 for missing or deleted records, else 400.
-    pub fn to_api(&self) -> ApiError {
-        let status = match self.code {
-            "NOT_FOUND" | "ENTITY_IS_DELETED" => axum::http::StatusCode::NOT_FOUND,
-            _ => axum::http::StatusCode::BAD_REQUEST,
-        };
-        ApiError::new(status, self.code, self.message.clone()).with_fields(self.fields.clone())
-    }
-
-    /// The per-item error object of sObject Collections: `{statusCode, message, fields}`.
-    pub fn to_item(&self) -> Value {
-        serde_json::json!({"statusCode": self.code, "message": self.message, "fields": self.fields})
     }
 }
 
@@ -200,39 +136,59 @@ impl Cursors {
     }
 }
 
+/// Values of one unique field (as [`unique_key`] compares them) → the account holding it.
+type UniqueIndex = HashMap<String, String>;
+
 /// All records of one org.
 #[derive(Debug)]
 pub struct Store {
     pub ids: IdGen,
+    /// The org's objects: the Account fields writes are checked against.
+    pub schema: Arc<Schema>,
     /// The org's users, admin first; records name them by position.
     pub users: Arc<[OrgUser]>,
     /// The 3 characters every id of this org carries after its key prefix.
     pub org_tag: String,
     accounts: BTreeMap<String, Record>,
-    ext_index: HashMap<String, String>,
+    /// One index per unique Account field (by field position): what DUPLICATE_VALUE and upsert
+    /// by a unique external id look up.
+    unique: Vec<(usize, UniqueIndex)>,
     /// Live accounts ordered as `ORDER BY Name` orders them: (lowercased name, id). The list's
     /// default query then pages 100,000 accounts without sorting them on every call.
     name_index: BTreeSet<(String, String)>,
+    /// Where Name sits in the org's Account field list.
+    name_field: usize,
     pub cursors: Mutex<Cursors>,
 }
 
 impl Store {
-    /// An empty store for `org`'s users.
-    pub fn new(org: &Org, ids: IdGen) -> Self {
+    /// An empty store for `org`'s users and `schema`'s Account.
+    pub fn new(org: &Org, schema: Arc<Schema>, ids: IdGen) -> Self {
+        let account = &schema.account;
+        let unique = account
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.unique)
+            .map(|(i, _)| (i, UniqueIndex::new()))
+            .collect();
+        let name_field = account.index_of("Name").expect("Account has Name");
         Store {
             ids,
             users: org.users.clone(),
             org_tag: org.org_id[3..6].to_string(),
             accounts: BTreeMap::new(),
-            ext_index: HashMap::new(),
+            unique,
             name_index: BTreeSet::new(),
+            name_field,
             cursors: Mutex::new(Cursors::default()),
+            schema,
         }
     }
 
     /// A store holding `config.accounts` deterministic accounts.
-    pub fn seeded(config: &Config, org: &Org, ids: IdGen) -> Self {
-        let mut store = Store::new(org, ids);
+    pub fn seeded(config: &Config, org: &Org, schema: Arc<Schema>, ids: IdGen) -> Self {
+        let mut store = Store::new(org, schema, ids);
         crate::seed::seed_accounts(&mut store, config.accounts, config.seed);
         store
     }
@@ -269,36 +225,41 @@ impl Store {
         }
     }
 
-    /// Live accounts whose `field` (an external id field) equals `value`; the unique
-    /// `External_Id__c` uses its index, other fields a scan. Text matching is case-insensitive.
+    /// Live accounts whose `field` (an external id field of the org's Account) equals `value`:
+    /// text without case unless the field is case sensitive, numbers by value. A unique field
+    /// reads its index; others are scanned.
     pub fn find_by_external(&self, field: &Field, value: &str) -> Vec<String> {
-        if field.name == EXTERNAL_ID {
-            return self
-                .ext_index
-                .get(&value.to_lowercase())
+        let Some(idx) = self.schema.account.index_of(&field.name) else {
+            return vec![];
+        };
+        let field = &self.schema.account.fields[idx];
+        let Some(key) = unique_key(field, &Value::String(value.to_string())) else {
+            return vec![];
+        };
+        if let Some((_, index)) = self.unique.iter().find(|(i, _)| *i == idx) {
+            return index
+                .get(&key)
                 .filter(|id| self.accounts.get(*id).is_some_and(|r| !r.deleted))
                 .cloned()
                 .into_iter()
                 .collect();
         }
-        let idx = schema::account_object()
-            .index_of(field.name)
-            .expect("field of Account");
         self.accounts
             .values()
             .filter(|r| !r.deleted)
             .filter(|r| {
                 r.stored(idx)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(value))
+                    .and_then(|v| unique_key(field, v))
+                    .is_some_and(|k| k == key)
             })
             .map(|r| r.id.clone())
             .collect()
     }
 
-    /// The value of Account field `field` on `rec`, as the REST API prints it (system fields included).
+    /// The value of Account field `field` (found by name in the org's Account) on `rec`, as the
+    /// REST API prints it, system fields included; a checkbox is never null.
     pub fn account_value(&self, rec: &Record, field: &Field) -> Value {
-        match field.name {
+        match field.name.as_str() {
             "Id" => Value::String(rec.id.clone()),
             "IsDeleted" => Value::Bool(rec.deleted),
             "CreatedDate" => Value::String(format_datetime(rec.created)),
@@ -308,12 +269,14 @@ impl Store {
             "BillingAddress" | "ShippingAddress" => {
                 self.address(rec, &field.name[..field.name.len() - 7])
             }
-            name => {
-                let idx = schema::account_object()
-                    .index_of(name)
-                    .expect("field of Account");
-                rec.stored(idx).cloned().unwrap_or(Value::Null)
-            }
+            name => match self.schema.account.index_of(name) {
+                Some(idx) => match rec.stored(idx) {
+                    Some(v) => v.clone(),
+                    None if field.ftype == FieldType::Boolean => Value::Bool(false),
+                    None => Value::Null,
+                },
+                None => Value::Null,
+            },
         }
     }
 
@@ -321,18 +284,24 @@ impl Store {
     /// fields [`Store::account_value`] computes.
     pub fn stored_ref<'a>(&self, rec: &'a Record, field: &str) -> Option<&'a Value> {
         static NULL: Value = Value::Null;
-        let account = schema::account_object();
+        static FALSE: Value = Value::Bool(false);
+        let account = &self.schema.account;
         let idx = account.index_of(field)?;
         let f = &account.fields[idx];
         if !f.createable && !f.updateable {
             return None;
         }
-        Some(rec.stored(idx).unwrap_or(&NULL))
+        let absent = if f.ftype == FieldType::Boolean {
+            &FALSE
+        } else {
+            &NULL
+        };
+        Some(rec.stored(idx).unwrap_or(absent))
     }
 
     /// The compound address (read-only), or null when all its parts are empty.
     fn address(&self, rec: &Record, prefix: &str) -> Value {
-        let a = schema::account_object();
+        let a = &self.schema.account;
         let part = |suffix: &str| {
             a.index_of(&format!("{prefix}{suffix}"))
                 .and_then(|i| rec.stored(i).cloned())
@@ -405,10 +374,14 @@ impl Store {
             modified_by: by as u16,
             values: vec![],
         };
-        let owner = schema::account_object()
-            .index_of("OwnerId")
-            .expect("OwnerId");
+        let account = &self.schema.account;
+        let owner = account.index_of("OwnerId").expect("OwnerId");
         rec.set(owner, Value::String(self.users[by].id.clone()));
+        for (idx, field) in account.fields.iter().enumerate() {
+            if let Some(default) = &field.default_value {
+                rec.set(idx, default.clone());
+            }
+        }
         for (idx, v) in values {
             rec.set(idx, v);
         }
@@ -449,7 +422,7 @@ impl Store {
         Ok(Undo::Replaced(Box::new(old)))
     }
 
-    /// Soft-deletes a live account (it stays visible to `queryAll`).
+    /// Soft-deletes a live account (it stays visible to `queryAll`), as user `by`.
     pub fn delete(&mut self, by: usize, id: &str, now: i64) -> Result<Undo, DmlError> {
         let old = self.live_account(id)?.clone();
         let mut rec = old.clone();
@@ -460,8 +433,8 @@ impl Store {
         Ok(Undo::Replaced(Box::new(old)))
     }
 
-    /// Upserts by external id `field` = `value`: update the one match, create when none
-    /// (with the external id set), or report several matches.
+    /// Upserts by external id `field` = `value` as user `by`: update the one match, create when
+    /// none (with the external id set), or report several matches.
     pub fn upsert(
         &mut self,
         by: usize,
@@ -474,7 +447,7 @@ impl Store {
         match matches.as_slice() {
             [] => {
                 let mut body = body.clone();
-                body.retain(|k, _| !k.eq_ignore_ascii_case(field.name));
+                body.retain(|k, _| !k.eq_ignore_ascii_case(&field.name));
                 body.insert(field.name.to_string(), Value::String(value.to_string()));
                 let (id, undo) = self.insert_by(by, &body, now)?;
                 Ok((Upserted::Created(id), Some(undo)))
@@ -494,12 +467,7 @@ impl Store {
             match undo {
                 Undo::Inserted(id) => {
                     if let Some(rec) = self.accounts.remove(&id) {
-                        if let Some(key) = rec.ext_key() {
-                            self.ext_index.remove(&key);
-                        }
-                        if let Some(key) = name_key(&rec) {
-                            self.name_index.remove(&key);
-                        }
+                        self.unindex(&rec);
                     }
                 }
                 Undo::Replaced(rec) => self.put(*rec),
@@ -507,22 +475,53 @@ impl Store {
         }
     }
 
-    /// Stores `rec`, keeping the external id and Name indexes in step.
-    fn put(&mut self, rec: Record) {
-        if let Some(old) = self.accounts.get(&rec.id) {
-            if let Some(old_key) = old.ext_key() {
-                if self.ext_index.get(&old_key) == Some(&rec.id) {
-                    self.ext_index.remove(&old_key);
+    /// A live account's place in the Name index: its name lowercased as SOQL's ORDER BY compares
+    /// text (`''` and null sort together, first), then its id. Deleted accounts are not indexed.
+    fn name_key(&self, rec: &Record) -> Option<(String, String)> {
+        if rec.deleted {
+            return None;
+        }
+        let name = match rec.stored(self.name_field) {
+            Some(Value::String(s)) if s.is_ascii() => s.to_ascii_lowercase(),
+            Some(Value::String(s)) => s.to_lowercase(),
+            _ => String::new(),
+        };
+        Some((name, rec.id.clone()))
+    }
+
+    /// Takes `rec` out of the unique and Name indexes (where the entries are its own).
+    fn unindex(&mut self, rec: &Record) {
+        let account = &self.schema.account;
+        for (idx, index) in &mut self.unique {
+            if let Some(key) = rec
+                .stored(*idx)
+                .and_then(|v| unique_key(&account.fields[*idx], v))
+            {
+                if index.get(&key) == Some(&rec.id) {
+                    index.remove(&key);
                 }
             }
-            if let Some(old_key) = name_key(old) {
-                self.name_index.remove(&old_key);
+        }
+        if let Some(key) = self.name_key(rec) {
+            self.name_index.remove(&key);
+        }
+    }
+
+    /// Stores `rec`, keeping the unique and Name indexes in step.
+    fn put(&mut self, rec: Record) {
+        if let Some(old) = self.accounts.remove(&rec.id) {
+            self.unindex(&old);
+        }
+        let account = &self.schema.account;
+        for (idx, index) in &mut self.unique {
+            if let Some(key) = rec
+                .stored(*idx)
+                .and_then(|v| unique_key(&account.fields[*idx], v))
+            {
+                index.insert(key, rec.id.clone());
             }
         }
-        if let Some(key) = rec.ext_key() {
-            self.ext_index.insert(key, rec.id.clone());
-        }
-        if let Some(key) = name_key(&rec) {
+        if let Some(key) = self.name_key(&rec) {
             self.name_index.insert(key);
         }
         self.accounts.insert(rec.id.clone(), rec);
@@ -572,7 +571,7 @@ impl Store {
     }
 
     /// Adds a record built by the seeder (trusted: no validation), created by the admin and
-    /// owned by user `owner`.
+    /// owned by user `owner`; `values` index the org's Account fields.
     pub(crate) fn put_seed(
         &mut self,
         created: i64,
@@ -589,9 +588,7 @@ impl Store {
             modified_by: 0,
             values: Vec::with_capacity(values.len() + 1),
         };
-        let owner_idx = schema::account_object()
-            .index_of("OwnerId")
-            .expect("OwnerId");
+        let owner_idx = self.schema.account.index_of("OwnerId").expect("OwnerId");
         rec.set(owner_idx, Value::String(self.users[owner].id.clone()));
         for (idx, v) in values {
             rec.set(idx, v);
@@ -599,407 +596,22 @@ impl Store {
         self.put(rec);
         id
     }
-
-    /// Checks every key of a write body and converts its value to storage form.
-    /// Order follows Salesforce: JSON shape errors, unknown fields, read-only fields, then values.
-    fn check_fields(
-        &self,
-        body: &Map<String, Value>,
-        creating: bool,
-        self_id: Option<&str>,
-    ) -> Result<Vec<(usize, Value)>, DmlError> {
-        let account = schema::account_object();
-        let mut out = Vec::with_capacity(body.len());
-        let mut read_only = vec![];
-        for (key, value) in body {
-            if key == "attributes" || key.eq_ignore_ascii_case("Id") {
-                continue;
-            }
-            let Some(idx) = account.index_of(key) else {
-                return Err(DmlError::new(
-                    "INVALID_FIELD",
-                    format!("No such column '{key}' on sobject of type Account"),
-                )
-                .on(key));
-            };
-            let field = &account.fields[idx];
-            if !field.is_writable(creating) {
-                read_only.push(field.name.to_string());
-                continue;
-            }
-            out.push((idx, self.convert(field, value, self_id)?));
-        }
-        if !read_only.is_empty() {
-            return Err(DmlError {
-                code: "INVALID_FIELD_FOR_INSERT_UPDATE",
-                message: format!(
-                    "Unable to create/update fields: {}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.",
-                    read_only.join(", ")
-                ),
-                fields: read_only,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Converts one JSON value for `field`, or says why it cannot be stored.
-    fn convert(
-        &self,
-        field: &Field,
-        value: &Value,
-        self_id: Option<&str>,
-    ) -> Result<Value, DmlError> {
-        let kind = match value {
-            Value::Null => return Ok(Value::Null),
-            Value::String(_) => "VALUE_STRING",
-            Value::Number(n) if n.is_f64() => "VALUE_NUMBER_FLOAT",
-            Value::Number(_) => "VALUE_NUMBER_INT",
-            Value::Bool(true) => "VALUE_TRUE",
-            Value::Bool(false) => "VALUE_FALSE",
-            Value::Array(_) => "START_ARRAY",
-            Value::Object(_) => "START_OBJECT",
-        };
-        let shown = match value {
-            Value::String(s) => s.clone(),
-            Value::Array(_) => "[".into(),
-            Value::Object(_) => "{".into(),
-            other => other.to_string(),
-        };
-        // Salesforce's (Jackson's) wording, without its `at [line:1, column:N]` suffix.
-        let parse_error = |type_name: &str| {
-            DmlError::new(
-                "JSON_PARSER_ERROR",
-                format!(
-                    "Cannot deserialize instance of {type_name} from {kind} value {shown} or request may be missing a required field"
-                ),
-            )
-        };
-        match field.ftype {
-            t if t.is_text() => {
-                let text = match value {
-                    Value::String(s) => s.clone(),
-                    // Scalars are coerced to text, as Salesforce's JSON reader does.
-                    Value::Number(_) | Value::Bool(_) => value.to_string(),
-                    _ => return Err(parse_error("string")),
-                };
-                // Salesforce stores an empty string as null.
-                if text.is_empty() {
-                    return Ok(Value::Null);
-                }
-                let chars = text.chars().count();
-                if chars > field.length as usize {
-                    return Err(DmlError::new(
-                        "STRING_TOO_LONG",
-                        format!(
-                            "{}: data value too large: {} (max length={})",
-                            field.label, text, field.length
-                        ),
-                    )
-                    .on(field.name));
-                }
-                Ok(Value::String(text))
-            }
-            FieldType::Boolean => match value {
-                Value::Bool(b) => Ok(Value::Bool(*b)),
-                Value::String(s)
-                    if s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false") =>
-                {
-                    Ok(Value::Bool(s.eq_ignore_ascii_case("true")))
-                }
-                _ => Err(parse_error("boolean")),
-            },
-            FieldType::Int | FieldType::Double | FieldType::Currency => {
-                let type_name = match field.ftype {
-                    FieldType::Int => "int",
-                    _ => "double",
-                };
-                let n = match value {
-                    Value::Number(n) => n.as_f64(),
-                    Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
-                    _ => None,
-                };
-                let Some(n) = n else {
-                    return Err(parse_error(type_name));
-                };
-                if field.ftype == FieldType::Int {
-                    if n.fract() != 0.0 && matches!(value, Value::String(_)) {
-                        return Err(parse_error(type_name));
-                    }
-                    let i = n.trunc();
-                    if i.abs() >= 10f64.powi(field.digits as i32) {
-                        return Err(out_of_range(field, value));
-                    }
-                    return Ok(Value::from(i as i64));
-                }
-                let scale = 10f64.powi(field.scale as i32);
-                let rounded = (n * scale).round() / scale;
-                if rounded.abs() >= 10f64.powi((field.precision - field.scale) as i32) {
-                    return Err(out_of_range(field, value));
-                }
-                Ok(serde_json::Number::from_f64(rounded)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null))
-            }
-            FieldType::Date => match value {
-                Value::String(s) => {
-                    let day = s.get(..10).unwrap_or(s);
-                    NaiveDate::parse_from_str(day, "%Y-%m-%d")
-                        .ok()
-                        .filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T'))
-                        .map(|d| Value::String(d.format("%Y-%m-%d").to_string()))
-                        .ok_or_else(|| parse_error("date"))
-                }
-                _ => Err(parse_error("date")),
-            },
-            FieldType::Reference => {
-                let Value::String(s) = value else {
-                    return Err(parse_error("reference"));
-                };
-                if s.is_empty() {
-                    return Ok(Value::Null);
-                }
-                let wrong_type = |code| {
-                    DmlError::new(
-                        code,
-                        format!("{}: id value of incorrect type: {s}", field.label),
-                    )
-                    .on(field.name)
-                };
-                let Some(id) = ids::normalize(s) else {
-                    return Err(wrong_type("MALFORMED_ID"));
-                };
-                let target = schema::object(field.reference_to[0]).expect("known reference target");
-                if !id.starts_with(target.key_prefix) {
-                    return Err(wrong_type("FIELD_INTEGRITY_EXCEPTION"));
-                }
-                let exists = match target.name {
-                    "User" => match self.user(&id) {
-                        // Only active users can own records (unless the org grants "Update
-                        // Records with Inactive Owners", which devorg's users do not have).
-                        Some(u) if !u.active => {
-                            return Err(DmlError::new(
-                                "INACTIVE_OWNER_OR_USER",
-                                format!(
-                                    "operation performed with inactive user [{id}] as owner of [account]"
-                                ),
-                            ))
-                        }
-                        found => found.is_some(),
-                    },
-                    _ => self.accounts.get(&id).is_some_and(|r| !r.deleted),
-                };
-                if !exists {
-                    return Err(DmlError::new(
-                        "INVALID_CROSS_REFERENCE_KEY",
-                        "invalid cross reference id",
-                    )
-                    .on(field.name));
-                }
-                if field.name == "ParentId" && self_id == Some(id.as_str()) {
-                    return Err(DmlError::new(
-                        "FIELD_INTEGRITY_EXCEPTION",
-                        "Parent Account: id value of incorrect type: an account cannot be its own parent",
-                    )
-                    .on(field.name));
-                }
-                Ok(Value::String(id))
-            }
-            _ => Err(parse_error(field.ftype.name())),
-        }
-    }
-
-    /// Whole-record rules: required fields, the org's validation rule, unique external id.
-    fn check_record(&self, rec: &Record) -> Result<(), DmlError> {
-        let account = schema::account_object();
-        let name = account.index_of("Name").expect("Name");
-        if rec.stored(name).is_none() {
-            return Err(DmlError::new(
-                "REQUIRED_FIELD_MISSING",
-                "Required fields are missing: [Name]",
-            )
-            .on("Name"));
-        }
-        // The org's one validation rule (documented in the README), so FIELD_CUSTOM_VALIDATION_EXCEPTION
-        // can be exercised: Annual Revenue must not be negative.
-        let revenue = account.index_of("AnnualRevenue").expect("AnnualRevenue");
-        if rec
-            .stored(revenue)
-            .and_then(Value::as_f64)
-            .is_some_and(|r| r < 0.0)
-        {
-            return Err(DmlError::new(
-                "FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                "Annual Revenue cannot be negative.",
-            )
-            .on("AnnualRevenue"));
-        }
-        if let Some(key) = rec.ext_key() {
-            if let Some(other) = self.ext_index.get(&key) {
-                if *other != rec.id && self.accounts.get(other).is_some_and(|r| !r.deleted) {
-                    return Err(DmlError::new(
-                        "DUPLICATE_VALUE",
-                        format!("duplicate value found: {EXTERNAL_ID} duplicates value on record with id: {other}"),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-fn out_of_range(field: &Field, value: &Value) -> DmlError {
-    DmlError::new(
-        "NUMBER_OUTSIDE_VALID_RANGE",
-        format!(
-            "{}: value outside of valid range on numeric field: {value}",
-            field.label
-        ),
-    )
-    .on(field.name)
-}
-
-// ---- SOQL integration ----
-
-/// The schema as SOQL sees it.
-pub struct SchemaCatalog;
-
-fn soql_type(t: FieldType) -> soql::FieldType {
-    match t {
-        FieldType::Id | FieldType::Reference => soql::FieldType::Id,
-        FieldType::Boolean => soql::FieldType::Boolean,
-        FieldType::Int | FieldType::Double | FieldType::Currency => soql::FieldType::Number,
-        FieldType::Date => soql::FieldType::Date,
-        FieldType::DateTime => soql::FieldType::DateTime,
-        _ => soql::FieldType::Text,
-    }
-}
-
-/// Resolves `path` on `object`, following relationship names; canonical names and the last field.
-pub fn resolve_path(
-    object: &'static SObject,
-    path: &[String],
-) -> Option<(Vec<String>, &'static Field)> {
-    match path {
-        [] => None,
-        [field] => object.field(field).map(|f| (vec![f.name.to_string()], f)),
-        [rel, rest @ ..] => {
-            let link = object.relationship(rel)?;
-            let target = schema::object(link.reference_to[0])?;
-            let (mut tail, f) = resolve_path(target, rest)?;
-            tail.insert(0, link.relationship_name?.to_string());
-            Some((tail, f))
-        }
-    }
-}
-
-impl soql::Catalog for SchemaCatalog {
-    fn has_object(&self, object: &str) -> Option<String> {
-        schema::object(object).map(|o| o.name.to_string())
-    }
-
-    fn resolve(
-        &self,
-        object: &str,
-        path: &[String],
-    ) -> Option<(Vec<String>, soql::FieldType, bool)> {
-        let obj = schema::object(object)?;
-        let (canonical, field) = resolve_path(obj, path)?;
-        Some((canonical, soql_type(field.ftype), field.sortable))
-    }
-}
-
-/// An Account as a SOQL row; relationship paths are followed through the store.
-pub struct AccountRow<'a> {
-    pub rec: &'a Record,
-    pub store: &'a Store,
-}
-
-impl soql::Row for AccountRow<'_> {
-    fn value(&self, path: &[String]) -> Value {
-        self.store.path_value(self.rec, path)
-    }
-
-    /// Lends stored values instead of cloning them: sorting 100,000 rows by Name stays cheap.
-    fn with_value<T>(&self, path: &[String], f: impl FnOnce(&Value) -> T) -> T {
-        if let [field] = path {
-            if let Some(value) = self.store.stored_ref(self.rec, field) {
-                return f(value);
-            }
-        }
-        f(&self.value(path))
-    }
-}
-
-/// A user as a SOQL row.
-pub struct UserRow<'a> {
-    pub user: &'a OrgUser,
-}
-
-impl soql::Row for UserRow<'_> {
-    fn value(&self, path: &[String]) -> Value {
-        match path {
-            [field] => self.user.field_value(field),
-            _ => Value::Null,
-        }
-    }
-}
-
-impl Store {
-    /// The value at a (canonical) field path from an account, following `Owner`, `Parent`, … .
-    pub fn path_value(&self, rec: &Record, path: &[String]) -> Value {
-        let account = schema::account_object();
-        match path {
-            [] => Value::Null,
-            [field] => account
-                .field(field)
-                .map(|f| self.account_value(rec, f))
-                .unwrap_or(Value::Null),
-            [rel, rest @ ..] => match self.related(rec, rel) {
-                Some(Related::User(user)) => match rest {
-                    [field] => user.field_value(field),
-                    _ => Value::Null,
-                },
-                Some(Related::Account(parent)) => self.path_value(parent, rest),
-                None => Value::Null,
-            },
-        }
-    }
-
-    /// The record a relationship of `rec` points at (deleted parents read as absent).
-    pub fn related<'a>(&'a self, rec: &'a Record, rel: &str) -> Option<Related<'a>> {
-        let link = schema::account_object().relationship(rel)?;
-        let id = self.account_value(rec, link);
-        let id = id.as_str()?;
-        match link.reference_to[0] {
-            "User" => self.users.iter().find(|u| u.id == id).map(Related::User),
-            _ => self
-                .accounts
-                .get(id)
-                .filter(|r| !r.deleted)
-                .map(Related::Account),
-        }
-    }
-}
-
-/// The target of a relationship field.
-pub enum Related<'a> {
-    User(&'a OrgUser),
-    Account(&'a Record),
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schema::{self, EXTERNAL_ID};
     use serde_json::json;
 
-    fn store() -> Store {
+    pub(super) fn store() -> Store {
         let org = Org {
             org_id: "00Dxyz000000001AAA".into(),
             users: crate::users::build_users("admin@x.local", "pw", &[], &mut IdGen::new("xyz"))
                 .unwrap()
                 .into(),
         };
-        Store::new(&org, IdGen::new("xyz"))
+        Store::new(&org, Arc::new(Schema::builtin()), IdGen::new("xyz"))
     }
 
     fn obj(v: Value) -> Map<String, Value> {
