@@ -394,8 +394,15 @@ fn row(
         }
     }
 
+    // In the mapping's order (the target's field order), the owner last, not alphabetically.
+    let order = i
+        .mapping
+        .pairs
+        .iter()
+        .map(|p| p.target.as_str())
+        .chain([i.key.target.as_str(), "OwnerId"]);
     let mut changes = Vec::new();
-    for (field, after) in &body {
+    for (field, after) in order.filter_map(|f| body.get_key_value(f)) {
         if field.eq_ignore_ascii_case(&i.key.target) && existing.is_some() {
             continue;
         }

@@ -100,6 +100,23 @@ async fn main() -> Result<()> {
     b.wait_for_text("5 of 5 loaded").await?;
     b.fill("Label", "Target").await?;
     b.screenshot(shot("15-two-orgs")).await?;
+
+    // Copying accounts from the source into the target: the choices, the preview, the run.
+    b.by_role(Role::Link, "Copy accounts").await?.click().await?;
+    b.wait_for_text("Match records by").await?;
+    b.screenshot(shot("16-copy-setup")).await?;
+    b.click_button("Preview changes").await?;
+    b.wait_for_text("Nothing is written yet").await?;
+    b.eval("document.querySelector('.ob-sync-preview').scrollIntoView();")
+        .await?;
+    b.screenshot(shot("17-copy-preview")).await?;
+    b.eval("[...document.querySelectorAll('button')].find(b => b.textContent.startsWith('Write '))?.click();")
+        .await?;
+    b.wait_for_text("created").await?;
+    b.eval("document.querySelector('.ob-sync-run').scrollIntoView();")
+        .await?;
+    b.screenshot(shot("18-copy-run")).await?;
+    b.by_role(Role::Link, "Home").await?.click().await?;
     let source = format!(
         "Source {} {} · {}",
         orgbridge_e2e::USERNAME,

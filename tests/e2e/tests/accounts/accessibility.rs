@@ -1,6 +1,6 @@
 //! Every screen passes axe-core's WCAG 2.1 A and AA rules, as a person reaches it: the sign-in
-//! screen, two orgs side by side with their Accounts screens, forms with errors, a bulk run's
-//! results, an ended session, and the setup guide.
+//! screen, two orgs side by side with their Accounts screens, forms with errors, copying
+//! accounts and its preview, a bulk run's results, an ended session, and the setup guide.
 
 use anyhow::{bail, Result};
 use orgbridge_e2e::{
@@ -52,6 +52,15 @@ async fn every_screen_passes_wcag_2_1_aa() -> Result<()> {
     check(browser, "upsert", &mut failures).await?;
     page.go_to("Apex REST console").await?;
     check(browser, "Apex REST console", &mut failures).await?;
+
+    browser.by_role(Role::Link, "Copy accounts").await?.click().await?;
+    browser.by_role(Role::Heading, "Copy accounts between orgs").await?;
+    browser.field("Target External ID field").await?;
+    check(browser, "copy accounts", &mut failures).await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("Nothing is written yet").await?;
+    check(browser, "copy preview", &mut failures).await?;
+    browser.by_role(Role::Link, "Home").await?.click().await?;
 
     page.go_to("Account list").await?;
     page.checkbox("Select all loaded accounts")
