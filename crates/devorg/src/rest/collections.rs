@@ -122,29 +122,42 @@ fn record_fields(schema: &Schema, record: &Value) -> Result<Map<String, Value>, 
     }
 }
 
-/// What one item asked for, after its own checks.
-type ItemResult = Result<(Value, Option<Undo>), (Option<String>, DmlError)>;
+/// An item's failure: the id to report (when the caller named the record) and why.
+type ItemError = (Option<String>, DmlError);
 
-/// Runs `op` over every item under one write lock, then applies allOrNone and injected failures.
-/// `op` gets the store, the session user's position (who writes) and the item's index.
-fn run_items(
+/// `fields` with its relationship keys looked up in `store` (before any item of the call is written).
+fn resolved(store: &Store, fields: &Map<String, Value>) -> Result<Map<String, Value>, DmlError> {
+    store.resolve_references(fields).map(|f| f.into_owned())
+}
+
+/// What one item did, after its own checks.
+type ItemResult = Result<(Value, Option<Undo>), ItemError>;
+
+/// Runs the items under one write lock: first `prepare` checks each one against the org as it
+/// was before the call (so a relationship key cannot name a record created earlier in the same
+/// call, as in one DML statement or Bulk job), then `write` applies them in order (getting the
+/// store, the session user's position and the prepared item); then allOrNone and injected
+/// failures apply.
+fn run_items<P>(
     state: &AppState,
     session: &Session,
     count: usize,
     all_or_none: bool,
-    mut op: impl FnMut(&mut Store, usize, usize) -> ItemResult,
+    prepare: impl Fn(&Store, usize) -> Result<P, ItemError>,
+    mut write: impl FnMut(&mut Store, usize, P) -> ItemResult,
 ) -> Response {
     let failing = state.faults.take_collection_failures();
     let mut store = state.store.write();
     let by = store.user_index(&session.user_id);
+    let prepared: Vec<Result<P, ItemError>> = (0..count).map(|i| prepare(&store, i)).collect();
     let mut log = vec![];
-    let mut results: Vec<Result<Value, (Option<String>, DmlError)>> = Vec::with_capacity(count);
-    for i in 0..count {
+    let mut results: Vec<Result<Value, ItemError>> = Vec::with_capacity(count);
+    for (i, item) in prepared.into_iter().enumerate() {
         if failing.contains(&i) {
             results.push(Err((None, injected())));
             continue;
         }
-        match op(&mut store, by, i) {
+        match item.and_then(|p| write(&mut store, by, p)) {
             Ok((value, undo)) => {
                 log.extend(undo);
                 results.push(Ok(value));
@@ -182,7 +195,7 @@ pub async fn collections_create(
         &session,
         records.len(),
         all_or_none,
-        |store, by, i| {
+        |store, i| {
             let fields = record_fields(&state.schema, &records[i]).map_err(|e| (None, e))?;
             if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
                 return Err((
@@ -193,6 +206,9 @@ pub async fn collections_create(
                     ),
                 ));
             }
+            resolved(store, &fields).map_err(|e| (None, e))
+        },
+        |store, by, fields| {
             let (id, undo) = store.insert_by(by, &fields, now).map_err(|e| (None, e))?;
             Ok((json!({"id": id, "success": true, "errors": []}), Some(undo)))
         },
@@ -214,7 +230,7 @@ pub async fn collections_update(
         &session,
         records.len(),
         all_or_none,
-        |store, by, i| {
+        |store, i| {
             let fields = record_fields(&state.schema, &records[i]).map_err(|e| (None, e))?;
             let given = fields
                 .iter()
@@ -238,6 +254,10 @@ pub async fn collections_update(
                     return Err((Some(given), e));
                 }
             };
+            let fields = resolved(store, &fields).map_err(|e| (Some(id.clone()), e))?;
+            Ok((id, fields))
+        },
+        |store, by, (id, fields)| {
             let undo = store.update(by, &id, &fields, now).map_err(|e| {
                 let e = if e.code == "NOT_FOUND" {
                     DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")
@@ -293,7 +313,7 @@ pub async fn collections_upsert(
         &session,
         records.len(),
         all_or_none,
-        |store, by, i| {
+        |store, i| {
             let fields = record_fields(&state.schema, &records[i]).map_err(|e| (None, e))?;
             if fields.keys().any(|k| k.eq_ignore_ascii_case("id")) {
                 return Err((
@@ -332,6 +352,9 @@ pub async fn collections_upsert(
                     ))
                 }
             };
+            Ok((value, resolved(store, &fields).map_err(|e| (None, e))?))
+        },
+        |store, by, (value, fields)| {
             let (outcome, undo) = store
                 .upsert(by, ext, &value, &fields, now)
                 .map_err(|e| (None, e))?;
@@ -396,14 +419,18 @@ pub async fn collections_delete(
         &session,
         given.len(),
         all_or_none,
-        |store, by, i| {
+        |_, i| {
             let raw = &given[i];
-            let Some(id) = ids::normalize(raw).filter(|id| id.starts_with("001")) else {
-                return Err((
-                    Some(raw.clone()),
-                    DmlError::new("MALFORMED_ID", format!("malformed id {raw}")),
-                ));
-            };
+            ids::normalize(raw)
+                .filter(|id| id.starts_with("001"))
+                .ok_or_else(|| {
+                    (
+                        Some(raw.clone()),
+                        DmlError::new("MALFORMED_ID", format!("malformed id {raw}")),
+                    )
+                })
+        },
+        |store, by, id: String| {
             let undo = store.delete(by, &id, now).map_err(|e| {
                 let e = if e.code == "NOT_FOUND" {
                     DmlError::new("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id")

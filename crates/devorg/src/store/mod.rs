@@ -4,6 +4,7 @@
 //! batches that must be all-or-nothing roll back through an undo log.
 
 mod dml_error;
+mod references;
 mod soql_rows;
 mod validate;
 

@@ -1,5 +1,6 @@
 //! The one write validation every write path shares (REST record, upsert, collections, Apex
-//! REST), against the org's own Account schema: unknown and read-only fields, each value against
+//! REST), against the org's own Account schema: relationships by a parent's key (`references`),
+//! unknown and read-only fields, each value against
 //! its field (type, length, restricted picklist, email, number range, reference), then the whole
 //! record (required fields, the org's validation rule, unique fields). Codes and messages are
 //! Salesforce's; see the README for the few that are devorg's wording.
@@ -13,7 +14,8 @@ use crate::schema::{Field, FieldType};
 use crate::users::looks_like_email;
 
 impl Store {
-    /// Checks every key of a write body and converts its value to storage form.
+    /// Checks every key of a write body and converts its value to storage form; relationships
+    /// named by a parent's key (`"Parent": {"Source_Id__c": …}`) are looked up first.
     /// Order follows Salesforce: JSON shape errors, unknown fields, read-only fields, then values.
     pub(super) fn check_fields(
         &self,
@@ -21,10 +23,11 @@ impl Store {
         creating: bool,
         self_id: Option<&str>,
     ) -> Result<Vec<(usize, Value)>, DmlError> {
+        let body = self.resolve_references(body)?;
         let account = &self.schema.account;
         let mut out = Vec::with_capacity(body.len());
         let mut read_only = vec![];
-        for (key, value) in body {
+        for (key, value) in body.iter() {
             if key == "attributes" || key.eq_ignore_ascii_case("Id") {
                 continue;
             }
