@@ -72,6 +72,15 @@ async fn main() {
         if config.no_oauth_cors { "off" } else { "on" }
     );
     println!("  accounts seeded:         {}", config.accounts);
+    let custom: Vec<&str> = state
+        .schema
+        .account
+        .fields
+        .iter()
+        .filter(|f| f.custom)
+        .map(|f| f.name.as_str())
+        .collect();
+    println!("  Account custom fields:   {}", custom.join(", "));
     println!("  authorize URL:           {authorize}");
     println!("    (its code_verifier:    {verifier})");
     println!("  REST API:                {url}/services/data/");

@@ -10,7 +10,7 @@ pub mod site;
 pub use browser::{Browser, Role};
 pub use pages::{DevorgLoginPage, SignInPage, SignedInPage};
 pub use rig::{
-    spawn_app, spawn_app_with, spawn_second_org, unreachable_org_url, TestApp, PASSWORD,
-    TARGET_PASSWORD, TARGET_USERNAME, USERNAME, USER_FULL_NAME,
+    spawn_app, spawn_app_with, spawn_second_org, spawn_second_org_with, unreachable_org_url,
+    TestApp, PASSWORD, TARGET_PASSWORD, TARGET_USERNAME, USERNAME, USER_FULL_NAME,
 };
 pub use site::{StaticSite, APP_PATH};

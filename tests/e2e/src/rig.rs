@@ -27,7 +27,7 @@ pub async fn spawn_app() -> Result<TestApp> {
 }
 
 /// As [`spawn_app`], with `configure` changing devorg's settings (CORS allowlist, OAuth CORS,
-/// token lifetime…) before it starts.
+/// token lifetime, `org` for an org file's fields and users, `users`…) before it starts.
 pub async fn spawn_app_with(
     configure: impl FnOnce(&mut devorg::Config, &StaticSite),
 ) -> Result<TestApp> {
@@ -53,7 +53,17 @@ pub const TARGET_PASSWORD: &str = "target";
 
 /// A second devorg for `app` (another org id, user and data), allowing the same site.
 pub async fn spawn_second_org(app: &TestApp) -> Result<devorg::RunningOrg> {
-    devorg::spawn(devorg::Config {
+    spawn_second_org_with(app, |_| {}).await
+}
+
+/// As [`spawn_second_org`], with `configure` changing the org before it starts: its fields and
+/// users from an org file (`config.org = Some(devorg::OrgSpec::example_target())`, or
+/// `OrgSpec::from_value(json!({…}))`), more users (`config.users`), seed, accounts….
+pub async fn spawn_second_org_with(
+    app: &TestApp,
+    configure: impl FnOnce(&mut devorg::Config),
+) -> Result<devorg::RunningOrg> {
+    let mut config = devorg::Config {
         addr: "127.0.0.1:0".parse()?,
         allowed_origins: vec![app.site.origin.clone()],
         redirect_uris: vec![app.site.app_url()],
@@ -61,9 +71,11 @@ pub async fn spawn_second_org(app: &TestApp) -> Result<devorg::RunningOrg> {
         password: TARGET_PASSWORD.into(),
         accounts: 5,
         ..Default::default()
-    })
-    .await
-    .context("cannot start the second devorg")
+    };
+    configure(&mut config);
+    devorg::spawn(config)
+        .await
+        .context("cannot start the second devorg")
 }
 
 impl TestApp {
