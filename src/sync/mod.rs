@@ -6,6 +6,7 @@
 //! accounts, the key, the mapping, owners) ← `preview` (reading both orgs, every record's change)
 //! ← `run` (writing it, with progress, pause and results); `mod.rs` picks the two orgs.
 
+pub mod kept;
 pub mod preview;
 pub mod run;
 pub mod setup;
@@ -156,6 +157,7 @@ fn Pair(source: Arc<SignedIn>, target: Arc<SignedIn>) -> impl IntoView {
         provide_context(ctx);
         run::provide_runner(ctx);
         view! {
+            <run::KeptRun/>
             <setup::Setup/>
             <preview::PreviewPanel/>
             <run::RunPanel/>

@@ -14,6 +14,7 @@ use orgbridge_sync::run::{run, Control, RecordResult, RunState, Stop};
 use salesforce::client::ApiUsage;
 use salesforce::types::ExternalIdField;
 
+use super::kept;
 use super::state::{org_short, use_sync, Made, SyncCtx, FRESH_MS};
 use crate::components::alert::ErrorAlert;
 use crate::error::AppError;
@@ -72,6 +73,8 @@ impl Runner {
 struct Ui {
     ctx: SyncCtx,
     want: StoredValue<Option<Stop>>,
+    /// Where the run is kept (see `kept`).
+    pair: String,
 }
 
 /// Fewer calls at once when either org has under a tenth of its day's calls left.
@@ -110,8 +113,10 @@ impl Control for Ui {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
     }
 
-    fn saw(&self, state: &RunState) {
+    async fn saw(&self, state: &RunState) {
         self.ctx.run.try_set(Some(state.clone()));
+        // A browser that refuses IndexedDB still runs; it just cannot resume after a reload.
+        let _ = kept::keep_progress(&self.pair, state).await;
     }
 }
 
@@ -131,8 +136,18 @@ async fn drive(
         .unwrap_or_default();
     let key = ExternalIdField::parse(&key)?;
     let (source, target) = (ctx.source.get_value(), ctx.target.get_value());
+    let pair = kept::pair(&source.key, &target.key);
     // Records deleted in the source since the preview are not written.
     if state.calls == 0 {
+        let plan = kept::Plan {
+            preview: made.preview.clone(),
+            key: ctx
+                .key
+                .get_untracked()
+                .ok_or_else(|| AppError::Setup("No key chosen.".into()))?,
+            made_at_ms: made.at_ms,
+        };
+        let _ = kept::keep_plan(&pair, &plan).await;
         // Anything deleted after the newest change the preview read.
         let since = made.preview.watermark.clone().unwrap_or_default();
         let gone = deleted_since(&source.accounts.client(), &since).await?;
@@ -146,8 +161,16 @@ async fn drive(
         sobject: SOBJECT,
         key,
     };
-    let stop = run(&mut state, &made.preview, &writer, &Ui { ctx, want }).await;
+    let ui = Ui {
+        ctx,
+        want,
+        pair: pair.clone(),
+    };
+    let stop = run(&mut state, &made.preview, &writer, &ui).await;
     ctx.run.try_set(Some(state.clone()));
+    if matches!(stop, Stop::Finished | Stop::Cancelled) {
+        kept::forget(&pair).await;
+    }
     if stop == Stop::Finished {
         let clean = state
             .results
@@ -241,6 +264,71 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// A run of this pair that a reload or a closed tab interrupted: offered to resume. Records
+/// already written are not sent again; the call that was out is sent again, which the upsert by
+/// key makes safe.
+#[component]
+pub fn KeptRun() -> impl IntoView {
+    let ctx = use_sync();
+    let runner = use_runner();
+    let pair = kept::pair(
+        &ctx.source.with_value(|s| s.key.clone()),
+        &ctx.target.with_value(|t| t.key.clone()),
+    );
+    let found = {
+        let pair = pair.clone();
+        LocalResource::new(move || {
+            let pair = pair.clone();
+            async move {
+                kept::unfinished(&pair)
+                    .await
+                    .map(|(plan, state)| Arc::new((plan, state)))
+            }
+        })
+    };
+    let gone = RwSignal::new(false);
+    let target = org_short(&ctx.target.get_value());
+    move || {
+        if gone.get() || ctx.run.with(Option::is_some) {
+            return None;
+        }
+        let kept_run = found.get().flatten()?;
+        let (done, total) = kept_run.1.progress();
+        let pair = pair.clone();
+        let resume = {
+            let kept_run = kept_run.clone();
+            move |_| {
+                let (plan, state) = (*kept_run).clone();
+                let calls = (Default::default(), Default::default());
+                let made = Arc::new(Made {
+                    preview: plan.preview,
+                    owners: None,
+                    calls,
+                    at_ms: plan.made_at_ms,
+                });
+                ctx.key.set(Some(plan.key));
+                ctx.made.set(Some(made.clone()));
+                ctx.run.set(Some(state));
+                runner.start(ctx, made);
+            }
+        };
+        Some(view! {
+            <div class="ob-alert" role="alert">
+                <p class="ob-alert-title">{format!("A copy to {target} was not finished")}</p>
+                <p>{format!("{} of {} accounts were written before the page closed. Resume to write the rest: those already written are not sent again.", thousands(done as u64), thousands(total as u64))}</p>
+                <div class="ob-actions">
+                    <button type="button" class="ob-button" on:click=resume>"Resume the copy"</button>
+                    <button type="button" class="ob-button ob-button-secondary" on:click=move |_| {
+                        gone.set(true);
+                        let pair = pair.clone();
+                        leptos::task::spawn_local(async move { kept::forget(&pair).await });
+                    }>"Discard it"</button>
+                </div>
+            </div>
+        })
+    }
 }
 
 /// The run: progress, controls, then one result per record.

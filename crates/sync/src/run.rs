@@ -77,8 +77,9 @@ pub trait Control {
     fn concurrency(&self) -> usize;
     /// Waits `ms` milliseconds (before a retry).
     fn sleep(&self, ms: u32) -> impl Future<Output = ()>;
-    /// After every change of the state: keep it, show it.
-    fn saw(&self, state: &RunState);
+    /// After every change of the state: keep it (waited for, so what is kept is never behind
+    /// what the org has by more than one wave), show it.
+    fn saw(&self, state: &RunState) -> impl Future<Output = ()>;
 }
 
 /// Tries per call before its records are failed (a 503 or a dropped connection is tried again).
@@ -208,7 +209,7 @@ pub async fn run(
         for &n in &wave {
             state.batches[n].status = Status::Sent;
         }
-        control.saw(state);
+        control.saw(state).await;
         let calls = wave.iter().map(|&n| {
             let rows: Vec<usize> = state.batches[n]
                 .batch
@@ -270,7 +271,7 @@ pub async fn run(
                 },
             }
         }
-        control.saw(state);
+        control.saw(state).await;
         if let Some(why) = held {
             return Stop::Held(why);
         }

@@ -76,7 +76,7 @@ impl Control for Person {
     async fn sleep(&self, ms: u32) {
         self.slept.borrow_mut().push(ms);
     }
-    fn saw(&self, state: &RunState) {
+    async fn saw(&self, state: &RunState) {
         *self.kept.borrow_mut() = Some(state.clone());
     }
 }

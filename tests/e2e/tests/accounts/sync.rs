@@ -153,3 +153,70 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
         .any(|(_, v)| v["Name"] == json!("Sync Test Child Renamed")));
     app.finish().await
 }
+
+/// A page reload in the middle of a run: coming back, the app offers to resume it, and the rest
+/// is written — every record once, the call that was out sent again safely.
+#[tokio::test]
+async fn a_run_interrupted_by_a_reload_resumes_with_no_duplicates() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    let ours: Vec<String> = (0..1_000)
+        .map(|i| org.insert(json!({"Name": format!("Resume Test {i:04}")})))
+        .collect();
+    let ours: Vec<&String> = ours.iter().collect();
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    let source_button = format!(
+        "{USERNAME} {} · {}",
+        app.org.state.org.org_id,
+        app.org.url.trim_start_matches("http://")
+    );
+    browser.click_button(&source_button).await?;
+    assert_eq!(page.search("Resume Test", None).await?, (1_000, 1_000));
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("1,000 to insert").await?;
+
+    // A slow target: three calls of 200 at once, then two more.
+    target.state.faults.set_latency(1_500);
+    browser
+        .click_button(&format!("Write 1,000 accounts to {TARGET_USERNAME}"))
+        .await?;
+    browser
+        .wait_for("the first calls to be written", || async {
+            Ok((copies_of(&target, &ours, &[]).len() >= 600).then_some(()))
+        })
+        .await?;
+    browser.client().refresh().await?;
+
+    browser
+        .by_role(Role::Heading, "Copy accounts between orgs")
+        .await?;
+    let offer = page
+        .wait_alert_containing(&format!("A copy to {TARGET_USERNAME} was not finished"))
+        .await?;
+    assert!(offer.contains("of 1,000 accounts were written"), "{offer}");
+    target.state.faults.set_latency(0);
+    browser.click_button("Resume the copy").await?;
+    page.wait_status_containing("Done.").await?;
+    let copied = copies_of(&target, &ours, &["External_Id__c"]);
+    assert_eq!(copied.len(), 1_000, "every record, once");
+    let mut keys: Vec<String> = copied
+        .iter()
+        .map(|(_, v)| v["External_Id__c"].as_str().unwrap_or_default().to_string())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), 1_000, "no duplicates");
+    app.finish().await
+}
