@@ -49,8 +49,11 @@ pub struct Config {
     #[arg(long = "user", value_name = "USER", value_parser = UserSpec::parse)]
     pub users: Vec<UserSpec>,
 
-    /// An org file (JSON, see the README): users, custom fields the org's Account declares or
-    /// redeclares, built-in custom fields it lacks. Without it the org has the built-in schema.
+    /// An org file, JSON: `{"users": [{"username", "password", "email", "firstName", "lastName",
+    /// "active"}], "account": {"remove": ["Legacy_Number__c"], "fields": [{"name": "Source_Id__c",
+    /// "type": "Text", "length": 18, "externalId": true, "unique": true}]}}` (kinds Text, TextArea,
+    /// LongTextArea, Picklist, Number, Checkbox, Date, Email, Phone, Url; see crates/devorg/README.md).
+    /// Without it the org has the built-in Account.
     #[arg(long = "org-file", value_name = "PATH", value_parser = OrgSpec::from_flag)]
     pub org: Option<OrgSpec>,
 
@@ -111,6 +114,16 @@ pub struct Config {
     /// in the system temp directory).
     #[arg(long, value_name = "PATH")]
     pub tls_cert_out: Option<PathBuf>,
+}
+
+/// Why a configuration cannot make an org.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// A user that Salesforce would refuse, or a username declared twice.
+    #[error("{0}")]
+    Users(String),
+    #[error(transparent)]
+    OrgFile(#[from] crate::org_file::OrgFileError),
 }
 
 impl Default for Config {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use parking_lot::{Mutex, RwLock};
 
-use crate::config::Config;
+use crate::config::{Config, ConfigError};
 use crate::faults::Faults;
 use crate::ids::{self, IdGen};
 use crate::limits::ApiUsage;
@@ -79,7 +79,7 @@ impl AppState {
     }
 
     /// A fresh org, or why the configuration cannot make one (a username declared twice, …).
-    pub fn try_new(config: Config) -> Result<Self, String> {
+    pub fn try_new(config: Config) -> Result<Self, ConfigError> {
         let mut ids = IdGen::new(&ids::random_org_tag());
         let org_id = ids.next_id("00D");
         let spec = config.org.as_ref();
@@ -94,13 +94,14 @@ impl AppState {
         } else {
             declared
         };
-        let users = users::build_users(&config.username, &config.password, &others, &mut ids)?;
+        let users = users::build_users(&config.username, &config.password, &others, &mut ids)
+            .map_err(ConfigError::Users)?;
         let org = Org {
             org_id,
             users: users.into(),
         };
         let schema = Arc::new(match spec {
-            Some(spec) => spec.account.schema().map_err(|e| e.to_string())?,
+            Some(spec) => spec.account.schema()?,
             None => Schema::builtin(),
         });
         let store = Store::seeded(&config, &org, schema.clone(), ids);

@@ -421,7 +421,7 @@ async fn by_default_an_org_has_a_few_seeded_users_and_spreads_owners() {
 #[tokio::test]
 async fn a_username_declared_twice_is_a_configuration_error() {
     let config = Config::parse_from(["devorg", "--user", "ADMIN@devorg.local:x"]);
-    let err = AppState::try_new(config).err().unwrap();
+    let err = AppState::try_new(config).err().unwrap().to_string();
     assert!(err.contains("declared twice"), "{err}");
     assert!(Config::try_parse_from(["devorg", "--user", "no-at-sign:pw"]).is_err());
 }
