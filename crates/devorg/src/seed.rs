@@ -298,8 +298,9 @@ fn generic_value(field: &Field, rng: &mut Rng, i: usize) -> Option<Value> {
             let digits = (field.precision - field.scale).min(6) as i32;
             let scale = 10u64.pow(field.scale.min(6));
             let whole = rng.below(10usize.pow(digits as u32)) as f64;
-            let fraction = rng.below(scale as usize) as f64 / scale as f64;
-            Value::from(whole + fraction)
+            let fraction = rng.below(scale as usize) as f64;
+            // One division, so the value is the nearest double to its decimal (57.3, not 57.29…).
+            Value::from((whole * scale as f64 + fraction) / scale as f64)
         }
         FieldType::TextArea => {
             let words = text(rng, field.length.min(200) as usize);
