@@ -465,7 +465,7 @@ fn Results() -> impl IntoView {
             }
         };
         Some(view! {
-            <p class="ob-muted">{summary}</p>
+            <p class="ob-status" role="status">{summary}</p>
             {any_failed.then(|| view! {
                 <table class="ob-acc-result-table" aria-label="Records that failed">
                     <thead><tr><th scope="col">"Account"</th><th scope="col">"In the target"</th><th scope="col">"Problem"</th></tr></thead>

@@ -104,7 +104,7 @@ fn WhichAccounts() -> impl IntoView {
             }
             {move || option(Which::Selected, format!("The {} rows selected in the source's account list", model::thousands(selected() as u64)), None, selected() > 0)}
             {move || match watermark() {
-                Some(mark) => option(Which::Changed, format!("Changed since the last sync ({} UTC)", mark.get(..16).unwrap_or(&mark).replace('T', " ")), None, true),
+                Some(mark) => option(Which::Changed, "Changed since the last sync".into(), Some(format!("after {} UTC", mark.get(..16).unwrap_or(&mark).replace('T', " "))), true),
                 None => option(Which::Changed, "Changed since the last sync".into(), Some("after the first run".into()), false),
             }}
         </fieldset>

@@ -102,7 +102,10 @@ async fn main() -> Result<()> {
     b.screenshot(shot("15-two-orgs")).await?;
 
     // Copying accounts from the source into the target: the choices, the preview, the run.
-    b.by_role(Role::Link, "Copy accounts").await?.click().await?;
+    b.by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
     b.wait_for_text("Match records by").await?;
     b.screenshot(shot("16-copy-setup")).await?;
     b.click_button("Preview changes").await?;

@@ -96,7 +96,8 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
     browser
         .by_role(Role::Heading, &format!("Writing to {TARGET_USERNAME}"))
         .await?;
-    page.wait_status_containing("3 created").await.ok();
+    page.wait_status_containing("3 created, 0 updated, 0 failed")
+        .await?;
     let copied = copies_of(
         &target,
         &ours,
@@ -138,14 +139,20 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
 
     // One source record changes; the next sync reads only what changed since the last.
     org.update(&child, json!({"Name": "Sync Test Child Renamed"}));
-    browser.choose("Changed since the last sync").await.ok();
-    browser.click_button("Preview again").await?;
-    page.wait_status_containing("0 to insert, 1 to update")
+    browser.choose("Changed since the last sync").await?;
+    // A new choice: the old preview goes, as it no longer says what a run would do.
+    browser.click_button("Preview changes").await?;
+    // Only what changed since the last sync's newest change is read (from that second on, so
+    // records of the same second come again, unchanged).
+    let summary = page
+        .wait_status_containing("0 to insert, 1 to update")
         .await?;
+    assert!(summary.ends_with("0 blocked."), "{summary}");
     browser
         .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
         .await?;
-    page.wait_status_containing("Done.").await?;
+    page.wait_status_containing("0 created, 1 updated, 0 failed")
+        .await?;
     let copied = copies_of(&target, &ours, &["Name", "External_Id__c"]);
     assert_eq!(copied.len(), 3, "no duplicate");
     assert!(copied
