@@ -63,6 +63,8 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
     let owners = ctx.owners.get_untracked();
     let (source, target) = (ctx.source.get_value(), ctx.target.get_value());
     let (sc, tc) = (source.accounts.client(), target.accounts.client());
+    // The last preview's numbers would be stale while both orgs are read again.
+    ctx.made.set(None);
     progress.set("Reading the source accounts…".into());
     let ask = Ask {
         scope: &scope,

@@ -97,11 +97,17 @@ impl SyncCtx {
         self.saved.set(saved);
     }
 
-    /// Forgets the preview (a choice changed, so it no longer says what a run would do).
+    /// Forgets the preview (a choice changed, so it no longer says what a run would do) and a
+    /// finished run's results with it; a run under way stays on screen.
     pub fn changed(&self) {
-        if self.run.with_untracked(Option::is_none) {
-            self.made.set(None);
+        if self
+            .run
+            .with_untracked(|r| r.as_ref().is_some_and(|r| !r.finished()))
+        {
+            return;
         }
+        self.run.set(None);
+        self.made.set(None);
     }
 }
 

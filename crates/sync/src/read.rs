@@ -109,6 +109,10 @@ pub async fn read<S: Transport, T: Transport>(
         out.calls.source += calls;
     }
 
+    // Nothing to copy (nothing changed since the last sync): nothing more to read.
+    if out.records.is_empty() {
+        return Ok(out);
+    }
     progress("Looking for the accounts in the target".into());
     let keyed = target
         .query(&plan::keyed_count_soql(ask.key), None)

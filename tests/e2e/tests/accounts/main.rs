@@ -14,3 +14,4 @@ mod records;
 mod routes;
 mod session;
 mod sync;
+mod sync_bench;

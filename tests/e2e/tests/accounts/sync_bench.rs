@@ -1,0 +1,112 @@
+//! Figures, not pass/fail: copying 10,000 new accounts between two devorgs in the release build
+//! in headless Chromium. API calls in each org and wall time for the preview and for the run; a
+//! second run with nothing changed; 100 changed since the last sync; the JS heap after the run.
+//! Run by `benches/sync.sh`.
+
+use std::time::Instant;
+
+use anyhow::Result;
+use orgbridge_e2e::{spawn_app_with, spawn_second_org, Role, TARGET_PASSWORD, TARGET_USERNAME};
+use orgbridge_model::accounts::thousands;
+use serde_json::json;
+
+use crate::page::{AccountsPage, Org};
+
+/// Accounts to copy (`SYNC_BENCH_N` overrides, for a quick try).
+fn accounts() -> usize {
+    std::env::var("SYNC_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000)
+}
+
+/// Clicks `button`, waits for a status containing `done`; the wall time and the calls each org
+/// counted meanwhile.
+async fn measure(
+    page: &AccountsPage<'_>,
+    source: &devorg::RunningOrg,
+    target: &devorg::RunningOrg,
+    button: &str,
+    done: &str,
+) -> Result<(f64, u64, u64, String)> {
+    let (s0, t0) = (source.state.usage.used(), target.state.usage.used());
+    let start = Instant::now();
+    page.browser().click_button(button).await?;
+    let status = page.wait_status_containing(done).await?;
+    Ok((
+        start.elapsed().as_secs_f64(),
+        source.state.usage.used() - s0,
+        target.state.usage.used() - t0,
+        status,
+    ))
+}
+
+#[tokio::test]
+#[ignore = "a benchmark: benches/sync.sh"]
+async fn bench_sync_10k() -> Result<()> {
+    let n = accounts();
+    let app = spawn_app_with(|config, _| config.accounts = n).await?;
+    let target = spawn_second_org(&app).await?;
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    browser.field("Target External ID field").await?;
+    let write = |n: &str| format!("Write {n} accounts to {TARGET_USERNAME}");
+    let total = thousands(n as u64);
+
+    let (secs, s, t, status) =
+        measure(&page, &app.org, &target, "Preview changes", "to insert").await?;
+    println!("{total} new accounts");
+    println!("  preview: {secs:.2} s (goal ≤ 3 s), {s} calls in the source, {t} in the target — {status}");
+    let (run_secs, rs, rt, _) = measure(&page, &app.org, &target, &write(&total), "Done.").await?;
+    println!("  run: {run_secs:.2} s (goal ≤ 5 s), {rs} calls in the source, {rt} in the target");
+    println!("  calls in all: {} (goal ≤ 70)", s + t + rs + rt);
+    let heap = browser.cdp("Runtime.getHeapUsage", json!({})).await?;
+    println!(
+        "  JS heap after the run: {:.1} MB (goal ≤ 150 MB)",
+        heap["usedSize"].as_f64().unwrap_or(0.0) / 1e6
+    );
+
+    // The next sync, with nothing changed since the last.
+    browser.choose("Changed since the last sync").await?;
+    let (secs, s, t, status) =
+        measure(&page, &app.org, &target, "Preview changes", "to insert").await?;
+    println!(
+        "nothing changed since: preview {secs:.2} s, {} calls (goal: 0 writes, ≤ 10 calls) — {status}",
+        s + t
+    );
+
+    // 100 changed in the source since the last sync.
+    let org = Org(&app);
+    let ids: Vec<String> = {
+        let store = app.org.state.store.read();
+        store
+            .accounts()
+            .filter(|r| !r.deleted)
+            .take(100)
+            .map(|r| r.id.clone())
+            .collect()
+    };
+    for (i, id) in ids.iter().enumerate() {
+        org.update(id, json!({"Description": format!("Changed {i}")}));
+    }
+    let (secs, s, t, status) =
+        measure(&page, &app.org, &target, "Preview again", "to insert").await?;
+    println!("100 changed: preview {secs:.2} s, {s} + {t} calls — {status}");
+    let updates = status
+        .split(", ")
+        .find_map(|p| p.strip_suffix(" to update"))
+        .unwrap_or("0")
+        .to_string();
+    if updates != "0" {
+        let (secs, s, t, _) = measure(&page, &app.org, &target, &write(&updates), "Done.").await?;
+        println!("  run: {secs:.2} s, {s} + {t} calls");
+    }
+    app.finish().await
+}
