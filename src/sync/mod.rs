@@ -15,7 +15,7 @@ pub mod state;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use orgbridge_model::accounts::SOBJECT;
+use orgbridge_model::accounts::{thousands, SOBJECT};
 use orgbridge_sync::mapping::propose;
 use orgbridge_sync::read::Side;
 
@@ -157,12 +157,45 @@ fn Pair(source: Arc<SignedIn>, target: Arc<SignedIn>) -> impl IntoView {
         provide_context(ctx);
         run::provide_runner(ctx);
         view! {
+            <Budgets/>
             <run::KeptRun/>
             <setup::Setup/>
             <preview::PreviewPanel/>
             <run::RunPanel/>
         }
     })
+}
+
+/// Both orgs' API calls today, as their last answers reported them: a run that would leave less
+/// than a tenth of either asks first, and goes slower when one runs low.
+#[component]
+fn Budgets() -> impl IntoView {
+    let ctx = state::use_sync();
+    let line = |org: Arc<SignedIn>, role: &'static str| {
+        let usage = org.accounts.usage;
+        let name = state::org_short(&org);
+        let text = move || match usage.get() {
+            Some(u) => format!(
+                "{role} {name}: {} of {} API calls used today ({} left)",
+                thousands(u.used),
+                thousands(u.max),
+                thousands(u.remaining())
+            ),
+            None => format!("{role} {name}: API calls today not known yet"),
+        };
+        let low = move || {
+            usage
+                .get()
+                .is_some_and(|u| u.max > 0 && u.remaining() * 10 < u.max)
+        };
+        view! { <li class:ob-acc-budget-low=low>{text}</li> }
+    };
+    view! {
+        <ul class="ob-sync-budgets" aria-label="API budgets">
+            {line(ctx.source.get_value(), "Source")}
+            {line(ctx.target.get_value(), "Target")}
+        </ul>
+    }
 }
 
 const WORDS: Words = Words {

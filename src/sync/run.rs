@@ -382,13 +382,67 @@ pub fn RunPanel() -> impl IntoView {
                     Ok(Stop::Finished) => view! { <p class="ob-status" role="status">"Done."</p> }.into_any(),
                     Ok(Stop::Paused) => view! { <p class="ob-status" role="status">"Paused. Nothing more is sent until you resume."</p> }.into_any(),
                     Ok(Stop::Cancelled) => view! { <p class="ob-status" role="status">"Cancelled. Records not yet sent were not written."</p> }.into_any(),
-                    Ok(Stop::Held(why)) => view! { <ErrorAlert title="The run is paused" message=format!("{why} Resume when that is fixed; records already written are not sent again.")/> }.into_any(),
+                    Ok(Stop::Held(why)) => view! {
+                        <ErrorAlert title="The run is paused" message=format!("{why} Resume when that is fixed; records already written are not sent again.")>
+                            <SignInAgain/>
+                        </ErrorAlert>
+                    }.into_any(),
                     Err(e) => view! { <ErrorAlert title="The run stopped" message=e/> }.into_any(),
                 })}
                 <Results/>
             </section>
         })}
     }
+}
+
+/// "Sign in again to …" for each of the two orgs whose session ended: after signing in, the copy
+/// screen offers to resume the run it keeps.
+#[component]
+fn SignInAgain() -> impl IntoView {
+    let ctx = use_sync();
+    let auth = crate::auth::use_auth();
+    [ctx.source.get_value(), ctx.target.get_value()]
+        .into_iter()
+        .map(|org| {
+            let ended = org.ended;
+            let name = org_short(&org);
+            let login = org.login.clone();
+            move || {
+                ended.get().is_some().then(|| {
+                    let login = login.clone();
+                    view! {
+                        <button type="button" class="ob-button" on:click=move |_| auth.sign_in(login.clone())>
+                            {format!("Sign in again to {name}")}
+                        </button>
+                    }
+                })
+            }
+        })
+        .collect_view()
+}
+
+/// Offers `text` as a file download (a Blob URL, revoked once clicked: nothing leaves the page).
+fn download_csv(name: &str, text: &str) {
+    use wasm_bindgen::JsCast;
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let link = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(a) = link {
+        a.set_href(&url);
+        a.set_download(name);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// Counts, then the records that failed (with the org's words), each linked in both orgs.
@@ -464,8 +518,20 @@ fn Results() -> impl IntoView {
                 runner.start(ctx, made);
             }
         };
+        let download = {
+            let made = made.clone();
+            move |_| {
+                if let Some(state) = ctx.run.get_untracked() {
+                    let text = orgbridge_sync::report::results_csv(&made.preview, &state);
+                    download_csv("orgbridge-copy-results.csv", &text);
+                }
+            }
+        };
         Some(view! {
             <p class="ob-status" role="status">{summary}</p>
+            <div class="ob-actions">
+                <button type="button" class="ob-button ob-button-secondary" on:click=download>"Download the results (CSV)"</button>
+            </div>
             {any_failed.then(|| view! {
                 <table class="ob-acc-result-table" aria-label="Records that failed">
                     <thead><tr><th scope="col">"Account"</th><th scope="col">"In the target"</th><th scope="col">"Problem"</th></tr></thead>

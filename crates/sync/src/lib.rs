@@ -16,6 +16,7 @@ pub mod owners;
 pub mod plan;
 pub mod preview;
 pub mod read;
+pub mod report;
 pub mod rest_writer;
 pub mod run;
 

@@ -98,6 +98,33 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
         .await?;
     page.wait_status_containing("3 created, 0 updated, 0 failed")
         .await?;
+    // The results as CSV: the file's text, caught as the page hands it to the browser.
+    browser
+        .eval("window.__csv = null; const made = URL.createObjectURL; URL.createObjectURL = b => { b.text().then(t => window.__csv = t); return made(b); };")
+        .await?;
+    browser.click_button("Download the results (CSV)").await?;
+    let csv = browser
+        .wait_for("the CSV", || async {
+            Ok(browser
+                .eval("return window.__csv;")
+                .await?
+                .as_str()
+                .map(str::to_string))
+        })
+        .await?;
+    assert!(
+        csv.starts_with("Previewed,Result,Account,Source Id,Target Id,Key,Message"),
+        "{}",
+        &csv[..80.min(csv.len())]
+    );
+    assert!(
+        csv.contains(&format!("Insert,Created,Sync Test Child,{child},")),
+        "one line per record"
+    );
+    assert!(
+        csv.contains("\"Sync Test O'Reilly \"\"Media\"\" <b>&amp;</b> Zürich 東京 🚀\""),
+        "quoted as CSV"
+    );
     let copied = copies_of(
         &target,
         &ours,
@@ -225,5 +252,163 @@ async fn a_run_interrupted_by_a_reload_resumes_with_no_duplicates() -> Result<()
     keys.sort();
     keys.dedup();
     assert_eq!(keys.len(), 1_000, "no duplicates");
+    app.finish().await
+}
+
+/// The starting point of the fault tests: `n` new accounts named `prefix NNNN` in the source,
+/// both orgs signed in, the copy screen on them, previewed.
+async fn previewed<'a>(
+    app: &'a orgbridge_e2e::TestApp,
+    target: &devorg::RunningOrg,
+    prefix: &str,
+    n: usize,
+) -> Result<(AccountsPage<'a>, Vec<String>)> {
+    let org = Org(app);
+    let ids: Vec<String> = (0..n)
+        .map(|i| org.insert(json!({"Name": format!("{prefix} {i:04}")})))
+        .collect();
+    let page = AccountsPage::sign_in(app).await?;
+    let browser = page.browser();
+    app.add_org(target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    let source_button = format!(
+        "{USERNAME} {} · {}",
+        app.org.state.org.org_id,
+        app.org.url.trim_start_matches("http://")
+    );
+    browser.click_button(&source_button).await?;
+    page.search(prefix, None).await?;
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing(&format!(
+        "{} to insert",
+        orgbridge_model::accounts::thousands(n as u64)
+    ))
+    .await?;
+    Ok((page, ids))
+}
+
+/// Every copy of `ids` in the target once, and no other.
+fn written_once(target: &devorg::RunningOrg, ids: &[String]) {
+    let refs: Vec<&String> = ids.iter().collect();
+    let copied = copies_of(target, &refs, &["External_Id__c"]);
+    let mut keys: Vec<String> = copied
+        .iter()
+        .map(|(_, v)| v["External_Id__c"].as_str().unwrap_or_default().to_string())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(
+        (copied.len(), keys.len()),
+        (ids.len(), ids.len()),
+        "every record, once"
+    );
+}
+
+/// A busy org (503) and answers cut off after the write: those calls are sent again after a
+/// pause, and as the upsert matches by key, nothing is written twice.
+#[tokio::test]
+async fn a_busy_org_and_lost_answers_are_retried_without_duplicates() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = previewed(&app, &target, "Retry Test", 600).await?;
+    app.browser.expect_console_error("503");
+    app.browser
+        .expect_console_error("ERR_INCOMPLETE_CHUNKED_ENCODING");
+    target
+        .state
+        .faults
+        .fail_next(2, devorg::faults::FailureMode::DropAfterWrite);
+    page.browser()
+        .click_button(&format!("Write 600 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("Done.").await?;
+    // Two of the three calls wrote their records, but their answers were cut off: sent again,
+    // they find the records by key and update them.
+    page.wait_status_containing("200 created, 400 updated, 0 failed")
+        .await?;
+    written_once(&target, &ids);
+
+    // Again, with the org busy for one call.
+    app.org
+        .state
+        .store
+        .write()
+        .update(
+            0,
+            &ids[0],
+            json!({"Name": "Retry Test 0000 Renamed"})
+                .as_object()
+                .unwrap(),
+            devorg::store::now_ms(),
+        )
+        .expect("a change");
+    page.browser().click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 1 to update")
+        .await?;
+    target
+        .state
+        .faults
+        .fail_next(1, devorg::faults::FailureMode::Unavailable);
+    page.browser()
+        .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("0 created, 1 updated, 0 failed")
+        .await?;
+    written_once(&target, &ids);
+    app.finish().await
+}
+
+/// The target's refresh token is revoked mid-run: the run pauses and says why, the person signs
+/// in again, and the copy screen resumes it — every record written once.
+#[tokio::test]
+async fn a_run_whose_target_session_ends_pauses_and_resumes_after_signing_in() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = previewed(&app, &target, "Revoke Test", 1_000).await?;
+    let browser = page.browser();
+    app.browser.expect_console_error("401");
+    app.browser.expect_console_error("400");
+    target.state.faults.set_latency(1_500);
+    browser
+        .click_button(&format!("Write 1,000 accounts to {TARGET_USERNAME}"))
+        .await?;
+    let refs: Vec<&String> = ids.iter().collect();
+    browser
+        .wait_for("the first calls to be written", || async {
+            Ok((copies_of(&target, &refs, &[]).len() >= 600).then_some(()))
+        })
+        .await?;
+    target.state.tokens.lock().revoke_all();
+    let alert = page.wait_alert_containing("The run is paused").await?;
+    assert!(alert.contains("session"), "{alert}");
+    target.state.faults.set_latency(0);
+    let written = copies_of(&target, &refs, &[]).len();
+    assert!(written < 1_000, "paused before the end: {written}");
+
+    browser
+        .click_button(&format!("Sign in again to {TARGET_USERNAME}"))
+        .await?;
+    orgbridge_e2e::DevorgLoginPage::wait(browser)
+        .await?
+        .log_in_and_allow(TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    page.wait_alert_containing(&format!("A copy to {TARGET_USERNAME} was not finished"))
+        .await?;
+    browser.click_button("Resume the copy").await?;
+    page.wait_status_containing("Done.").await?;
+    written_once(&target, &ids);
     app.finish().await
 }
