@@ -412,3 +412,110 @@ async fn a_run_whose_target_session_ends_pauses_and_resumes_after_signing_in() -
     written_once(&target, &ids);
     app.finish().await
 }
+
+/// A user's id in an org, by username.
+fn user_id(org: &devorg::RunningOrg, username: &str) -> String {
+    let store = org.state.store.read();
+    store
+        .users
+        .iter()
+        .find(|u| u.username == username)
+        .map(|u| u.id.clone())
+        .unwrap_or_else(|| panic!("no user {username}"))
+}
+
+/// Two orgs that differ as real ones do (crates/devorg/orgs): the key is the target's Source Id,
+/// what the target would refuse is said before anything runs and blocks only the records it
+/// hits, and owners go to the target user with the same email, or to the person.
+#[tokio::test]
+async fn orgs_that_differ_are_checked_before_anything_runs_and_owners_are_matched() -> Result<()> {
+    let app = orgbridge_e2e::spawn_app_with(|config, _| {
+        config.org = Some(devorg::org_file::OrgSpec::example_source())
+    })
+    .await?;
+    let target = orgbridge_e2e::spawn_second_org_with(&app, |config| {
+        config.org = Some(devorg::org_file::OrgSpec::example_target())
+    })
+    .await?;
+    let org = Org(&app);
+    let riley = user_id(&app.org, "riley.chen@devorg.local");
+    let sam = user_id(&app.org, "sam.patel@devorg.local");
+    let fits = org.insert(json!({"Name": "Differ Test Fits", "Account_Code__c": "AC-1", "Tier__c": "Gold", "OwnerId": riley}));
+    let long =
+        org.insert(json!({"Name": "Differ Test Long Code", "Account_Code__c": "ABCDEFGHIJKLMNOP"}));
+    let bronze =
+        org.insert(json!({"Name": "Differ Test Bronze", "Tier__c": "Bronze", "OwnerId": sam}));
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    let source_button = format!(
+        "{USERNAME} {} · {}",
+        app.org.state.org.org_id,
+        app.org.url.trim_start_matches("http://")
+    );
+    browser.click_button(&source_button).await?;
+    page.search("Differ Test", None).await?;
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    let key = browser.field("Target External ID field").await?;
+    assert_eq!(key.prop("value").await?.as_deref(), Some("Source_Id__c"));
+    // Said before anything runs, beside the fields.
+    browser
+        .wait_for_text("Account Code is Text(40) in the source but Text(10) in the target")
+        .await?;
+    browser
+        .wait_for_text("The target's Tier lacks “Bronze”")
+        .await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("1 to insert, 0 to update, 0 unchanged, 2 blocked")
+        .await?;
+    browser
+        .wait_for_text("Account Code is 16 characters long; the target allows 10")
+        .await?;
+    browser
+        .wait_for_text("Tier: “Bronze” is not one of the target's values")
+        .await?;
+
+    browser
+        .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("1 created, 0 updated, 0 failed")
+        .await?;
+    let store = target.state.store.read();
+    let schema = &target.state.schema.account;
+    let field = |name: &str| schema.field(name).expect("a target field");
+    let copies: Vec<_> = store
+        .accounts()
+        .filter(|r| !r.deleted)
+        .filter(|r| {
+            let k = store.account_value(r, field("Source_Id__c"));
+            [&fits, &long, &bronze]
+                .iter()
+                .any(|id| k.as_str() == Some(id.as_str()))
+        })
+        .collect();
+    assert_eq!(copies.len(), 1, "only the record that fits");
+    let copy = copies[0];
+    assert_eq!(
+        store.account_value(copy, field("Name")),
+        json!("Differ Test Fits")
+    );
+    assert_eq!(
+        store.account_value(copy, field("Account_Code__c")),
+        json!("AC-1")
+    );
+    // Riley Chen has another username in the target, and the same email.
+    assert_eq!(
+        store.account_value(copy, field("OwnerId")),
+        json!(user_id(&target, "riley.chen@target.devorg.local"))
+    );
+    drop(store);
+    app.finish().await
+}
