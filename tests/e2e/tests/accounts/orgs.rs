@@ -214,3 +214,40 @@ async fn the_devorgs_the_page_lists_are_each_offered_to_sign_in_to() -> Result<(
         .await?;
     app.finish().await
 }
+
+/// Another user of an org already signed in is a second entry, shown with its own user, and
+/// each works as itself: what one creates, the org records as theirs.
+#[tokio::test]
+async fn another_user_of_the_same_org_is_a_second_entry_working_as_itself() -> Result<()> {
+    let app = spawn_app().await?;
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let riley = "riley.chen@devorg.local";
+    app.add_org(&app.org, riley, PASSWORD).await?;
+    browser
+        .by_role(Role::Button, &org_button(USERNAME, &app.org))
+        .await?;
+    browser
+        .by_role(Role::Button, &org_button(riley, &app.org))
+        .await?;
+    page.wait_loaded().await?;
+
+    page.go_to("New account").await?;
+    browser.fill("Account Name", "Made By Riley").await?;
+    browser.click_button("Create account").await?;
+    page.wait_status_containing("Account created.").await?;
+    let org = Org(&app);
+    let id = org.id_named("Made By Riley")?;
+    let riley_id = {
+        let store = app.org.state.store.read();
+        let user = store
+            .users
+            .iter()
+            .find(|u| u.username == riley)
+            .map(|u| u.id.clone());
+        user.expect("Riley is a user of the org")
+    };
+    assert_eq!(org.value(&id, "CreatedById"), json!(riley_id));
+    assert_eq!(org.value(&id, "OwnerId"), json!(riley_id));
+    app.finish().await
+}
