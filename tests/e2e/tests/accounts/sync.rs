@@ -519,3 +519,72 @@ async fn orgs_that_differ_are_checked_before_anything_runs_and_owners_are_matche
     drop(store);
     app.finish().await
 }
+
+/// The target refuses one record, one was deleted in the source since the preview, the target's
+/// budget is low, then its allowance runs out: each is said, the rest is written, and the person
+/// re-runs the failure and resumes the held run.
+#[tokio::test]
+async fn refusals_deletions_a_low_budget_and_a_used_up_allowance_are_each_handled() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    // Over nine tenths of the target's day used: the run asks first.
+    target.state.usage.set_used(13_600);
+    let (page, ids) = previewed(&app, &target, "Refuse Test", 5).await?;
+    let browser = page.browser();
+    app.org
+        .state
+        .store
+        .write()
+        .delete(0, &ids[4], devorg::store::now_ms())
+        .expect("a delete");
+    target.state.faults.set_collection_failures(vec![1]);
+
+    browser
+        .click_button(&format!("Write 5 accounts to {TARGET_USERNAME}"))
+        .await?;
+    browser
+        .wait_for_text(&format!(
+            "This run would leave {TARGET_USERNAME} with less than 10% of its daily API calls"
+        ))
+        .await?;
+    browser.click_button("Run anyway").await?;
+    let summary = page
+        .wait_status_containing("3 created, 0 updated, 1 failed")
+        .await?;
+    assert!(
+        summary.contains("1 deleted in the source since the preview"),
+        "{summary}"
+    );
+    browser.by_role(Role::Link, "Refuse Test 0001").await?;
+    let refs: Vec<&String> = ids.iter().collect();
+    assert_eq!(copies_of(&target, &refs, &[]).len(), 3);
+
+    browser.click_button("Re-run failures only").await?;
+    page.wait_status_containing("4 created, 0 updated, 0 failed")
+        .await?;
+    assert_eq!(
+        copies_of(&target, &refs, &[]).len(),
+        4,
+        "not the deleted one"
+    );
+
+    // The allowance runs out as the next run starts: it pauses, and resumes once there is room.
+    app.browser.expect_console_error("403");
+    Org(&app).update(&ids[0], json!({"Name": "Refuse Test 0000 Renamed"}));
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 1 to update")
+        .await?;
+    target.state.usage.exhaust();
+    browser
+        .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
+        .await?;
+    browser.click_button("Run anyway").await?;
+    let held = page.wait_alert_containing("The run is paused").await?;
+    assert!(held.contains("allowance"), "{held}");
+    target.state.usage.set_used(0);
+    browser.click_button("Resume").await?;
+    page.wait_status_containing("0 created, 1 updated, 0 failed")
+        .await?;
+    written_once(&target, &ids[..4]);
+    app.finish().await
+}
