@@ -150,6 +150,8 @@ fn Pair(source: Arc<SignedIn>, target: Arc<SignedIn>) -> impl IntoView {
             key: RwSignal::new(key),
             mapping: RwSignal::new(mapping),
             owners: RwSignal::new(true),
+            default_owner: RwSignal::new(None),
+            also: RwSignal::new(Vec::new()),
             made: RwSignal::new(None::<Arc<Made>>),
             run: RwSignal::new(None),
             saved: RwSignal::new(saved),

@@ -48,7 +48,7 @@ pub fn PreviewPanel() -> impl IntoView {
             </Show>
         </div>
         {move || make.value().get().and_then(Result::err).map(|e| view! { <ErrorAlert title="Could not make the preview" message=e/> })}
-        {move || ctx.made.get().map(|m| view! { <PreviewView made=m/> })}
+        {move || ctx.made.get().map(|m| view! { <PreviewView made=m again=make/> })}
     }
 }
 
@@ -66,8 +66,10 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
     // The last preview's numbers would be stale while both orgs are read again.
     ctx.made.set(None);
     progress.set("Reading the source accounts…".into());
+    let also = ctx.also.get_untracked();
     let ask = Ask {
         scope: &scope,
+        also: &also,
         mapping: &mapping,
         key: &key,
         owners,
@@ -79,12 +81,13 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
     progress.try_set("Working out every change…".into());
     let (sd, td) = ctx.described.get_value();
     let me = tc.session().user.user_id.clone();
+    let chosen = ctx.default_owner.get_untracked();
     let owners = owners.then(|| {
-        let default = got
-            .target_users
-            .iter()
-            .find(|u| u.id.as_str().get(..15) == me.get(..15))
-            .or(got.target_users.iter().find(|u| u.active))
+        let active = || got.target_users.iter().filter(|u| u.active);
+        let default = active()
+            .find(|u| Some(&u.id) == chosen.as_ref())
+            .or_else(|| active().find(|u| u.id.as_str().get(..15) == me.get(..15)))
+            .or_else(|| active().next())
             .cloned();
         default.map(|d| match_owners(&got.source_users, &got.target_users, &d))
     });
@@ -108,6 +111,7 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
     ctx.made.try_set(Some(Arc::new(Made {
         preview: made,
         owners,
+        target_users: got.target_users.clone(),
         calls: (got.calls, run_calls),
         at_ms: js_sys::Date::now(),
     })));
@@ -115,7 +119,11 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
 }
 
 #[component]
-fn PreviewView(made: Arc<Made>) -> impl IntoView {
+fn PreviewView(
+    made: Arc<Made>,
+    /// Makes the preview again (after a choice made on it: parents, the default owner).
+    again: Action<(), Result<(), AppError>>,
+) -> impl IntoView {
     let ctx = use_sync();
     let (source, target) = (
         org_short(&ctx.source.get_value()),
@@ -165,11 +173,26 @@ fn PreviewView(made: Arc<Made>) -> impl IntoView {
             <h3 id="ob-sync-preview-title">{format!("Preview: {source} → {target}")}</h3>
             <p class="ob-status" role="status">{summary}</p>
             <p class="ob-muted ob-small">{calls}</p>
-            {made.owners.as_ref().map(|o| view! { <OwnersTable owners=o.clone()/> })}
+            {made.owners.as_ref().map(|o| view! { <OwnersTable owners=o.clone() users=made.target_users.clone() again=again/> })}
             {(!missing.is_empty()).then(|| view! {
                 <details class="ob-sync-missing">
                     <summary>{format!("{} parent accounts are neither in the target nor in this run", missing.len())}</summary>
-                    <p class="ob-muted ob-small">"Their children are written without a parent. To copy the parents too, include them in the accounts chosen and preview again."</p>
+                    <p class="ob-muted ob-small">"Their children are written without a parent, unless you copy the parents too."</p>
+                    <div class="ob-actions">
+                        <button type="button" class="ob-button ob-button-secondary" on:click={
+                            let ids: Vec<_> = missing.iter().filter_map(|m| m.source_id.clone()).collect();
+                            move |_| {
+                                ctx.also.update(|a| {
+                                    for id in &ids {
+                                        if !a.contains(id) {
+                                            a.push(id.clone());
+                                        }
+                                    }
+                                });
+                                again.dispatch_local(());
+                            }
+                        }>"Copy these parents too"</button>
+                    </div>
                     <ul>{missing.into_iter().map(|m| view! {
                         <li>{if m.name.is_empty() { m.key.clone() } else { format!("{} ({})", m.name, m.key) }}{format!(": {} children", m.children.len())}</li>
                     }).collect_view()}</ul>
@@ -183,7 +206,19 @@ fn PreviewView(made: Arc<Made>) -> impl IntoView {
 }
 
 #[component]
-fn OwnersTable(owners: orgbridge_sync::owners::Owners) -> impl IntoView {
+fn OwnersTable(
+    owners: orgbridge_sync::owners::Owners,
+    users: Vec<orgbridge_sync::owners::User>,
+    again: Action<(), Result<(), AppError>>,
+) -> impl IntoView {
+    let ctx = use_sync();
+    let current = owners
+        .matches
+        .iter()
+        .find(|m| m.how == How::Default)
+        .map(|m| m.target.id.to_string())
+        .or_else(|| ctx.default_owner.get_untracked().map(|d| d.to_string()))
+        .unwrap_or_default();
     let rows = owners
         .matches
         .iter()
@@ -198,9 +233,31 @@ fn OwnersTable(owners: orgbridge_sync::owners::Owners) -> impl IntoView {
             }
         })
         .collect_view();
+    let options = users
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| {
+            let selected = u.id.to_string() == current;
+            view! { <option value=u.id.to_string() selected=selected>{u.label()}</option> }
+        })
+        .collect_view();
     view! {
         <details class="ob-sync-owners">
             <summary>{format!("Owners: {} source users", owners.matches.len())}</summary>
+            <div class="ob-field">
+                <label for="ob-sync-default-owner">"Owners with no match go to"</label>
+                <select
+                    id="ob-sync-default-owner"
+                    class="ob-input"
+                    on:change=move |ev| {
+                        let id = salesforce::types::RecordId::parse(&event_target_value(&ev)).ok();
+                        ctx.default_owner.set(id);
+                        again.dispatch_local(());
+                    }
+                >
+                    {options}
+                </select>
+            </div>
             <table class="ob-acc-result-table" aria-label="Owners">
                 <thead><tr><th scope="col">"Source owner"</th><th scope="col">"Target owner"</th><th scope="col">"How"</th></tr></thead>
                 <tbody>{rows}</tbody>

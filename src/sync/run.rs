@@ -305,6 +305,7 @@ pub fn KeptRun() -> impl IntoView {
                 let made = Arc::new(Made {
                     preview: plan.preview,
                     owners: None,
+                    target_users: Vec::new(),
                     calls,
                     at_ms: plan.made_at_ms,
                 });

@@ -56,6 +56,8 @@ impl Saved {
 pub struct Made {
     pub preview: Preview,
     pub owners: Option<Owners>,
+    /// The target's users, for the default owner.
+    pub target_users: Vec<orgbridge_sync::owners::User>,
     /// Calls the preview took, and the calls the run will take.
     pub calls: (Calls, Calls),
     /// `Date.now()` when made: a run needs a preview under 15 minutes old.
@@ -74,6 +76,10 @@ pub struct SyncCtx {
     pub key: RwSignal<Option<MatchKey>>,
     pub mapping: RwSignal<Mapping>,
     pub owners: RwSignal<bool>,
+    /// Who gets the records of owners with no match in the target (`None`: the person).
+    pub default_owner: RwSignal<Option<salesforce::types::RecordId>>,
+    /// Parents the person chose to copy too, beside the accounts chosen.
+    pub also: RwSignal<Vec<salesforce::types::RecordId>>,
     pub made: RwSignal<Option<Arc<Made>>>,
     pub run: RwSignal<Option<RunState>>,
     pub saved: RwSignal<Saved>,

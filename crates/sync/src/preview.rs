@@ -83,6 +83,8 @@ pub struct Row {
 pub struct MissingParent {
     /// Its key value (its source Id when the key is the source Id).
     pub key: String,
+    /// Its record in the source (the children's `ParentId`), to copy it too.
+    pub source_id: Option<RecordId>,
     pub name: String,
     pub children: Vec<RecordId>,
 }
@@ -204,6 +206,10 @@ pub fn preview(i: &Inputs) -> Preview {
                     .unwrap_or_default();
                 missing.push(MissingParent {
                     key: parent.clone(),
+                    source_id: src
+                        .get("ParentId")
+                        .and_then(Value::as_str)
+                        .and_then(|id| RecordId::parse(id).ok()),
                     name: name.to_string(),
                     children: Vec::new(),
                 });

@@ -62,6 +62,8 @@ pub struct Read {
 /// What to read.
 pub struct Ask<'a> {
     pub scope: &'a Scope,
+    /// Records to read as well, by id (parents the person chose to copy too).
+    pub also: &'a [RecordId],
     pub mapping: &'a Mapping,
     pub key: &'a MatchKey,
     pub owners: bool,
@@ -98,7 +100,14 @@ pub async fn read<S: Transport, T: Transport>(
     let at = |side| move |error| ReadError { side, error };
     let mut out = Read::default();
     let fields = plan::source_fields(ask.mapping, ask.key, ask.owners);
-    for soql in plan::source_queries(&fields, ask.scope) {
+    let mut queries = plan::source_queries(&fields, ask.scope);
+    if !ask.also.is_empty() {
+        queries.extend(plan::source_queries(
+            &fields,
+            &Scope::Ids(ask.also.to_vec()),
+        ));
+    }
+    for soql in queries {
         let before = out.records.len();
         let (mut records, calls) = all_pages(source, &soql, |n| {
             progress(format!("Reading the source accounts: {} read", before + n))
@@ -109,6 +118,16 @@ pub async fn read<S: Transport, T: Transport>(
         out.calls.source += calls;
     }
 
+    // A record both chosen and added as a parent is read twice: keep it once.
+    let mut seen = std::collections::HashSet::new();
+    out.records.retain(|r| {
+        seen.insert(
+            r.get("Id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        )
+    });
     // Nothing to copy (nothing changed since the last sync): nothing more to read.
     if out.records.is_empty() {
         return Ok(out);

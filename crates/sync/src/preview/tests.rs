@@ -194,6 +194,13 @@ fn parents_are_named_by_key_and_written_first() {
     );
     assert_eq!(p.missing_parents.len(), 1);
     assert_eq!(p.missing_parents[0].key, id(8));
+    assert_eq!(
+        p.missing_parents[0]
+            .source_id
+            .as_ref()
+            .map(|i| i.to_string()),
+        Some(id(8))
+    );
     assert_eq!(p.rows[6].outcome, Outcome::Blocked);
     assert!(p.rows[6].problems[0].contains("parent account is blocked"));
     let order: Vec<u32> = batches(&p).iter().map(|b| b.depth).collect();

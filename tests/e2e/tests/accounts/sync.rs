@@ -588,3 +588,78 @@ async fn refusals_deletions_a_low_budget_and_a_used_up_allowance_are_each_handle
     written_once(&target, &ids[..4]);
     app.finish().await
 }
+
+/// A child chosen without its parent: the preview lists the parent, **Copy these parents too**
+/// adds it; owners with no match go to the user the person picks; the target's access token
+/// expires as the run starts, and the run goes on with a refreshed one.
+#[tokio::test]
+async fn a_missing_parent_is_copied_too_and_unmatched_owners_go_to_the_user_picked() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    let parent = org.insert(json!({"Name": "Family Elder Holdings"}));
+    let (page, ids) = previewed(&app, &target, "Tree Kid", 1).await?;
+    let child = ids[0].clone();
+    // The child gets its parent, which is not among the accounts chosen.
+    org.update(&child, json!({ "ParentId": parent }));
+    let browser = page.browser();
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("1 to insert").await?;
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(".ob-sync-missing summary"))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for_text("Family Elder Holdings").await?;
+    browser.click_button("Copy these parents too").await?;
+    page.wait_status_containing("2 to insert, 0 to update")
+        .await?;
+
+    let riley = "riley.chen@target.devorg.local";
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(".ob-sync-owners summary"))
+        .await?
+        .click()
+        .await?;
+    let riley_label = format!("Riley Chen ({riley})");
+    browser
+        .field("Owners with no match go to")
+        .await?
+        .select_by_label(&riley_label)
+        .await?;
+    page.wait_status_containing("2 to insert, 0 to update")
+        .await?;
+    browser
+        .wait_for_text(&format!("Owner ID: {riley_label}"))
+        .await?;
+
+    // The browser logs the 401 the refresh then cures.
+    app.browser.expect_console_error("401");
+    target
+        .state
+        .tokens
+        .lock()
+        .expire_all_access(std::time::Instant::now());
+    browser
+        .click_button(&format!("Write 2 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("2 created, 0 updated, 0 failed")
+        .await?;
+    let ours = [&parent, &child];
+    let copied = copies_of(&target, &ours, &["External_Id__c", "ParentId", "OwnerId"]);
+    let by_source = |id: &str| {
+        copied
+            .iter()
+            .find(|(_, v)| v["External_Id__c"] == json!(id))
+            .cloned()
+            .expect("copied")
+    };
+    assert_eq!(by_source(&child).1["ParentId"], json!(by_source(&parent).0));
+    assert_eq!(
+        by_source(&child).1["OwnerId"],
+        json!(user_id(&target, riley))
+    );
+    app.finish().await
+}
