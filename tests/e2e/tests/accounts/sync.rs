@@ -488,35 +488,37 @@ async fn orgs_that_differ_are_checked_before_anything_runs_and_owners_are_matche
         .await?;
     page.wait_status_containing("1 created, 0 updated, 0 failed")
         .await?;
-    let store = target.state.store.read();
-    let schema = &target.state.schema.account;
-    let field = |name: &str| schema.field(name).expect("a target field");
-    let copies: Vec<_> = store
-        .accounts()
-        .filter(|r| !r.deleted)
-        .filter(|r| {
-            let k = store.account_value(r, field("Source_Id__c"));
-            [&fits, &long, &bronze]
-                .iter()
-                .any(|id| k.as_str() == Some(id.as_str()))
-        })
-        .collect();
-    assert_eq!(copies.len(), 1, "only the record that fits");
-    let copy = copies[0];
-    assert_eq!(
-        store.account_value(copy, field("Name")),
-        json!("Differ Test Fits")
-    );
-    assert_eq!(
-        store.account_value(copy, field("Account_Code__c")),
-        json!("AC-1")
-    );
-    // Riley Chen has another username in the target, and the same email.
-    assert_eq!(
-        store.account_value(copy, field("OwnerId")),
-        json!(user_id(&target, "riley.chen@target.devorg.local"))
-    );
-    drop(store);
+    let riley_there = user_id(&target, "riley.chen@target.devorg.local");
+    {
+        let store = target.state.store.read();
+        let schema = &target.state.schema.account;
+        let field = |name: &str| schema.field(name).expect("a target field");
+        let copies: Vec<_> = store
+            .accounts()
+            .filter(|r| !r.deleted)
+            .filter(|r| {
+                let k = store.account_value(r, field("Source_Id__c"));
+                [&fits, &long, &bronze]
+                    .iter()
+                    .any(|id| k.as_str() == Some(id.as_str()))
+            })
+            .collect();
+        assert_eq!(copies.len(), 1, "only the record that fits");
+        let copy = copies[0];
+        assert_eq!(
+            store.account_value(copy, field("Name")),
+            json!("Differ Test Fits")
+        );
+        assert_eq!(
+            store.account_value(copy, field("Account_Code__c")),
+            json!("AC-1")
+        );
+        // Riley Chen has another username in the target, and the same email.
+        assert_eq!(
+            store.account_value(copy, field("OwnerId")),
+            json!(riley_there)
+        );
+    }
     app.finish().await
 }
 
