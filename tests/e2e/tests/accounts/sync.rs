@@ -89,6 +89,20 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
         "a preview writes nothing"
     );
 
+    // Sixteen minutes later (the page's clock moved on): the preview must be made again.
+    browser
+        .eval("window.__now = Date.now; Date.now = () => window.__now() + 16 * 60 * 1000;")
+        .await?;
+    browser
+        .click_button(&format!("Write 3 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_alert_containing("This preview is more than 15 minutes old")
+        .await?;
+    assert!(copies_of(&target, &ours, &[]).is_empty(), "nothing written");
+    browser.eval("Date.now = window.__now;").await?;
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("3 to insert, 0 to update, 0 unchanged, 0 blocked")
+        .await?;
     browser
         .click_button(&format!("Write 3 accounts to {TARGET_USERNAME}"))
         .await?;
@@ -663,5 +677,35 @@ async fn a_missing_parent_is_copied_too_and_unmatched_owners_go_to_the_user_pick
         by_source(&child).1["OwnerId"],
         json!(user_id(&target, riley))
     );
+    app.finish().await
+}
+
+/// A target with no External ID field to match on: the screen says how an admin adds one, and
+/// nothing can be previewed until then.
+#[tokio::test]
+async fn a_target_with_no_key_field_says_how_to_add_one() -> Result<()> {
+    let app = spawn_app().await?;
+    let no_keys = devorg::org_file::OrgSpec::from_value(json!({
+        "account": {"remove": ["External_Id__c", "Legacy_Number__c"]}
+    }))?;
+    let target = orgbridge_e2e::spawn_second_org_with(&app, |c| c.org = Some(no_keys)).await?;
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    let alert = page
+        .wait_alert_containing("The target has no External ID field to match records on")
+        .await?;
+    assert!(
+        alert.contains("Length 18") && alert.contains("External ID"),
+        "{alert}"
+    );
+    let preview = browser.button("Preview changes").await?;
+    assert_eq!(preview.attr("disabled").await?.as_deref(), Some("true"));
     app.finish().await
 }
