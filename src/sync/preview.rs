@@ -11,6 +11,7 @@ use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
 use orgbridge_sync::preview::{preview, Inputs, Outcome, Row};
 use orgbridge_sync::read::{self, Ask};
+use orgbridge_sync::run::RecordResult;
 
 use super::run::RunButton;
 use super::setup::{blocker, scope};
@@ -266,6 +267,35 @@ fn OwnersTable(
     }
 }
 
+/// The "In the target" cell: what the run did (linked to the record there), else the record the
+/// preview found.
+fn target_cell(
+    target_key: &str,
+    found: Option<&salesforce::types::RecordId>,
+    result: Option<RecordResult>,
+) -> AnyView {
+    let link = |id: &salesforce::types::RecordId, text: String| {
+        let href = Route::Org {
+            key: target_key.to_string(),
+            screen: Screen::View(id.clone()),
+        }
+        .href();
+        view! { <a class="ob-mono" href=href>{text}</a> }.into_any()
+    };
+    match (result, found) {
+        (Some(RecordResult::Created(id)), _) => link(&id, format!("Created {id}")),
+        (Some(RecordResult::Updated(id)), _) => link(&id, format!("Updated {id}")),
+        (Some(RecordResult::Failed(m)), _) => {
+            view! { <span class="ob-sync-stop">{format!("Failed: {m}")}</span> }.into_any()
+        }
+        (Some(RecordResult::SourceDeleted), _) => {
+            view! { <span>"Not written: deleted in the source"</span> }.into_any()
+        }
+        (None, Some(id)) => link(id, id.to_string()),
+        (None, None) => ().into_any(),
+    }
+}
+
 /// What a row's last column says.
 fn what_changes(row: &Row) -> String {
     let mut parts: Vec<String> = match row.outcome {
@@ -322,6 +352,11 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
     let window = Memo::new(move |_| visible_window(scroll_top.get(), shown.with(Vec::len)));
     let source_key = ctx.source.with_value(|s| s.key.clone());
     let target_key = ctx.target.with_value(|t| t.key.clone());
+    // After a run, each row says what it did in the target, linked there.
+    let result_of = move |n: usize| {
+        ctx.run
+            .with(|r| r.as_ref().and_then(|r| r.results.get(n).cloned().flatten()))
+    };
     let rows = move || {
         let w = window.get();
         shown.with(|s| {
@@ -337,7 +372,7 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
                         <tr class=format!("ob-sync-row ob-sync-{}", r.outcome.label().to_lowercase())>
                             <td><span class="ob-sync-outcome">{r.outcome.label()}</span></td>
                             <td><a href=open(&source_key, &r.source_id)>{name}</a></td>
-                            <td>{r.target_id.as_ref().map(|t| view! { <a class="ob-mono" href=open(&target_key, t)>{t.to_string()}</a> })}</td>
+                            <td>{target_cell(&target_key, r.target_id.as_ref(), result_of(n))}</td>
                             <td class="ob-sync-what">{what_changes(r)}</td>
                         </tr>
                     }

@@ -159,6 +159,10 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
         json!(target_parent),
         "the parent, by its key"
     );
+    // Each row of the preview now says what the run did, linked to the record in the target.
+    browser
+        .by_role(Role::Link, &format!("Created {target_parent}"))
+        .await?;
     let odd_copy = by_source(&odd).1;
     assert_eq!(odd_copy["Name"], json!(awkward));
     assert_eq!(
@@ -707,5 +711,32 @@ async fn a_target_with_no_key_field_says_how_to_add_one() -> Result<()> {
     );
     let preview = browser.button("Preview changes").await?;
     assert_eq!(preview.attr("disabled").await?.as_deref(), Some("true"));
+    app.finish().await
+}
+
+/// Pause stops the run after the calls out; nothing more is sent until Resume, which writes the
+/// rest, every record once.
+#[tokio::test]
+async fn a_paused_run_sends_nothing_more_until_it_resumes() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = previewed(&app, &target, "Pause Test", 1_000).await?;
+    let browser = page.browser();
+    target.state.faults.set_latency(1_000);
+    browser
+        .click_button(&format!("Write 1,000 accounts to {TARGET_USERNAME}"))
+        .await?;
+    browser.click_button("Pause").await?;
+    page.wait_status_containing("Paused. Nothing more is sent until you resume.")
+        .await?;
+    let refs: Vec<&String> = ids.iter().collect();
+    let written = copies_of(&target, &refs, &[]).len();
+    assert!(written < 1_000, "{written}");
+    // The page says Paused only once the run has stopped: the calls out have come back.
+    assert!(page.browser().button("Resume").await.is_ok());
+    target.state.faults.set_latency(0);
+    browser.click_button("Resume").await?;
+    page.wait_status_containing("Done.").await?;
+    written_once(&target, &ids);
     app.finish().await
 }
