@@ -115,7 +115,7 @@ async fn main() -> Result<()> {
     b.screenshot(shot("17-copy-preview")).await?;
     b.eval("[...document.querySelectorAll('button')].find(b => b.textContent.startsWith('Write '))?.click();")
         .await?;
-    b.wait_for_text("created").await?;
+    b.wait_for_text("Done.").await?;
     b.eval("document.querySelector('.ob-sync-run').scrollIntoView();")
         .await?;
     b.screenshot(shot("18-copy-run")).await?;
