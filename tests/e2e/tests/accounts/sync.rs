@@ -740,3 +740,75 @@ async fn a_paused_run_sends_nothing_more_until_it_resumes() -> Result<()> {
     written_once(&target, &ids);
     app.finish().await
 }
+
+/// The rows selected in the source's list, matched on a target External ID field fed from a
+/// source field: the two are copied, and again they are unchanged.
+#[tokio::test]
+async fn selected_rows_can_be_matched_on_a_field_of_the_source() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    for (name, number) in [
+        ("Pick Me One", "PM-1"),
+        ("Pick Me Two", "PM-2"),
+        ("Leave Me", "PM-3"),
+    ] {
+        org.insert(json!({"Name": name, "Legacy_Number__c": number}));
+    }
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    let source_button = format!(
+        "{USERNAME} {} · {}",
+        app.org.state.org.org_id,
+        app.org.url.trim_start_matches("http://")
+    );
+    browser.click_button(&source_button).await?;
+    page.search("Me", Some("Account Name")).await?;
+    page.select_rows(&["Pick Me One", "Pick Me Two"]).await?;
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    browser
+        .choose("The 2 rows selected in the source's account list")
+        .await?;
+    browser
+        .field("Target External ID field")
+        .await?
+        .select_by_label("Legacy Number (Legacy_Number__c) · Text(20)")
+        .await?;
+    browser
+        .field("It holds")
+        .await?
+        .select_by_label("The source field Legacy Number (Legacy_Number__c)")
+        .await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("2 to insert, 0 to update, 0 unchanged, 0 blocked")
+        .await?;
+    browser
+        .click_button(&format!("Write 2 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("2 created, 0 updated, 0 failed")
+        .await?;
+    let numbers = |v: &str| {
+        let store = target.state.store.read();
+        let f = devorg::schema::account_object()
+            .field("Legacy_Number__c")
+            .expect("a field");
+        store
+            .accounts()
+            .filter(|r| !r.deleted && store.account_value(r, f) == json!(v))
+            .count()
+    };
+    assert_eq!(
+        (numbers("PM-1"), numbers("PM-2"), numbers("PM-3")),
+        (1, 1, 0)
+    );
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 0 to update, 2 unchanged, 0 blocked")
+        .await?;
+    app.finish().await
+}
