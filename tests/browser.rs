@@ -659,3 +659,58 @@ async fn an_unusable_org_url_fails_before_leaving_the_page() {
     .message();
     assert!(!err.is_empty());
 }
+
+/// A copy run kept in IndexedDB comes back as it was kept, only while unfinished, and is gone
+/// once forgotten.
+#[wasm_bindgen_test]
+async fn a_copy_run_is_kept_in_indexeddb_until_it_finishes_or_is_forgotten() {
+    use orgbridge::sync::kept::{self, Plan};
+    use orgbridge_sync::key::{KeyFrom, MatchKey};
+    use orgbridge_sync::preview::Preview;
+    use orgbridge_sync::run::{RecordResult, RunState, Status};
+
+    let pair = kept::pair(
+        "00D000000000001AAA/005000000000001AAA",
+        "00D000000000002AAA/005000000000002AAA",
+    );
+    kept::forget(&pair).await;
+    assert!(kept::unfinished(&pair).await.is_none());
+    let plan = Plan {
+        preview: Preview {
+            rows: vec![],
+            missing_parents: vec![],
+            watermark: Some("2026-12-01T10:00:00.000+0000".into()),
+        },
+        key: MatchKey {
+            target: "Source_Id__c".into(),
+            from: KeyFrom::SourceId,
+        },
+        made_at_ms: 1.0,
+    };
+    let mut state = RunState {
+        batches: vec![orgbridge_sync::run::BatchState {
+            batch: orgbridge_sync::plan::Batch {
+                depth: 0,
+                rows: vec![0],
+            },
+            status: Status::Sent,
+        }],
+        results: vec![None],
+        calls: 3,
+    };
+    kept::keep_plan(&pair, &plan).await.unwrap();
+    kept::keep_progress(&pair, &state).await.unwrap();
+    let (back_plan, back_state) = kept::unfinished(&pair).await.expect("kept");
+    assert_eq!(back_plan.key, plan.key);
+    assert_eq!(back_state, state);
+
+    state.batches[0].status = Status::Done;
+    state.results[0] = Some(RecordResult::Failed("refused".into()));
+    kept::keep_progress(&pair, &state).await.unwrap();
+    assert!(
+        kept::unfinished(&pair).await.is_none(),
+        "a finished run is not offered"
+    );
+    kept::forget(&pair).await;
+    assert!(kept::unfinished(&pair).await.is_none());
+}
