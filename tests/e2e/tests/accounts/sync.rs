@@ -812,3 +812,40 @@ async fn selected_rows_can_be_matched_on_a_field_of_the_source() -> Result<()> {
         .await?;
     app.finish().await
 }
+
+/// Cancel stops the run after the calls out; the records not yet sent are not written, and the
+/// run is not offered again after a reload.
+#[tokio::test]
+async fn a_cancelled_run_writes_no_more_and_is_not_offered_again() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = previewed(&app, &target, "Cancel Test", 1_000).await?;
+    let browser = page.browser();
+    target.state.faults.set_latency(1_000);
+    browser
+        .click_button(&format!("Write 1,000 accounts to {TARGET_USERNAME}"))
+        .await?;
+    browser.click_button("Cancel").await?;
+    page.wait_status_containing("Cancelled. Records not yet sent were not written.")
+        .await?;
+    target.state.faults.set_latency(0);
+    let refs: Vec<&String> = ids.iter().collect();
+    let written = copies_of(&target, &refs, &[]).len();
+    assert!(written < 1_000, "{written}");
+    browser.client().refresh().await?;
+    browser
+        .by_role(Role::Heading, "Copy accounts between orgs")
+        .await?;
+    browser.field("Target External ID field").await?;
+    // What the browser keeps of runs: nothing once cancelled.
+    let kept = browser
+        .eval(
+            "return new Promise(done => { const open = indexedDB.open('orgbridge'); \
+             open.onsuccess = () => { const keys = open.result.transaction('runs').objectStore('runs').getAllKeys(); \
+             keys.onsuccess = () => done(keys.result.length); }; open.onerror = () => done(-1); });",
+        )
+        .await?;
+    assert_eq!(kept, json!(0), "a cancelled run is not kept to resume");
+    assert_eq!(copies_of(&target, &refs, &[]).len(), written);
+    app.finish().await
+}
