@@ -233,23 +233,36 @@ fn FieldMap() -> impl IntoView {
                 .collect_view()
         }
     };
-    // Concerns about pairs no row shows (a field the target lacks, kept from an older mapping).
-    let others = {
-        let td = td.clone();
+    // Every concern above the table too, so none hides in its scrolled rows (a pair whose field
+    // the target lacks has no row at all).
+    let summary =
         move || {
-            concerns
-                .get()
-                .into_iter()
-                .filter(|c| td.field(&c.target).is_none())
-                .map(|c| view! { <li>{c.message}</li> })
-                .collect_view()
-        }
-    };
+            let list = concerns.get();
+            (!list.is_empty()).then(|| {
+            let stops = list.iter().filter(|c| c.severity == Severity::Stops).count();
+            let title = match (stops, list.len()) {
+                (1, _) => "1 field pair cannot be used as it is".to_string(),
+                (0, 1) => "1 thing to know before running".to_string(),
+                (0, n) => format!("{n} things to know before running"),
+                (n, _) => format!("{n} field pairs cannot be used as they are"),
+            };
+            view! {
+                <div class="ob-sync-concerns" role="status">
+                    <p class="ob-sync-concerns-title">{title}</p>
+                    <ul>
+                        {list.into_iter().map(|c| view! {
+                            <li class:ob-sync-stop=c.severity == Severity::Stops>{c.message}</li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            }
+        })
+        };
     view! {
         <fieldset class="ob-sync-group">
             <legend>"Fields"</legend>
             <p class="ob-muted ob-small">"Proposed by API name, then by label. Change any, leave one out, or set one value for every record."</p>
-            <ul class="ob-sync-concerns">{others}</ul>
+            {summary}
             <div class="ob-sync-map-wrap">
                 <table class="ob-sync-map">
                     <caption class="ob-visually-hidden">"Field mapping"</caption>
@@ -423,10 +436,14 @@ pub fn blocker(ctx: SyncCtx) -> Option<String> {
             .filter(|c| c.severity == Severity::Stops)
             .count()
     });
-    if stops > 0 {
-        return Some(format!(
-            "{stops} field pairs cannot be used as they are: see Check beside them."
-        ));
+    match stops {
+        0 => {}
+        1 => return Some("1 field pair cannot be used as it is: see Fields.".into()),
+        n => {
+            return Some(format!(
+                "{n} field pairs cannot be used as they are: see Fields."
+            ))
+        }
     }
     if ctx.mapping.with(|m| m.pairs.is_empty()) {
         return Some("Map at least one field.".into());

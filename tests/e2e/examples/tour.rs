@@ -90,7 +90,11 @@ async fn main() -> Result<()> {
 
     // A second org beside the first, each labelled and coloured.
     b.fill("Label", "Source").await?;
-    let target = orgbridge_e2e::spawn_second_org(&app).await?;
+    // The target differs as real orgs do (devorg's example org file): the copy screens show it.
+    let target = orgbridge_e2e::spawn_second_org_with(&app, |c| {
+        c.org = Some(devorg::org_file::OrgSpec::example_target())
+    })
+    .await?;
     app.add_org(
         &target,
         orgbridge_e2e::TARGET_USERNAME,
@@ -108,6 +112,9 @@ async fn main() -> Result<()> {
         .await?;
     b.wait_for_text("Match records by").await?;
     b.screenshot(shot("16-copy-setup")).await?;
+    b.eval("(document.querySelector('.ob-sync-concerns') || document.querySelector('.ob-sync-map-wrap')).scrollIntoView();")
+        .await?;
+    b.screenshot(shot("16b-copy-fields")).await?;
     b.click_button("Preview changes").await?;
     b.wait_for_text("Nothing is written yet").await?;
     b.eval("document.querySelector('.ob-sync-preview').scrollIntoView();")
