@@ -175,6 +175,7 @@ fn Budgets() -> impl IntoView {
     let ctx = state::use_sync();
     let line = |org: Arc<SignedIn>, role: &'static str| {
         let usage = org.accounts.usage;
+        let look = org.look;
         let name = state::org_short(&org);
         let text = move || match usage.get() {
             Some(u) => format!(
@@ -190,12 +191,16 @@ fn Budgets() -> impl IntoView {
                 .get()
                 .is_some_and(|u| u.max > 0 && u.remaining() * 10 < u.max)
         };
-        view! { <li class:ob-acc-budget-low=low>{text}</li> }
+        view! {
+            <li class=move || format!("ob-org-mark {}{}", look.get().colour.class(), if low() { " ob-acc-budget-low" } else { "" })>
+                {text}
+            </li>
+        }
     };
     view! {
         <ul class="ob-sync-budgets" aria-label="API budgets">
-            {line(ctx.source.get_value(), "Source")}
-            {line(ctx.target.get_value(), "Target")}
+            {line(ctx.source.get_value(), "From")}
+            {line(ctx.target.get_value(), "To")}
         </ul>
     }
 }
