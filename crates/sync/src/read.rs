@@ -4,7 +4,7 @@
 //! which org it came from.
 
 use salesforce::error::Error;
-use salesforce::rest::{QueryPage, Record};
+use salesforce::rest::Record;
 use salesforce::transport::Transport;
 use salesforce::types::RecordId;
 use salesforce::Client;
@@ -69,26 +69,6 @@ pub struct Ask<'a> {
     pub owners: bool,
 }
 
-/// Reads every page of `soql` on `client`, telling `seen` the records so far; returns the records
-/// and the calls made.
-async fn all_pages<T: Transport>(
-    client: &Client<T>,
-    soql: &str,
-    mut seen: impl FnMut(usize),
-) -> Result<(Vec<Record>, u64), Error> {
-    let mut page: QueryPage = client.query(soql, None).await?;
-    let mut calls = 1;
-    let mut all = std::mem::take(&mut page.records);
-    seen(all.len());
-    while let (false, Some(next)) = (page.done, page.next_records_url.clone()) {
-        page = client.query_more(&next, None).await?;
-        calls += 1;
-        all.append(&mut page.records);
-        seen(all.len());
-    }
-    Ok((all, calls))
-}
-
 /// Reads both orgs for a preview; `progress` hears what is being read ("Reading the source
 /// accounts: 4,000 read").
 pub async fn read<S: Transport, T: Transport>(
@@ -109,11 +89,12 @@ pub async fn read<S: Transport, T: Transport>(
     }
     for soql in queries {
         let before = out.records.len();
-        let (mut records, calls) = all_pages(source, &soql, |n| {
-            progress(format!("Reading the source accounts: {} read", before + n))
-        })
-        .await
-        .map_err(at(Side::Source))?;
+        let (mut records, calls) = source
+            .query_all_pages_seen(&soql, |n| {
+                progress(format!("Reading the source accounts: {} read", before + n))
+            })
+            .await
+            .map_err(at(Side::Source))?;
         out.records.append(&mut records);
         out.calls.source += calls;
     }
@@ -144,11 +125,12 @@ pub async fn read<S: Transport, T: Transport>(
     let fields = plan::target_fields(ask.mapping, ask.key, ask.owners);
     for soql in reading.queries(&fields, ask.key) {
         let before = out.targets.len();
-        let (mut records, calls) = all_pages(target, &soql, |n| {
-            progress(format!("Reading the target accounts: {} read", before + n))
-        })
-        .await
-        .map_err(at(Side::Target))?;
+        let (mut records, calls) = target
+            .query_all_pages_seen(&soql, |n| {
+                progress(format!("Reading the target accounts: {} read", before + n))
+            })
+            .await
+            .map_err(at(Side::Target))?;
         out.targets.append(&mut records);
         out.calls.target += calls;
     }
@@ -156,12 +138,14 @@ pub async fn read<S: Transport, T: Transport>(
     if ask.owners {
         progress("Reading the users of both orgs".into());
         let users = |records: Vec<Record>| records.iter().filter_map(User::from_record).collect();
-        let (s, calls) = all_pages(source, USERS_SOQL, |_| {})
+        let (s, calls) = source
+            .query_all_pages_seen(USERS_SOQL, |_| {})
             .await
             .map_err(at(Side::Source))?;
         out.source_users = users(s);
         out.calls.source += calls;
-        let (t, calls) = all_pages(target, USERS_SOQL, |_| {})
+        let (t, calls) = target
+            .query_all_pages_seen(USERS_SOQL, |_| {})
             .await
             .map_err(at(Side::Target))?;
         out.target_users = users(t);

@@ -114,15 +114,29 @@ impl<T: Transport> Client<T> {
     }
 
     /// Runs a query and follows every `nextRecordsUrl`, returning all records (for small results
-    /// and tests; the app pages itself to show progress).
+    /// and tests; the account list pages itself to show the rows as they come).
     pub async fn query_all_pages(&self, soql: &str) -> Result<Vec<Record>, Error> {
+        Ok(self.query_all_pages_seen(soql, |_| {}).await?.0)
+    }
+
+    /// As [`Client::query_all_pages`], telling `seen` how many records have come after each page;
+    /// also returns the calls made (one per page).
+    pub async fn query_all_pages_seen(
+        &self,
+        soql: &str,
+        mut seen: impl FnMut(usize),
+    ) -> Result<(Vec<Record>, u64), Error> {
         let mut page = self.query(soql, None).await?;
+        let mut calls = 1;
         let mut all = std::mem::take(&mut page.records);
+        seen(all.len());
         while let (false, Some(next)) = (page.done, page.next_records_url.clone()) {
             page = self.query_more(&next, None).await?;
+            calls += 1;
             all.append(&mut page.records);
+            seen(all.len());
         }
-        Ok(all)
+        Ok((all, calls))
     }
 
     async fn query_path(&self, path: &str, batch_size: Option<u32>) -> Result<QueryPage, Error> {
