@@ -339,11 +339,7 @@ fn AccountRow(index: usize, row: Row, link_at: usize) -> impl IntoView {
     let st = ctx.list;
     let id = row.id.clone();
     let name = row.name.clone();
-    let shown_name = if name.trim().is_empty() {
-        "(no name)".to_string()
-    } else {
-        name.clone()
-    };
+    let shown_name = model::shown_name(&name);
     let checked = {
         let id = id.clone();
         move || st.selected.with(|s| s.contains(&id))
@@ -368,11 +364,7 @@ fn AccountRow(index: usize, row: Row, link_at: usize) -> impl IntoView {
             ctx.go(Screen::View(id.clone()));
         }
     };
-    let href = Route::Org {
-        key: ctx.org_key(),
-        screen: Screen::View(id.clone()),
-    }
-    .href();
+    let href = Route::account_href(&ctx.org_key(), &id);
     let cells = row.cells.into_iter().enumerate().map(|(i, text)| {
         if i != link_at {
             return view! { <td>{text}</td> }.into_any();

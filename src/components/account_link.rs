@@ -13,7 +13,7 @@ pub fn AccountLink(id: RecordId, #[prop(into)] text: String) -> impl IntoView {
     let target = id.clone();
     view! {
         <a
-            href=Route::Org { key: ctx.org_key(), screen: Screen::View(id.clone()) }.href()
+            href=Route::account_href(&ctx.org_key(), &id)
             on:click=move |ev| {
                 ev.prevent_default();
                 ctx.go(Screen::View(target.clone()));

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use orgbridge_model::accounts::{display_value, thousands, visible_window, ROW_HEIGHT};
-use orgbridge_model::route::{Route, Screen};
+use orgbridge_model::accounts::{display_value, shown_name, thousands, visible_window, ROW_HEIGHT};
+use orgbridge_model::route::Route;
 use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
 use orgbridge_sync::preview::{preview, Inputs, Outcome, Row};
@@ -26,12 +26,15 @@ pub fn PreviewPanel() -> impl IntoView {
     let make = Action::new_local(move |_: &()| make_preview(ctx, progress));
     let pending = make.pending();
     let running = move || ctx.run.with(|r| r.as_ref().is_some_and(|r| !r.finished()));
+    // What stops a preview, worked out once per change of the choices (the mapping's concerns
+    // are not cheap), for the button and the words beside it.
+    let blocked = Memo::new(move |_| blocker(ctx));
     view! {
         <div class="ob-actions ob-sync-go">
             <button
                 type="button"
                 class="ob-button"
-                disabled=move || pending.get() || running() || blocker(ctx).is_some()
+                disabled=move || pending.get() || running() || blocked.with(Option::is_some)
                 on:click=move |_| {
                     if !pending.get_untracked() {
                         make.dispatch_local(());
@@ -40,7 +43,7 @@ pub fn PreviewPanel() -> impl IntoView {
             >
                 {move || if ctx.made.with(Option::is_some) { "Preview again" } else { "Preview changes" }}
             </button>
-            {move || blocker(ctx).map(|b| view! { <p class="ob-muted">{b}</p> })}
+            {move || blocked.get().map(|b| view! { <p class="ob-muted">{b}</p> })}
             <Show when=move || pending.get()>
                 <div class="ob-busy" role="status" aria-live="polite">
                     <span class="ob-spinner" aria-hidden="true"></span>
@@ -275,11 +278,7 @@ fn target_cell(
     result: Option<RecordResult>,
 ) -> AnyView {
     let link = |id: &salesforce::types::RecordId, text: String| {
-        let href = Route::Org {
-            key: target_key.to_string(),
-            screen: Screen::View(id.clone()),
-        }
-        .href();
+        let href = Route::account_href(target_key, id);
         view! { <a class="ob-mono" href=href>{text}</a> }.into_any()
     };
     match (result, found) {
@@ -364,14 +363,11 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
                 .iter()
                 .map(|&n| {
                     let r = &made.preview.rows[n];
-                    let open = |key: &str, id: &salesforce::types::RecordId| {
-                        Route::Org { key: key.to_string(), screen: Screen::View(id.clone()) }.href()
-                    };
-                    let name = if r.name.is_empty() { "(no name)".to_string() } else { r.name.clone() };
+                    let name = shown_name(&r.name);
                     view! {
                         <tr class=format!("ob-sync-row ob-sync-{}", r.outcome.label().to_lowercase())>
                             <td><span class="ob-sync-outcome">{r.outcome.label()}</span></td>
-                            <td><a href=open(&source_key, &r.source_id)>{name}</a></td>
+                            <td><a href=Route::account_href(&source_key, &r.source_id)>{name}</a></td>
                             <td>{target_cell(&target_key, r.target_id.as_ref(), result_of(n))}</td>
                             <td class="ob-sync-what">{what_changes(r)}</td>
                         </tr>
@@ -389,13 +385,13 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
     };
     view! {
         <div
-            class="ob-sync-scroller"
+            class="ob-acc-scroller ob-sync-scroller"
             tabindex="0"
             role="region"
             aria-label="Preview of every record"
             on:scroll=move |ev| scroll_top.set(f64::from(event_target::<web_sys::Element>(&ev).scroll_top()))
         >
-            <table class="ob-sync-table">
+            <table class="ob-acc-table ob-sync-table">
                 <thead>
                     <tr>
                         <th scope="col">"Outcome"</th>

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use orgbridge_model::accounts::{thousands, SOBJECT};
-use orgbridge_model::route::{Route, Screen};
+use orgbridge_model::accounts::{shown_name, thousands, SOBJECT};
+use orgbridge_model::route::Route;
 use orgbridge_sync::read::deleted_since;
 use orgbridge_sync::rest_writer::RestUpsert;
 use orgbridge_sync::run::{run, Control, RecordResult, RunState, Stop};
@@ -456,13 +456,6 @@ fn Results() -> impl IntoView {
         ctx.source.with_value(|s| s.key.clone()),
         ctx.target.with_value(|t| t.key.clone()),
     );
-    let open = |key: &str, id: &salesforce::types::RecordId| {
-        Route::Org {
-            key: key.to_string(),
-            screen: Screen::View(id.clone()),
-        }
-        .href()
-    };
     move || {
         let made = runner.made.get_value()?;
         let state = ctx.run.get()?;
@@ -497,11 +490,11 @@ fn Results() -> impl IntoView {
             .take(500)
             .map(|(n, m)| {
                 let row = &made.preview.rows[n];
-                let name = if row.name.is_empty() { "(no name)".to_string() } else { row.name.clone() };
+                let name = shown_name(&row.name);
                 view! {
                     <tr>
-                        <td><a href=open(&source_key, &row.source_id)>{name}</a></td>
-                        <td>{row.target_id.as_ref().map(|t| view! { <a class="ob-mono" href=open(&target_key, t)>{t.to_string()}</a> })}</td>
+                        <td><a href=Route::account_href(&source_key, &row.source_id)>{name}</a></td>
+                        <td>{row.target_id.as_ref().map(|t| view! { <a class="ob-mono" href=Route::account_href(&target_key, t)>{t.to_string()}</a> })}</td>
                         <td>{m}</td>
                     </tr>
                 }

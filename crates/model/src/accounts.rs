@@ -255,6 +255,15 @@ pub fn visible_window(scroll_top: f64, total_rows: usize) -> Range<usize> {
     start..end
 }
 
+/// How a row's name is shown: "(no name)" for an account whose Name is blank.
+pub fn shown_name(name: &str) -> String {
+    if name.trim().is_empty() {
+        "(no name)".to_string()
+    } else {
+        name.to_string()
+    }
+}
+
 /// `12,345`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

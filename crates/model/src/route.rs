@@ -76,6 +76,15 @@ impl Route {
         }
     }
 
+    /// The fragment of one account's screen in an org (`#/org/<key>/accounts/<id>`).
+    pub fn account_href(key: &str, id: &RecordId) -> String {
+        Route::Org {
+            key: key.to_string(),
+            screen: Screen::View(id.clone()),
+        }
+        .href()
+    }
+
     /// The fragment that leads here (`#/…`).
     pub fn href(&self) -> String {
         match self {
