@@ -3,6 +3,9 @@
 //! under the pair of orgs and users. Account data stays on this computer and is dropped when the
 //! run finishes or is discarded. sessionStorage holds too little for 10,000 records.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use orgbridge_sync::key::MatchKey;
 use orgbridge_sync::preview::Preview;
 use orgbridge_sync::run::RunState;
@@ -22,13 +25,25 @@ pub struct Plan {
     pub made_at_ms: f64,
 }
 
-async fn open() -> Result<Rexie, String> {
-    Rexie::builder(DB)
-        .version(1)
-        .add_object_store(ObjectStore::new(RUNS))
-        .build()
-        .await
-        .map_err(|e| e.to_string())
+thread_local! {
+    // Opened once per page: a run keeps its progress after every wave of calls.
+    static OPENED: RefCell<Option<Rc<Rexie>>> = const { RefCell::new(None) };
+}
+
+async fn open() -> Result<Rc<Rexie>, String> {
+    if let Some(db) = OPENED.with(|o| o.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Rc::new(
+        Rexie::builder(DB)
+            .version(1)
+            .add_object_store(ObjectStore::new(RUNS))
+            .build()
+            .await
+            .map_err(|e| e.to_string())?,
+    );
+    OPENED.with(|o| *o.borrow_mut() = Some(db.clone()));
+    Ok(db)
 }
 
 async fn put<T: Serialize>(name: &str, value: &T) -> Result<(), String> {
