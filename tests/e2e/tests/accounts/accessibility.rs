@@ -53,14 +53,7 @@ async fn every_screen_passes_wcag_2_1_aa() -> Result<()> {
     page.go_to("Apex REST console").await?;
     check(browser, "Apex REST console", &mut failures).await?;
 
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
-    browser
-        .by_role(Role::Heading, "Copy accounts between orgs")
-        .await?;
+    crate::sync::open_copy(browser).await?;
     browser.field("Target External ID field").await?;
     check(browser, "copy accounts", &mut failures).await?;
     browser.click_button("Preview changes").await?;

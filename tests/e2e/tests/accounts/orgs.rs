@@ -10,7 +10,7 @@ use orgbridge_e2e::{
 };
 use serde_json::json;
 
-use crate::page::{AccountsPage, Org};
+use crate::page::{org_button, AccountsPage, Org};
 
 /// Clicks Sign in on the sign-in screen shown and logs in at the org's page.
 async fn sign_in_here(
@@ -24,12 +24,6 @@ async fn sign_in_here(
         .await?
         .log_in_and_allow(username, password)
         .await
-}
-
-/// The name the org bar gives an org's button: what it shows (user, org id, host).
-fn org_button(username: &str, org: &devorg::RunningOrg) -> String {
-    let host = org.url.trim_start_matches("http://");
-    format!("{username} {} · {host}", org.state.org.org_id)
 }
 
 #[tokio::test]

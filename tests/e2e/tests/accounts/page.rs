@@ -413,3 +413,9 @@ impl Org<'_> {
         self.0.org.state.usage.used()
     }
 }
+
+/// The name the org bar gives an org's button: what it shows (user, org id, host).
+pub fn org_button(username: &str, org: &devorg::RunningOrg) -> String {
+    let host = org.url.trim_start_matches("http://");
+    format!("{username} {} · {host}", org.state.org.org_id)
+}

@@ -9,7 +9,34 @@ use orgbridge_e2e::{
 };
 use serde_json::{json, Map, Value};
 
-use crate::page::{AccountsPage, Org};
+use crate::page::{org_button, AccountsPage, Org};
+
+/// Signs in to the source, then the target, and shows the source's account list again.
+pub(crate) async fn sign_in_to_both<'a>(
+    app: &'a orgbridge_e2e::TestApp,
+    target: &devorg::RunningOrg,
+) -> Result<AccountsPage<'a>> {
+    let page = AccountsPage::sign_in(app).await?;
+    app.add_org(target, TARGET_USERNAME, TARGET_PASSWORD)
+        .await?;
+    page.browser()
+        .click_button(&org_button(USERNAME, &app.org))
+        .await?;
+    Ok(page)
+}
+
+/// Opens Copy accounts from the header.
+pub(crate) async fn open_copy(browser: &orgbridge_e2e::Browser) -> Result<()> {
+    browser
+        .by_role(Role::Link, "Copy accounts")
+        .await?
+        .click()
+        .await?;
+    browser
+        .by_role(Role::Heading, "Copy accounts between orgs")
+        .await?;
+    Ok(())
+}
 
 /// A target org's live accounts whose `External_Id__c` holds one of `sources`: (id, the fields
 /// asked for).
@@ -53,27 +80,12 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
     let child = org.insert(json!({"Name": "Sync Test Child", "ParentId": parent}));
     let odd = org.insert(json!({"Name": awkward, "Description": long}));
 
-    let page = AccountsPage::sign_in(&app).await?;
+    let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
-    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
     // The source's list, searched: the copy takes what it shows.
-    let source_button = format!(
-        "{USERNAME} {} · {}",
-        app.org.state.org.org_id,
-        app.org.url.trim_start_matches("http://")
-    );
-    browser.click_button(&source_button).await?;
     assert_eq!(page.search("Sync Test", None).await?, (3, 3));
 
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
-    browser
-        .by_role(Role::Heading, "Copy accounts between orgs")
-        .await?;
+    open_copy(browser).await?;
     browser
         .choose("Those the source's account list shows now")
         .await?;
@@ -217,22 +229,10 @@ async fn a_run_interrupted_by_a_reload_resumes_with_no_duplicates() -> Result<()
         .map(|i| org.insert(json!({"Name": format!("Resume Test {i:04}")})))
         .collect();
     let ours: Vec<&String> = ours.iter().collect();
-    let page = AccountsPage::sign_in(&app).await?;
+    let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
-    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
-    let source_button = format!(
-        "{USERNAME} {} · {}",
-        app.org.state.org.org_id,
-        app.org.url.trim_start_matches("http://")
-    );
-    browser.click_button(&source_button).await?;
     assert_eq!(page.search("Resume Test", None).await?, (1_000, 1_000));
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     browser
         .choose("Those the source's account list shows now")
         .await?;
@@ -285,22 +285,10 @@ async fn previewed<'a>(
     let ids: Vec<String> = (0..n)
         .map(|i| org.insert(json!({"Name": format!("{prefix} {i:04}")})))
         .collect();
-    let page = AccountsPage::sign_in(app).await?;
+    let page = sign_in_to_both(app, target).await?;
     let browser = page.browser();
-    app.add_org(target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
-    let source_button = format!(
-        "{USERNAME} {} · {}",
-        app.org.state.org.org_id,
-        app.org.url.trim_start_matches("http://")
-    );
-    browser.click_button(&source_button).await?;
     page.search(prefix, None).await?;
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     browser
         .choose("Those the source's account list shows now")
         .await?;
@@ -418,11 +406,7 @@ async fn a_run_whose_target_session_ends_pauses_and_resumes_after_signing_in() -
         .await?
         .log_in_and_allow(TARGET_USERNAME, TARGET_PASSWORD)
         .await?;
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     page.wait_alert_containing(&format!("A copy to {TARGET_USERNAME} was not finished"))
         .await?;
     browser.click_button("Resume the copy").await?;
@@ -463,22 +447,10 @@ async fn orgs_that_differ_are_checked_before_anything_runs_and_owners_are_matche
         org.insert(json!({"Name": "Differ Test Long Code", "Account_Code__c": "ABCDEFGHIJKLMNOP"}));
     let bronze =
         org.insert(json!({"Name": "Differ Test Bronze", "Tier__c": "Bronze", "OwnerId": sam}));
-    let page = AccountsPage::sign_in(&app).await?;
+    let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
-    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
-    let source_button = format!(
-        "{USERNAME} {} · {}",
-        app.org.state.org.org_id,
-        app.org.url.trim_start_matches("http://")
-    );
-    browser.click_button(&source_button).await?;
     page.search("Differ Test", None).await?;
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     let key = browser.field("Target External ID field").await?;
     assert_eq!(key.prop("value").await?.as_deref(), Some("Source_Id__c"));
     // Said before anything runs, beside the fields.
@@ -693,15 +665,9 @@ async fn a_target_with_no_key_field_says_how_to_add_one() -> Result<()> {
         "account": {"remove": ["External_Id__c", "Legacy_Number__c"]}
     }))?;
     let target = orgbridge_e2e::spawn_second_org_with(&app, |c| c.org = Some(no_keys)).await?;
-    let page = AccountsPage::sign_in(&app).await?;
+    let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
-    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     let alert = page
         .wait_alert_containing("The target has no External ID field to match records on")
         .await?;
@@ -755,23 +721,11 @@ async fn selected_rows_can_be_matched_on_a_field_of_the_source() -> Result<()> {
     ] {
         org.insert(json!({"Name": name, "Legacy_Number__c": number}));
     }
-    let page = AccountsPage::sign_in(&app).await?;
+    let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
-    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
-    let source_button = format!(
-        "{USERNAME} {} · {}",
-        app.org.state.org.org_id,
-        app.org.url.trim_start_matches("http://")
-    );
-    browser.click_button(&source_button).await?;
     page.search("Me", Some("Account Name")).await?;
     page.select_rows(&["Pick Me One", "Pick Me Two"]).await?;
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     browser
         .choose("The 2 rows selected in the source's account list")
         .await?;

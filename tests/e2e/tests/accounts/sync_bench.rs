@@ -6,11 +6,12 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use orgbridge_e2e::{spawn_app_with, spawn_second_org, Role, TARGET_PASSWORD, TARGET_USERNAME};
+use orgbridge_e2e::{spawn_app_with, spawn_second_org, TARGET_USERNAME};
 use orgbridge_model::accounts::thousands;
 use serde_json::json;
 
 use crate::page::{AccountsPage, Org};
+use crate::sync::{open_copy, sign_in_to_both};
 
 /// Accounts to copy (`SYNC_BENCH_N` overrides, for a quick try).
 fn accounts() -> usize {
@@ -47,15 +48,9 @@ async fn bench_sync_10k() -> Result<()> {
     let n = accounts();
     let app = spawn_app_with(|config, _| config.accounts = n).await?;
     let target = spawn_second_org(&app).await?;
-    let page = AccountsPage::sign_in(&app).await?;
+    let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
-    app.add_org(&target, TARGET_USERNAME, TARGET_PASSWORD)
-        .await?;
-    browser
-        .by_role(Role::Link, "Copy accounts")
-        .await?
-        .click()
-        .await?;
+    open_copy(browser).await?;
     browser.field("Target External ID field").await?;
     let write = |n: &str| format!("Write {n} accounts to {TARGET_USERNAME}");
     let total = thousands(n as u64);
