@@ -289,7 +289,86 @@ impl<T: Transport> Client<T> {
     }
 }
 
+/// Most records one sObject Collections retrieve call reads.
+pub const RETRIEVE_LIMIT: usize = 2_000;
+
 impl<T: Transport> Client<T> {
+    /// Deletes up to [`COLLECTION_LIMIT`] records in one call (`allOrNone` false): per record,
+    /// done or the org's words. A failed call is an `Err`, for the caller to retry or hold on,
+    /// unlike [`Client::delete_many`], which reports it per record.
+    pub async fn delete_collection(
+        &self,
+        ids: &[RecordId],
+    ) -> Result<Vec<Result<(), Vec<ApiError>>>, Error> {
+        if ids.len() > COLLECTION_LIMIT {
+            return Err(Error::InvalidInput {
+                what: "ids",
+                message: format!(
+                    "one call deletes at most {COLLECTION_LIMIT} records, not {}",
+                    ids.len()
+                ),
+            });
+        }
+        let list = ids
+            .iter()
+            .map(RecordId::as_str)
+            .collect::<Vec<_>>()
+            .join(",");
+        let path = self.data_path(&format!("/composite/sobjects?ids={list}&allOrNone=false"));
+        let wire: Vec<WireResult> = self.send_json(Method::Delete, &path, None).await?;
+        if wire.len() != ids.len() {
+            return Err(Error::Decode {
+                status: 200,
+                path,
+                body: String::new(),
+                detail: format!("{} results for {} records", wire.len(), ids.len()),
+            });
+        }
+        Ok(wire
+            .into_iter()
+            .map(|w| if w.success { Ok(()) } else { Err(w.errors) })
+            .collect())
+    }
+
+    /// Reads `fields` of up to [`RETRIEVE_LIMIT`] records by id in one call, the ids in the
+    /// request body (`POST /composite/sobjects/{SObject}`), so no URL grows with them: one
+    /// record per id in order, `None` for an id that matches no record (deleted, or never there).
+    pub async fn retrieve_collection(
+        &self,
+        sobject: &str,
+        ids: &[RecordId],
+        fields: &[&str],
+    ) -> Result<Vec<Option<Record>>, Error> {
+        check_api_name("object name", sobject, false)?;
+        for f in fields {
+            check_api_name("field name", f, true)?;
+        }
+        if ids.len() > RETRIEVE_LIMIT {
+            return Err(Error::InvalidInput {
+                what: "ids",
+                message: format!(
+                    "one call reads at most {RETRIEVE_LIMIT} records, not {}",
+                    ids.len()
+                ),
+            });
+        }
+        let path = self.data_path(&format!("/composite/sobjects/{sobject}"));
+        let body = json!({
+            "ids": ids.iter().map(RecordId::as_str).collect::<Vec<_>>(),
+            "fields": fields,
+        });
+        let wire: Vec<Option<Record>> = self.send_json(Method::Post, &path, Some(&body)).await?;
+        if wire.len() != ids.len() {
+            return Err(Error::Decode {
+                status: 200,
+                path,
+                body: String::new(),
+                detail: format!("{} records for {} ids", wire.len(), ids.len()),
+            });
+        }
+        Ok(wire)
+    }
+
     /// Creates or updates up to [`COLLECTION_LIMIT`] records in one call, each matched by its
     /// value of `field` (which each record must carry), and returns one item per record in
     /// order. Retrying the call is safe: a record already written is matched and updated, never

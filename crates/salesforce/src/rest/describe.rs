@@ -56,6 +56,9 @@ pub struct FieldDescribe {
     pub id_lookup: bool,
     #[serde(default)]
     pub unique: bool,
+    /// Whether an External ID matches values with regard to case (Salesforce's default: not).
+    #[serde(default)]
+    pub case_sensitive: bool,
     #[serde(default)]
     pub custom: bool,
     #[serde(default)]
@@ -113,6 +116,33 @@ impl FieldDescribe {
     }
 }
 
+/// One of an object's record types in its describe (`recordTypeInfos`). Every field is optional
+/// on the wire (`developerName` only exists from API 43.0), so each has a default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordTypeInfo {
+    /// Records may be given it (an inactive record type keeps its records but takes no new ones).
+    #[serde(default)]
+    pub active: bool,
+    /// The signed-in user may give it to records.
+    #[serde(default)]
+    pub available: bool,
+    /// The record type the user's new records get when they name none.
+    #[serde(default)]
+    pub default_record_type_mapping: bool,
+    /// The name that stays the same from org to org (`Customer`), what to match on.
+    #[serde(default)]
+    pub developer_name: String,
+    /// The Master record type (`012000000000000AAA`), which every object has.
+    #[serde(default)]
+    pub master: bool,
+    /// The label people see, which may differ between orgs.
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub record_type_id: String,
+}
+
 /// An object's describe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -133,6 +163,9 @@ pub struct SObjectDescribe {
     #[serde(default)]
     pub queryable: bool,
     pub fields: Vec<FieldDescribe>,
+    /// The object's record types, Master included.
+    #[serde(default)]
+    pub record_type_infos: Vec<RecordTypeInfo>,
 }
 
 impl SObjectDescribe {
@@ -153,6 +186,21 @@ impl SObjectDescribe {
     /// The name field (`Name` on Account).
     pub fn name_field(&self) -> Option<&FieldDescribe> {
         self.fields.iter().find(|f| f.name_field)
+    }
+
+    /// The record type with this developer name (not Master; compared without case, as
+    /// developer names are unique without case), active or not.
+    pub fn record_type(&self, developer_name: &str) -> Option<&RecordTypeInfo> {
+        self.record_type_infos
+            .iter()
+            .find(|r| !r.master && r.developer_name.eq_ignore_ascii_case(developer_name))
+    }
+
+    /// The record type the user's new records get when they name none.
+    pub fn default_record_type(&self) -> Option<&RecordTypeInfo> {
+        self.record_type_infos
+            .iter()
+            .find(|r| r.default_record_type_mapping)
     }
 }
 
@@ -198,5 +246,31 @@ mod tests {
             ["Ext_Id__c"]
         );
         assert_eq!(d.name_field().unwrap().name, "Name");
+        assert!(
+            d.record_type_infos.is_empty(),
+            "recordTypeInfos may be absent"
+        );
+    }
+
+    #[test]
+    fn record_type_infos_are_read_with_what_is_missing_defaulted() {
+        let d: SObjectDescribe = serde_json::from_str(r#"{"name":"Account","fields":[],"recordTypeInfos":[
+            {"active":true,"available":true,"defaultRecordTypeMapping":true,"developerName":"Customer","master":false,"name":"Customer","recordTypeId":"012Ab0000000001AAA","urls":{"layout":"/services/data/v60.0/sobjects/Account/describe/layouts/012Ab0000000001AAA"}},
+            {"active":false,"available":false,"defaultRecordTypeMapping":false,"developerName":"Prospect","master":false,"name":"Prospect","recordTypeId":"012Ab0000000002AAA","urls":{}},
+            {"available":false,"defaultRecordTypeMapping":false,"master":true,"name":"Master","recordTypeId":"012000000000000AAA"}
+        ]}"#).unwrap();
+        assert_eq!(d.record_type_infos.len(), 3);
+        let customer = d.record_type("customer").unwrap();
+        assert!(customer.active && customer.available && !customer.master);
+        assert_eq!(customer.record_type_id, "012Ab0000000001AAA");
+        assert!(!d.record_type("Prospect").unwrap().active);
+        assert_eq!(d.default_record_type().unwrap().developer_name, "Customer");
+        // An older API version's entry: no developerName or active.
+        let master = &d.record_type_infos[2];
+        assert!(master.master && !master.active && master.developer_name.is_empty());
+        assert!(
+            d.record_type("Master").is_none(),
+            "Master is not a record type to map to"
+        );
     }
 }

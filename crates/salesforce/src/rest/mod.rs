@@ -11,6 +11,6 @@ pub mod records;
 pub type Record = serde_json::Map<String, serde_json::Value>;
 
 pub use collections::{CollectionResult, RecordOutcome, UpsertItem, COLLECTION_LIMIT};
-pub use describe::{FieldDescribe, PicklistValue, SObjectDescribe};
+pub use describe::{FieldDescribe, PicklistValue, RecordTypeInfo, SObjectDescribe};
 pub use query::QueryPage;
 pub use records::UpsertOutcome;

@@ -240,6 +240,51 @@ async fn a_collections_upsert_is_safe_to_send_again() {
     ));
 }
 
+/// What a sync run's conflict check and deletions use: a retrieve with the ids in the body (no
+/// URL grows with them), `None` for a record gone; a delete call whose per-record failures come
+/// back as the org's words.
+#[tokio::test]
+async fn a_collections_retrieve_reads_stamps_and_a_delete_reports_each_record() {
+    let org = spawn_org().await;
+    let client = client_for(&org).await;
+    let ids = account_ids(&client).await;
+    let (keep, gone) = (ids[0].clone(), ids[1].clone());
+    let deleted = client
+        .delete_collection(&[gone.clone(), gone.clone()])
+        .await
+        .unwrap();
+    assert_eq!(deleted[0], Ok(()));
+    assert!(
+        matches!(&deleted[1], Err(e) if !e.is_empty()),
+        "deleting twice fails per record: {deleted:?}"
+    );
+    let many: Vec<RecordId> = std::iter::repeat_n(keep.clone(), 1_000)
+        .chain([gone.clone()])
+        .collect();
+    let read = client
+        .retrieve_collection(
+            "Account",
+            &many,
+            &["Id", "SystemModstamp", "LastModifiedById"],
+        )
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 1_001);
+    let first = read[0].as_ref().expect("a live record");
+    assert!(first["SystemModstamp"]
+        .as_str()
+        .is_some_and(|s| s.len() >= 19));
+    assert!(first["LastModifiedById"].as_str().is_some());
+    assert!(read[1_000].is_none(), "a deleted record reads as none");
+    let too_many = vec![keep; 2_001];
+    assert!(matches!(
+        client
+            .retrieve_collection("Account", &too_many, &["Id"])
+            .await,
+        Err(Error::InvalidInput { .. })
+    ));
+}
+
 #[tokio::test]
 async fn collections_update_in_chunks_of_200_with_partial_failures() {
     let org = spawn_with(|c| c.accounts = 450).await;
