@@ -51,9 +51,11 @@ pub struct Config {
 
     /// An org file, JSON: `{"users": [{"username", "password", "email", "firstName", "lastName",
     /// "active"}], "account": {"remove": ["Legacy_Number__c"], "fields": [{"name": "Source_Id__c",
-    /// "type": "Text", "length": 18, "externalId": true, "unique": true}]}}` (kinds Text, TextArea,
-    /// LongTextArea, Picklist, Number, Checkbox, Date, Email, Phone, Url; see crates/devorg/README.md).
-    /// Without it the org has the built-in Account.
+    /// "type": "Text", "length": 18, "externalId": true, "unique": true}], "recordTypes":
+    /// [{"developerName": "Customer", "name": "Customer", "active": true, "default": true}]}}`
+    /// (kinds Text, TextArea, LongTextArea, Picklist, Number, Checkbox, Date, Email, Phone, Url;
+    /// see crates/devorg/README.md). Without it the org has the built-in Account (no record types
+    /// but Master).
     #[arg(long = "org-file", value_name = "PATH", value_parser = OrgSpec::from_flag)]
     pub org: Option<OrgSpec>,
 

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod limits;
 pub mod oauth;
 pub mod org_file;
+pub mod record_types;
 pub mod rest;
 pub mod schema;
 pub mod seed;

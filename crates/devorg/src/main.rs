@@ -81,6 +81,25 @@ async fn main() {
         .map(|f| f.name.as_str())
         .collect();
     println!("  Account custom fields:   {}", custom.join(", "));
+    let record_types: Vec<String> = state
+        .schema
+        .account
+        .record_types
+        .iter()
+        .map(|t| {
+            let mut shown = format!("{} {}", t.developer_name, t.id);
+            if t.default {
+                shown.push_str(" (default)");
+            }
+            if !t.active {
+                shown.push_str(" (inactive)");
+            }
+            shown
+        })
+        .collect();
+    if !record_types.is_empty() {
+        println!("  Account record types:    {}", record_types.join(", "));
+    }
     println!("  authorize URL:           {authorize}");
     println!("    (its code_verifier:    {verifier})");
     println!("  REST API:                {url}/services/data/");

@@ -1,6 +1,7 @@
 //! The org file (`--org-file PATH`): a JSON document that makes one org differ from another as
-//! real orgs do — its users, the custom fields its Account declares (or redeclares), and the
-//! built-in custom fields it lacks. The README documents the format; `orgs/` holds examples.
+//! real orgs do — its users, the custom fields its Account declares (or redeclares), the
+//! built-in custom fields it lacks, and Account's record types. The README documents the format;
+//! `orgs/` holds examples.
 //! Field kinds and their limits are those of Setup's custom fields (Metadata API `CustomField`):
 //! <https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/customfield.htm>
 
@@ -9,6 +10,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::record_types::{self, RecordTypeSpec};
 use crate::schema::{Field, FieldType, Schema};
 use crate::users::UserSpec;
 
@@ -36,6 +38,9 @@ pub struct AccountSpec {
     /// Custom fields to add; one named like a built-in custom field replaces it.
     #[serde(default)]
     pub fields: Vec<FieldSpec>,
+    /// Account's record types (none: only Master, and no `RecordTypeId` field).
+    #[serde(default, rename = "recordTypes")]
+    pub record_types: Vec<RecordTypeSpec>,
 }
 
 /// The kinds of custom field an org file can declare.
@@ -153,13 +158,15 @@ impl OrgSpec {
         for user in &self.users {
             user.check().map_err(invalid)?;
         }
-        self.account.schema().map(|_| ())
+        // The ids are the org's; any tag checks the file.
+        self.account.schema("000").map(|_| ())
     }
 }
 
 impl AccountSpec {
-    /// The org's objects: the built-in ones with this file's edits to Account.
-    pub fn schema(&self) -> Result<Schema, OrgFileError> {
+    /// The org's objects: the built-in ones with this file's edits to Account, and its record
+    /// types with ids for the org whose ids carry `org_tag` (the 3 characters after a key prefix).
+    pub fn schema(&self, org_tag: &str) -> Result<Schema, OrgFileError> {
         let mut fields = Schema::builtin_account_fields();
         for name in &self.remove {
             let at = fields
@@ -197,7 +204,9 @@ impl AccountSpec {
                 None => fields.push(field),
             }
         }
-        Ok(Schema::with_account_fields(fields))
+        record_types::check(&self.record_types).map_err(invalid)?;
+        let types = record_types::build(&self.record_types, org_tag);
+        Ok(Schema::with_account(fields, types))
     }
 }
 
@@ -348,7 +357,7 @@ mod tests {
 
     fn account(fields: Value) -> Result<Schema, OrgFileError> {
         OrgSpec::from_value(json!({"account": {"fields": fields}}))
-            .map(|s| s.account.schema().expect("checked"))
+            .map(|s| s.account.schema("abc").expect("checked"))
     }
 
     fn error(spec: Value) -> String {
@@ -405,7 +414,7 @@ mod tests {
             OrgSpec::from_value(json!({"account": {"remove": ["Legacy_Number__c"]}})).unwrap();
         assert!(spec
             .account
-            .schema()
+            .schema("abc")
             .unwrap()
             .account
             .field("Legacy_Number__c")
@@ -454,8 +463,16 @@ mod tests {
 
     #[test]
     fn the_examples_differ_as_the_sync_needs() {
-        let source = OrgSpec::example_source().account.schema().unwrap().account;
-        let target = OrgSpec::example_target().account.schema().unwrap().account;
+        let source = OrgSpec::example_source()
+            .account
+            .schema("abc")
+            .unwrap()
+            .account;
+        let target = OrgSpec::example_target()
+            .account
+            .schema("abc")
+            .unwrap()
+            .account;
         let key = target.field("Source_Id__c").unwrap();
         assert!(key.external_id && key.unique && !key.case_sensitive && key.length == 18);
         assert!(source.field("Source_Id__c").is_none());

@@ -1,13 +1,16 @@
 //! The org's objects as Salesforce describes them: Account (standard fields from the Field Reference,
 //! <https://developer.salesforce.com/docs/atlas.en-us.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_Account.htm>,
-//! plus the classic demo custom fields and a unique external id) and User. Each org holds its own
-//! [`Schema`]: the built-in one, or one an org file changes (`org_file`). One definition feeds
-//! describe, write validation and the SOQL catalog, so they cannot disagree.
+//! plus the classic demo custom fields and a unique external id), RecordType and User. Each org
+//! holds its own [`Schema`]: the built-in one, or one an org file changes (`org_file`), with
+//! Account's record types. One definition feeds describe, write validation and the SOQL catalog,
+//! so they cannot disagree.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde_json::{json, Value};
+
+use crate::record_types::{self, RecordType};
 
 /// A field's describe `type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -192,6 +195,13 @@ impl Field {
             ..self
         }
     }
+    /// A restricted picklist.
+    fn restricted(self) -> Field {
+        Field {
+            restricted_picklist: true,
+            ..self
+        }
+    }
     pub(crate) fn required(self) -> Field {
         Field {
             nillable: false,
@@ -299,6 +309,8 @@ pub struct SObject {
     pub updateable: bool,
     pub deletable: bool,
     pub fields: Vec<Field>,
+    /// The object's custom record types (only Account has any, from the org file).
+    pub record_types: Vec<RecordType>,
     /// Field positions by exact (canonical) name: the hot path of queries over 100,000 rows.
     by_name: HashMap<String, usize>,
 }
@@ -326,6 +338,7 @@ impl SObject {
             updateable: writable,
             deletable: writable,
             fields,
+            record_types: vec![],
             by_name,
         }
     }
@@ -351,6 +364,17 @@ impl SObject {
             f.relationship_name
                 .is_some_and(|r| r.eq_ignore_ascii_case(rel))
         })
+    }
+
+    /// The custom record type with this (15- or 18-character) id, active or not.
+    pub fn record_type(&self, id: &str) -> Option<&RecordType> {
+        let id = crate::ids::normalize(id)?;
+        self.record_types.iter().find(|t| t.id == id)
+    }
+
+    /// The record type a new record gets when the write names none (`None`: only Master).
+    pub fn default_record_type(&self) -> Option<&RecordType> {
+        self.record_types.iter().find(|t| t.default)
     }
 
     /// The `urls` map of describe and global describe.
@@ -418,12 +442,7 @@ impl SObject {
         );
         obj.insert(
             "recordTypeInfos".into(),
-            json!([{
-                "active": true, "available": true, "defaultRecordTypeMapping": true,
-                "developerName": "Master", "master": true, "name": "Master",
-                "recordTypeId": "012000000000000AAA",
-                "urls": {"layout": format!("/services/data/v{version}/sobjects/{}/describe/layouts/012000000000000AAA", self.name)}
-            }]),
+            record_types::infos(self.name, version, &self.record_types),
         );
         obj.insert("searchLayoutable".into(), json!(true));
         obj.insert("compactLayoutable".into(), json!(true));
@@ -693,15 +712,109 @@ fn user() -> SObject {
         Field::new("IsActive", "Active", T::Boolean)
             .required()
             .defaulted(),
+        // Every devorg user is a full licence user: `Standard` (no portal, guest or automated users).
+        Field::picklist(
+            "UserType",
+            "User Type",
+            &[
+                "Standard",
+                "PowerPartner",
+                "CspLitePortal",
+                "Guest",
+                "AutomatedProcess",
+            ],
+        )
+        .system(),
     ];
     // The org's users come from devorg's flags and org file: no writes through the API.
     SObject::new("User", "User", "Users", "005", false, fields)
 }
 
-/// The objects of one org: Account (whose custom fields an org file may change) and User.
+/// Account's `RecordTypeId`, which Salesforce adds to an object once it has record types.
+pub(crate) fn record_type_id_field() -> Field {
+    Field::reference(
+        "RecordTypeId",
+        "Record Type ID",
+        &["RecordType"],
+        "RecordType",
+    )
+    .defaulted()
+}
+
+/// RecordType, as the Field Reference lists it (but BusinessProcessId and IsPersonType, which
+/// Account without person accounts does not use):
+/// <https://developer.salesforce.com/docs/atlas.en-us.sfFieldRef.meta/sfFieldRef/salesforce_field_reference_RecordType.htm>
+fn record_type() -> SObject {
+    use FieldType as T;
+    let user: &'static [&'static str] = &["User"];
+    let fields = vec![
+        Field {
+            id_lookup: true,
+            ..Field::text("Id", "Record Type ID", T::Id, 18)
+                .system()
+                .required()
+                .defaulted()
+        },
+        Field {
+            name_field: true,
+            id_lookup: true,
+            ..Field::text("Name", "Name", T::String, 80).required()
+        },
+        Field::text("DeveloperName", "Record Type Name", T::String, 80).required(),
+        Field::text("NamespacePrefix", "Namespace Prefix", T::String, 15).system(),
+        Field::text("Description", "Description", T::String, 255),
+        Field {
+            length: 40,
+            ..Field::picklist("SobjectType", "SObject Type Name", &["Account"])
+                .required()
+                .restricted()
+        },
+        Field::new("IsActive", "Active", T::Boolean)
+            .required()
+            .defaulted(),
+        Field::reference("CreatedById", "Created By ID", user, "CreatedBy")
+            .system()
+            .required()
+            .defaulted(),
+        Field::new("CreatedDate", "Created Date", T::DateTime)
+            .system()
+            .required()
+            .defaulted(),
+        Field::reference(
+            "LastModifiedById",
+            "Last Modified By ID",
+            user,
+            "LastModifiedBy",
+        )
+        .system()
+        .required()
+        .defaulted(),
+        Field::new("LastModifiedDate", "Last Modified Date", T::DateTime)
+            .system()
+            .required()
+            .defaulted(),
+        Field::new("SystemModstamp", "System Modstamp", T::DateTime)
+            .system()
+            .required()
+            .defaulted(),
+    ];
+    // Record types come from the org file (Setup or the Metadata API): no writes through the API.
+    SObject::new(
+        "RecordType",
+        "Record Type",
+        "Record Types",
+        "012",
+        false,
+        fields,
+    )
+}
+
+/// The objects of one org: Account (whose custom fields and record types an org file may
+/// change), RecordType and User.
 #[derive(Debug)]
 pub struct Schema {
     pub account: SObject,
+    pub record_type: SObject,
     pub user: SObject,
 }
 
@@ -710,14 +823,27 @@ impl Schema {
     pub fn builtin() -> Schema {
         Schema {
             account: account(),
+            record_type: record_type(),
             user: user(),
         }
     }
 
-    /// Account with the built-in fields in `fields`' place (the org file's edits applied).
-    pub(crate) fn with_account_fields(fields: Vec<Field>) -> Schema {
+    /// Account with the built-in fields in `fields`' place (the org file's edits applied) and
+    /// `record_types`; with any, Account has `RecordTypeId` (after `Type`, where Salesforce
+    /// lists it).
+    pub(crate) fn with_account(mut fields: Vec<Field>, record_types: Vec<RecordType>) -> Schema {
+        if !record_types.is_empty() {
+            let at = fields
+                .iter()
+                .position(|f| f.name == "Type")
+                .map_or(fields.len(), |i| i + 1);
+            fields.insert(at, record_type_id_field());
+        }
+        let mut account = SObject::new("Account", "Account", "Accounts", "001", true, fields);
+        account.record_types = record_types;
         Schema {
-            account: SObject::new("Account", "Account", "Accounts", "001", true, fields),
+            account,
+            record_type: record_type(),
             user: user(),
         }
     }
@@ -734,9 +860,9 @@ impl Schema {
             .find(|o| o.name.eq_ignore_ascii_case(name))
     }
 
-    /// Every object this org has, in global describe order.
-    pub fn objects(&self) -> [&SObject; 2] {
-        [&self.account, &self.user]
+    /// Every object this org has, in global describe order (by name).
+    pub fn objects(&self) -> [&SObject; 3] {
+        [&self.account, &self.record_type, &self.user]
     }
 
     /// Resolves `path` on `object`, following relationship names (`Owner.Name`); the canonical

@@ -2,6 +2,8 @@
 //! phones and external ids (`EXT-000001` …) every run, so tests and demos can rely on them.
 //! A few rows carry awkward text (an apostrophe, a percent sign, a backslash) for search tests.
 //! Owners are spread over the active users (the awkward rows are the admin's); the admin creates all.
+//! In an org with record types, accounts are spread over the active ones (the awkward rows have
+//! the default).
 //! An org file's declared fields get generic values of their kind (each field from its own
 //! generator, so adding a field changes no other); unique and external id fields stay empty, as
 //! a target org's sync key is before the first sync.
@@ -204,9 +206,21 @@ pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
     let active: Vec<usize> = (0..store.users.len())
         .filter(|&u| store.users[u].active)
         .collect();
+    // Record types too come from their own generator, and only orgs that have them draw from it.
+    let mut kinds = Rng(0x0012_7E9E ^ seed.wrapping_mul(0x1656_67B1_9E37_79F9));
+    let org_account = &store.schema.account;
+    let record_type = org_account.index_of("RecordTypeId").and_then(|idx| {
+        let usable: Vec<Value> = org_account
+            .record_types
+            .iter()
+            .filter(|t| t.active)
+            .map(|t| Value::String(t.id.clone()))
+            .collect();
+        let default = Value::String(org_account.default_record_type()?.id.clone());
+        Some((idx, usable, default))
+    });
     // The built-in values, as indexes of the org's fields: those the org lacks or declares anew
     // are left out (declared fields get generic values below).
-    let org_account = &store.schema.account;
     let to_org: Vec<Option<usize>> = account
         .fields
         .iter()
@@ -232,6 +246,14 @@ pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
             if let Some(v) = generic_value(&store.schema.account.fields[*idx], rng, i) {
                 values.push((*idx, v));
             }
+        }
+        if let Some((idx, usable, default)) = &record_type {
+            let kind = if i < AWKWARD.len() {
+                default.clone()
+            } else {
+                usable[kinds.below(usable.len())].clone()
+            };
+            values.push((*idx, kind));
         }
         // The awkward rows stay with the admin, so the first rows of the list have a known owner.
         let owner = if i < AWKWARD.len() {

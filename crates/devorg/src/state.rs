@@ -101,7 +101,8 @@ impl AppState {
             users: users.into(),
         };
         let schema = Arc::new(match spec {
-            Some(spec) => spec.account.schema()?,
+            // Record type ids carry the org's tag, as every id of the org does.
+            Some(spec) => spec.account.schema(&org.org_id[3..6])?,
             None => Schema::builtin(),
         });
         let store = Store::seeded(&config, &org, schema.clone(), ids);

@@ -43,6 +43,7 @@ impl OrgUser {
             "name" => Value::String(self.name()),
             "email" => Value::String(self.email.clone()),
             "isactive" => Value::Bool(self.active),
+            "usertype" => Value::String("Standard".into()),
             _ => Value::Null,
         }
     }

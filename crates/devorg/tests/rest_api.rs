@@ -178,7 +178,8 @@ async fn describe_global_and_account_describe() {
         .iter()
         .map(|s| s["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["Account", "User"]);
+    // RecordType is in every org, as in Salesforce (with rows only where Account has record types).
+    assert_eq!(names, ["Account", "RecordType", "User"]);
     let d = org
         .get(&format!("{V}/sobjects/Account/describe"))
         .await

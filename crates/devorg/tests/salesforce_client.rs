@@ -1,7 +1,8 @@
 //! devorg driven over HTTP by OrgBridge's own client (`crates/salesforce`), as the copy between
 //! orgs will: describe shows the target's declared key, collections upsert by `Source_Id__c`
 //! with the parent and owner named by their keys, idempotent on a second run, and SOQL reads the
-//! relationships back. Only this test uses the client: devorg's own code never does, so the two
+//! relationships back; record types are read from describe and set by developer name. Only
+//! these tests use the client: devorg's own code never does, so the two
 //! implementations of the wire format stay independent.
 
 use devorg::{Config, OrgSpec};
@@ -51,8 +52,8 @@ fn record(v: serde_json::Value) -> Record {
     v.as_object().unwrap().clone()
 }
 
-#[tokio::test]
-async fn the_client_upserts_by_source_id_with_parent_and_owner_keys() {
+/// The example target org over HTTP, and a client signed in to it as `username`.
+async fn target_org(username: &str) -> (devorg::RunningOrg, Client<Reqwest>) {
     let org = devorg::spawn(Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         accounts: 5,
@@ -61,10 +62,9 @@ async fn the_client_upserts_by_source_id_with_parent_and_owner_keys() {
     })
     .await
     .unwrap();
-    let riley = "riley.chen@target.devorg.local";
     let url = InstanceUrl::parse(&org.url).unwrap();
     let session = Session {
-        access_token: AccessToken::new(org.state.issue_test_token_for(riley).unwrap()),
+        access_token: AccessToken::new(org.state.issue_test_token_for(username).unwrap()),
         refresh_token: None,
         instance_url: url.clone(),
         login_url: url,
@@ -75,6 +75,13 @@ async fn the_client_upserts_by_source_id_with_parent_and_owner_keys() {
         issued_at_ms: None,
     };
     let client = Client::new(Reqwest(reqwest::Client::new()), session);
+    (org, client)
+}
+
+#[tokio::test]
+async fn the_client_upserts_by_source_id_with_parent_and_owner_keys() {
+    let riley = "riley.chen@target.devorg.local";
+    let (_org, client) = target_org(riley).await;
 
     let describe = client.describe("Account").await.unwrap();
     let key = describe.field("Source_Id__c").expect("the target's key");
@@ -138,4 +145,50 @@ async fn the_client_upserts_by_source_id_with_parent_and_owner_keys() {
         rows[1]["Owner"]["Username"], riley,
         "the session's user owns by default"
     );
+}
+
+#[tokio::test]
+async fn the_client_reads_record_types_and_sets_them_by_developer_name() {
+    let (_org, client) = target_org("admin@devorg.local").await;
+    let describe = client.describe("Account").await.unwrap();
+    let partner = describe.record_type("Partner").expect("Partner");
+    assert!(partner.active && partner.available && partner.name == "Channel Partner");
+    assert!(!describe.record_type("Prospect").unwrap().active);
+    assert_eq!(
+        describe.default_record_type().unwrap().developer_name,
+        "Customer"
+    );
+    assert!(describe.record_type_infos.iter().any(|r| r.master));
+
+    let ext = ExternalIdField::parse("Source_Id__c").unwrap();
+    let prospect = &describe.record_type("Prospect").unwrap().record_type_id;
+    let items = [
+        record(
+            json!({"Source_Id__c": "001SRC0000000RT01A", "Name": "Typed Ltd",
+            "RecordTypeId": partner.record_type_id}),
+        ),
+        record(
+            json!({"Source_Id__c": "001SRC0000000RT02A", "Name": "Untyped Ltd",
+            "RecordTypeId": prospect}),
+        ),
+    ];
+    let done = client
+        .upsert_collection("Account", &ext, &items, false)
+        .await
+        .unwrap();
+    assert!(matches!(done[0], UpsertItem::Created(_)), "{done:?}");
+    let UpsertItem::Failed(errors) = &done[1] else {
+        panic!("{done:?}")
+    };
+    assert_eq!(errors[0].error_code, "INVALID_CROSS_REFERENCE_KEY");
+    assert_eq!(
+        errors[0].message,
+        format!("Record Type ID: this ID value isn't valid for the user: {prospect}")
+    );
+    assert_eq!(errors[0].fields, ["RecordTypeId"]);
+    let rows = client
+        .query_all_pages("SELECT RecordType.DeveloperName FROM Account WHERE Source_Id__c = '001SRC0000000RT01A'")
+        .await
+        .unwrap();
+    assert_eq!(rows[0]["RecordType"]["DeveloperName"], "Partner");
 }

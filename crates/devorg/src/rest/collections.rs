@@ -531,6 +531,10 @@ fn retrieve(
                 Ok(rec) => project(&store, Target::Account(rec), &paths, v),
                 Err(_) => Value::Null,
             },
+            "RecordType" => match state.schema.account.record_type(&id) {
+                Some(t) => project(&store, Target::RecordType(t), &paths, v),
+                None => Value::Null,
+            },
             _ => Value::Null,
         };
         out.push(value);

@@ -51,6 +51,13 @@ pub async fn sobject_basic_info(
             .take(10)
             .map(|r| project(&store, Target::Account(r), &paths, v))
             .collect(),
+        "RecordType" => state
+            .schema
+            .account
+            .record_types
+            .iter()
+            .map(|t| project(&store, Target::RecordType(t), &paths, v))
+            .collect(),
         _ => store
             .users
             .iter()

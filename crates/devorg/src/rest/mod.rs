@@ -22,6 +22,7 @@ use axum::Router;
 use serde_json::{Map, Value};
 
 use crate::error::ApiError;
+use crate::record_types::RecordType;
 use crate::schema::{SObject, Schema};
 use crate::store::{Record, Related, Store};
 use crate::users::OrgUser;
@@ -217,7 +218,8 @@ pub fn sobject_type<'a>(schema: &'a Schema, name: &str) -> Result<&'a SObject, A
     schema.object(name).ok_or_else(ApiError::not_found)
 }
 
-/// The object named in the URL, which must be Account for writes (User is read-only here).
+/// The object named in the URL, which must be Account for writes (User and RecordType are
+/// read-only here).
 pub fn writable_type<'a>(
     schema: &'a Schema,
     name: &str,
@@ -239,6 +241,7 @@ pub fn writable_type<'a>(
 pub enum Target<'a> {
     Account(&'a Record),
     User(&'a OrgUser),
+    RecordType(&'a RecordType),
 }
 
 /// A record as the REST API prints it: `attributes` first, then the requested paths in order, with
@@ -253,6 +256,7 @@ pub fn project(
     let (type_name, id) = match target {
         Target::Account(rec) => ("Account", rec.id.as_str()),
         Target::User(user) => ("User", user.id.as_str()),
+        Target::RecordType(t) => ("RecordType", t.id.as_str()),
     };
     out.insert(
         "attributes".into(),
@@ -270,6 +274,7 @@ pub fn project(
                     .map(|f| store.account_value(rec, f))
                     .unwrap_or(Value::Null),
                 Target::User(user) => user.field_value(head),
+                Target::RecordType(t) => store.record_type_value(t, &paths[i]),
             };
             out.insert(head.clone(), value);
             i += 1;
@@ -286,8 +291,16 @@ pub fn project(
                 Target::Account(rec) => store.related(rec, head).map(|r| match r {
                     Related::User(user) => Target::User(user),
                     Related::Account(a) => Target::Account(a),
+                    Related::RecordType(t) => Target::RecordType(t),
                 }),
-                Target::User(_) => None,
+                // A record type's creator and last modifier: the admin, who made them all.
+                Target::RecordType(_)
+                    if head.eq_ignore_ascii_case("CreatedBy")
+                        || head.eq_ignore_ascii_case("LastModifiedBy") =>
+                {
+                    Some(Target::User(&store.users[0]))
+                }
+                Target::User(_) | Target::RecordType(_) => None,
             };
             let value = related
                 .map(|t| project(store, t, &tails, version))

@@ -15,7 +15,7 @@ use super::auth::Authed;
 use super::{project, ApiVersion, Target};
 use crate::error::{json_response, ApiError};
 use crate::soql::{self, SelectItem};
-use crate::store::{AccountRow, Cursor, Record, SchemaCatalog, Store, UserRow};
+use crate::store::{AccountRow, Cursor, Record, RecordTypeRow, SchemaCatalog, Store, UserRow};
 use crate::AppState;
 
 /// Default, smallest and largest page sizes (Salesforce: 2,000 by default, 200..=2,000 on request).
@@ -103,20 +103,44 @@ fn run(
     let today = chrono::Utc::now().date_naive();
     let store = state.store.read();
     let batch = batch_size(headers);
-    if obj.name == "User" {
-        let rows = store.users.iter().map(|user| UserRow { user }).collect();
-        let users = soql::run(&parsed, rows, today);
+    // The org's users and record types are few: one page, no locator.
+    let small: Option<Vec<Target>> = match obj.name {
+        "User" => {
+            let rows = store.users.iter().map(|user| UserRow { user }).collect();
+            let rows = soql::run(&parsed, rows, today);
+            Some(rows.iter().map(|row| Target::User(row.user)).collect())
+        }
+        "RecordType" => {
+            let rows = schema
+                .account
+                .record_types
+                .iter()
+                .map(|record_type| RecordTypeRow {
+                    record_type,
+                    store: &store,
+                })
+                .collect();
+            let rows = soql::run(&parsed, rows, today);
+            Some(
+                rows.iter()
+                    .map(|row| Target::RecordType(row.record_type))
+                    .collect(),
+            )
+        }
+        _ => None,
+    };
+    if let Some(targets) = small {
         let records: Vec<Value> = if count_only {
             vec![]
         } else {
-            users
+            targets
                 .iter()
-                .map(|row| project(&store, Target::User(row.user), &paths, v))
+                .map(|t| project(&store, *t, &paths, v))
                 .collect()
         };
         return Ok(json_response(
             StatusCode::OK,
-            &json!({"totalSize": users.len(), "done": true, "records": records}),
+            &json!({"totalSize": targets.len(), "done": true, "records": records}),
         ));
     }
     // The ids of the result in order, and its first page's records.

@@ -81,6 +81,13 @@ pub async fn sobject_get(
     let store = state.store.read();
     let target = match obj.name {
         "User" => Target::User(store.user(&id).ok_or_else(ApiError::not_found)?),
+        "RecordType" => Target::RecordType(
+            state
+                .schema
+                .account
+                .record_type(&id)
+                .ok_or_else(ApiError::not_found)?,
+        ),
         _ => Target::Account(store.live_account(&id).map_err(|e| e.to_api())?),
     };
     Ok(json_response(

@@ -9,7 +9,7 @@ mod soql_rows;
 mod validate;
 
 pub use dml_error::DmlError;
-pub use soql_rows::{AccountRow, Related, SchemaCatalog, UserRow};
+pub use soql_rows::{AccountRow, RecordTypeRow, Related, SchemaCatalog, UserRow};
 pub use validate::unique_key as external_key;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -386,6 +386,7 @@ impl Store {
         for (idx, v) in values {
             rec.set(idx, v);
         }
+        self.default_record_type(&mut rec);
         self.check_record(&rec)?;
         rec.id = self.ids.next_id("001");
         let id = rec.id.clone();
@@ -416,11 +417,27 @@ impl Store {
         for (idx, v) in values {
             rec.set(idx, v);
         }
+        self.default_record_type(&mut rec);
         self.check_record(&rec)?;
         rec.modified = now.max(old.modified);
         rec.modified_by = by as u16;
         self.put(rec);
         Ok(Undo::Replaced(Box::new(old)))
+    }
+
+    /// Gives `rec` the org's default record type when it has none (created without one, or
+    /// cleared with null); an org without record types has no `RecordTypeId` to fill.
+    fn default_record_type(&self, rec: &mut Record) {
+        let account = &self.schema.account;
+        let (Some(idx), Some(default)) = (
+            account.index_of("RecordTypeId"),
+            account.default_record_type(),
+        ) else {
+            return;
+        };
+        if rec.stored(idx).is_none() {
+            rec.set(idx, Value::String(default.id.clone()));
+        }
     }
 
     /// Soft-deletes a live account (it stays visible to `queryAll`), as user `by`.

@@ -136,6 +136,21 @@ impl Store {
 
     /// Ids of the live records of `target` whose idLookup `field` is `value`.
     fn records_with(&self, target: &SObject, field: &Field, value: &str) -> Vec<String> {
+        if target.name == "RecordType" {
+            // Record types by id or by Name (their label, compared without case); whether the
+            // one found may be used is the RecordTypeId check's question.
+            return self
+                .schema
+                .account
+                .record_types
+                .iter()
+                .filter(|t| match field.name.as_str() {
+                    "Id" => ids::normalize(value).is_some_and(|id| id == t.id),
+                    _ => t.name.eq_ignore_ascii_case(value),
+                })
+                .map(|t| t.id.clone())
+                .collect();
+        }
         if target.name == "User" {
             // Usernames and emails compare without case; ids by their 15 case-sensitive characters.
             return self

@@ -1,9 +1,11 @@
-//! The store as SOQL sees it: the org's schema as a catalog, accounts and users as rows, and
-//! relationship paths (`Owner.Name`, `Parent.Parent.Name`) followed through the store.
+//! The store as SOQL sees it: the org's schema as a catalog, accounts, users and record types as
+//! rows, and relationship paths (`Owner.Name`, `Parent.Parent.Name`, `RecordType.DeveloperName`)
+//! followed through the store.
 
 use serde_json::Value;
 
 use super::{Record, Store};
+use crate::record_types::RecordType;
 use crate::schema::{FieldType, Schema};
 use crate::soql;
 use crate::users::OrgUser;
@@ -74,10 +76,23 @@ impl soql::Row for UserRow<'_> {
     }
 }
 
+/// A record type as a SOQL row (`CreatedBy.Name` and the like lead to the admin, who made it).
+pub struct RecordTypeRow<'a> {
+    pub record_type: &'a RecordType,
+    pub store: &'a Store,
+}
+
+impl soql::Row for RecordTypeRow<'_> {
+    fn value(&self, path: &[String]) -> Value {
+        self.store.record_type_value(self.record_type, path)
+    }
+}
+
 /// The target of a relationship field.
 pub enum Related<'a> {
     User(&'a OrgUser),
     Account(&'a Record),
+    RecordType(&'a RecordType),
 }
 
 impl Store {
@@ -97,8 +112,25 @@ impl Store {
                     _ => Value::Null,
                 },
                 Some(Related::Account(parent)) => self.path_value(parent, rest),
+                Some(Related::RecordType(record_type)) => self.record_type_value(record_type, rest),
                 None => Value::Null,
             },
+        }
+    }
+
+    /// The value at a (canonical) field path from a record type: its own fields, or its
+    /// creator's and last modifier's (the admin's).
+    pub fn record_type_value(&self, record_type: &RecordType, path: &[String]) -> Value {
+        let admin = &self.users[0];
+        match path {
+            [field] => record_type.field_value(field, &admin.id),
+            [rel, field]
+                if rel.eq_ignore_ascii_case("CreatedBy")
+                    || rel.eq_ignore_ascii_case("LastModifiedBy") =>
+            {
+                admin.field_value(field)
+            }
+            _ => Value::Null,
         }
     }
 
@@ -116,6 +148,14 @@ impl Store {
         let id = id.as_str()?;
         match link.reference_to[0] {
             "User" => self.users.iter().find(|u| u.id == id).map(Related::User),
+            // Stored ids are already in their 18-character form.
+            "RecordType" => self
+                .schema
+                .account
+                .record_types
+                .iter()
+                .find(|t| t.id == id)
+                .map(Related::RecordType),
             _ => self
                 .accounts
                 .get(id)

@@ -217,6 +217,9 @@ impl Store {
         let Some(id) = ids::normalize(given) else {
             return Err(wrong_type("MALFORMED_ID"));
         };
+        if field.reference_to[0] == "RecordType" {
+            return self.check_record_type(field, id);
+        }
         let target = self
             .schema
             .object(field.reference_to[0])
@@ -254,6 +257,23 @@ impl Store {
             .on(&field.name));
         }
         Ok(id)
+    }
+
+    /// A record type id: one of Account's active record types (every devorg user may use them
+    /// all). Anything else, Master included, is refused as Salesforce refuses a record type the
+    /// user may not use (the message is an observed one, the id in its 18-character form).
+    fn check_record_type(&self, field: &Field, id: String) -> Result<String, DmlError> {
+        match self.schema.account.record_type(&id) {
+            Some(t) if t.active => Ok(id),
+            _ => Err(DmlError::new(
+                "INVALID_CROSS_REFERENCE_KEY",
+                format!(
+                    "{}: this ID value isn't valid for the user: {id}",
+                    field.label
+                ),
+            )
+            .on(&field.name)),
+        }
     }
 
     /// Whole-record rules: required fields, the org's validation rule, unique fields.
