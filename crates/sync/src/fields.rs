@@ -34,6 +34,20 @@ pub fn kind(f: &FieldDescribe) -> Kind {
     }
 }
 
+/// An encrypted text field (Shield or Classic encryption): a user without "View Encrypted Data"
+/// reads it masked (`****1234`), so a copy would write the mask over the real value.
+pub fn encrypted(f: &FieldDescribe) -> bool {
+    f.field_type == "encryptedstring"
+}
+
+/// Why an encrypted field cannot be copied, in words.
+pub fn encrypted_reason(f: &FieldDescribe, side: &str) -> String {
+    format!(
+        "{} ({}) is encrypted in the {side}: a user without “View Encrypted Data” reads it masked (****), and the mask would be written as the value. It is not copied.",
+        f.label, f.name
+    )
+}
+
 /// Whether values of `source` can be written to `target`: the same kind, or anything plain to
 /// text (a number, a checkbox, a date as its text). `Err` says why not, in words.
 pub fn compatible(source: &FieldDescribe, target: &FieldDescribe) -> Result<(), String> {
@@ -90,6 +104,123 @@ pub fn convert(value: &Value, target: &FieldDescribe) -> Value {
         Value::Bool(b) if kind(target) == Kind::Text => Value::String(b.to_string()),
         v => v.clone(),
     }
+}
+
+/// The value of "Set one value" as `target` takes it, from what the person typed: a number for a
+/// number field, `true`/`false` for a checkbox, `YYYY-MM-DD` for a date, a date and time for a
+/// date/time, text otherwise (empty text is no value). `Err` says what to type, in words.
+pub fn constant(target: &FieldDescribe, text: &str) -> Result<Value, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(if kind(target) == Kind::Boolean {
+            Value::Bool(false)
+        } else {
+            Value::Null
+        });
+    }
+    let label = &target.label;
+    match kind(target) {
+        Kind::Number => t
+            .replace(',', "")
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .and_then(serde_json::Number::from_f64)
+            .map(|n| {
+                // 5 stays 5, not 5.0, so it compares and reads as the person typed it.
+                match n.as_f64() {
+                    Some(x) if x.fract() == 0.0 && x.abs() < 9e15 => Value::from(x as i64),
+                    _ => Value::Number(n),
+                }
+            })
+            .ok_or_else(|| format!("{label} takes a number, such as 42 or 3.5; “{t}” is not one.")),
+        Kind::Boolean => match t.to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" | "checked" => Ok(Value::Bool(true)),
+            "false" | "no" | "0" | "unchecked" => Ok(Value::Bool(false)),
+            _ => Err(format!(
+                "{label} is a checkbox: choose checked or not checked."
+            )),
+        },
+        Kind::Date if is_date(t) => Ok(Value::String(t.to_string())),
+        Kind::Date => Err(format!(
+            "{label} takes a date as YYYY-MM-DD, such as 2026-12-31; “{t}” is not one."
+        )),
+        Kind::DateTime => datetime(t).map(Value::String).ok_or_else(|| {
+            format!(
+                "{label} takes a date and time, such as 2026-12-31T09:30:00Z; “{t}” is not one."
+            )
+        }),
+        _ => Ok(Value::String(t.to_string())),
+    }
+}
+
+/// A kept constant as `target` takes it: text is read as [`constant`] reads what is typed (a
+/// mapping saved before constants were typed holds text), a value of the field's own kind as it is.
+pub fn typed_constant(target: &FieldDescribe, value: &Value) -> Result<Value, String> {
+    match (kind(target), value) {
+        (_, Value::String(s)) => constant(target, s),
+        (_, Value::Null) => constant(target, ""),
+        (Kind::Number, Value::Number(_)) | (Kind::Boolean, Value::Bool(_)) => Ok(value.clone()),
+        (Kind::Text, Value::Number(_) | Value::Bool(_)) => Ok(convert(value, target)),
+        _ => Err(format!(
+            "{}: the value set, {value}, is not a {}.",
+            target.label,
+            type_name(target)
+        )),
+    }
+}
+
+/// `YYYY-MM-DD` with a real month and day (February 30th is not a date).
+fn is_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| t.get(r).and_then(|s| s.parse::<u32>().ok());
+    let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) else {
+        return false;
+    };
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1..=days).contains(&d)
+}
+
+/// A date and time as the REST API takes it (`2026-12-31T09:30:00Z`, seconds and zone
+/// optional as a `datetime-local` input gives them: then UTC).
+fn datetime(t: &str) -> Option<String> {
+    let (date, time) = t.split_once(['T', ' '])?;
+    if !is_date(date) {
+        return None;
+    }
+    let (clock, zone) = match time.find(['Z', '+', '-']) {
+        Some(at) => time.split_at(at),
+        None => (time, "Z"),
+    };
+    let parts: Vec<u32> = clock
+        .split(':')
+        .map(|p| p.split('.').next().unwrap_or(p).parse().ok())
+        .collect::<Option<_>>()?;
+    let ok = match parts.as_slice() {
+        [h, m] | [h, m, _] if *h < 24 && *m < 60 => parts.get(2).is_none_or(|s| *s < 60),
+        _ => false,
+    };
+    let zone_ok = zone == "Z"
+        || zone.len() == 6 && zone.as_bytes()[3] == b':'
+        || zone.len() == 5 && zone[1..].bytes().all(|b| b.is_ascii_digit());
+    (ok && zone_ok).then(|| {
+        let clock = if parts.len() == 2 {
+            format!("{clock}:00")
+        } else {
+            clock.to_string()
+        };
+        format!("{date}T{clock}{zone}")
+    })
 }
 
 /// Why a value cannot be written to a field: what the target org would refuse.
@@ -245,6 +376,51 @@ mod tests {
         );
         assert_eq!(check_value(&size, &json!("12")), Err(Refusal::NotANumber));
         assert_eq!(check_value(&size, &Value::Null), Ok(()));
+    }
+
+    #[test]
+    fn a_constant_takes_the_target_field_s_type() {
+        let number = field("Size__c", "double", |f| f.precision = 18);
+        let check = field("Key_Account__c", "boolean", |f| {
+            f.label = "Key Account".into()
+        });
+        let date = field("Since__c", "date", |f| f.label = "Since".into());
+        let at = field("At__c", "datetime", |_| {});
+        let text = field("Notes__c", "string", |f| f.length = 80);
+        assert_eq!(constant(&number, "42"), Ok(json!(42)));
+        assert_eq!(constant(&number, " 3.5 "), Ok(json!(3.5)));
+        assert_eq!(constant(&number, "1,200"), Ok(json!(1200)));
+        assert!(constant(&number, "lots")
+            .unwrap_err()
+            .contains("takes a number"));
+        assert_eq!(constant(&number, ""), Ok(Value::Null));
+        assert_eq!(constant(&check, "true"), Ok(json!(true)));
+        assert_eq!(constant(&check, "false"), Ok(json!(false)));
+        assert_eq!(
+            constant(&check, ""),
+            Ok(json!(false)),
+            "a checkbox is never empty"
+        );
+        assert!(constant(&check, "maybe")
+            .unwrap_err()
+            .starts_with("Key Account is a checkbox"));
+        assert_eq!(constant(&date, "2026-02-28"), Ok(json!("2026-02-28")));
+        assert!(constant(&date, "2026-02-30")
+            .unwrap_err()
+            .contains("YYYY-MM-DD"));
+        assert!(constant(&date, "31/12/2026").is_err());
+        assert_eq!(
+            constant(&at, "2026-12-31T09:30"),
+            Ok(json!("2026-12-31T09:30:00Z"))
+        );
+        assert_eq!(
+            constant(&at, "2026-12-31T09:30:00+01:00"),
+            Ok(json!("2026-12-31T09:30:00+01:00"))
+        );
+        assert!(constant(&at, "2026-12-31T25:00").is_err());
+        assert_eq!(constant(&text, "=HYPERLINK(1)"), Ok(json!("=HYPERLINK(1)")));
+        // A checkbox constant compares equal to what the org then holds: no update every run.
+        assert!(same(&constant(&check, "true").unwrap(), &json!(true)));
     }
 
     #[test]

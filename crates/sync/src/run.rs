@@ -1,9 +1,14 @@
 //! Running what was previewed: the batches of the plan written through a [`Writer`] (REST
 //! upserts by the key today; another strategy, such as Bulk API 2.0, can take its place), a few
-//! calls at once, parents' depth before children's. The state of a run is plain data, kept by
-//! the app after every step, so a run survives a reload: a batch marked sent whose answer never
-//! came is sent again, which the upsert by key makes safe.
+//! calls at once, parents' depth before children's, deletions last. The state of a run is plain
+//! data, kept by the app after every step, so a run survives a reload: a batch marked sent whose
+//! answer never came is sent again, which the upsert by key makes safe.
+//!
+//! Before each wave the target records it would update or delete are read again (their
+//! `SystemModstamp`, in one call): one changed since the preview is not written, and is
+//! reported so the person previews again and sees the change.
 
+use std::collections::HashSet;
 use std::future::Future;
 
 use futures::future::join_all;
@@ -12,12 +17,31 @@ use salesforce::rest::{Record, UpsertItem};
 use salesforce::types::RecordId;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{batches, Batch};
-use crate::preview::Preview;
+use crate::plan::{batches, Batch, Op};
+use crate::preview::{Outcome, Preview};
 
-/// The write step: one call writing up to 200 records, one item per record, in order.
+/// A target record's last change, as the conflict check reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    pub modstamp: String,
+    /// `LastModifiedById`.
+    pub by: String,
+}
+
+/// The calls a run makes to the target.
 pub trait Writer {
+    /// One call upserting up to 200 records by the key: one item per record, in order.
     fn write(&self, records: Vec<Record>) -> impl Future<Output = Result<Vec<UpsertItem>, Error>>;
+    /// One call deleting up to 200 records: per record, done or the org's words.
+    fn delete(
+        &self,
+        ids: Vec<RecordId>,
+    ) -> impl Future<Output = Result<Vec<Result<(), String>>, Error>>;
+    /// One call reading up to 2,000 records' last change (`None`: no longer there), in order.
+    fn stamps(&self, ids: Vec<RecordId>)
+        -> impl Future<Output = Result<Vec<Option<Stamp>>, Error>>;
+    /// The user the run writes as (an 18-character id).
+    fn user(&self) -> String;
 }
 
 /// What happened to one record of a run.
@@ -25,11 +49,22 @@ pub trait Writer {
 pub enum RecordResult {
     Created(RecordId),
     Updated(RecordId),
+    /// Deleted in the target (its source record was deleted since the last sync).
+    Deleted(RecordId),
     /// The org's words, or why the call carrying it failed.
     Failed(String),
     /// Deleted in the source after the preview: not written.
     SourceDeleted,
+    /// Changed (or deleted) in the target after the preview, by someone else: not written, so
+    /// their change stands. Preview again to see it. The words say which.
+    ChangedInTarget(String),
 }
+
+/// What the conflict check says of a record changed in the target since the preview.
+pub const CHANGED_IN_TARGET: &str = "Changed in the target since the preview: not written, so that change stands. Preview again to see it.";
+/// ... and of one deleted there.
+pub const DELETED_IN_TARGET: &str =
+    "Deleted in the target since the preview: not written. Preview again to see it.";
 
 /// Where one batch is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,9 +152,10 @@ impl RunState {
         self.batches.iter().all(|b| b.status == Status::Done)
     }
 
-    /// A run of the failed records only, with their previewed bodies.
+    /// A run of the failed records only, with their previewed bodies (each checked for changes in
+    /// the target again before it is sent).
     pub fn failures_only(&self) -> RunState {
-        let failed: Vec<usize> = (0..self.results.len())
+        let failed: HashSet<usize> = (0..self.results.len())
             .filter(|&r| matches!(self.results[r], Some(RecordResult::Failed(_))))
             .collect();
         let mut next = self.clone();
@@ -138,6 +174,7 @@ impl RunState {
                     batch: Batch {
                         depth: b.batch.depth,
                         rows,
+                        op: b.batch.op,
                     },
                     status: Status::Waiting,
                 })
@@ -149,10 +186,14 @@ impl RunState {
         next
     }
 
-    /// Marks rows whose source record was deleted after the preview: not written.
-    pub fn skip_deleted(&mut self, preview: &Preview, deleted: &[RecordId]) {
+    /// Marks rows whose source record was deleted after the preview: not written (a Delete row
+    /// is, as its source record is meant to be gone).
+    pub fn skip_deleted(&mut self, preview: &Preview, deleted: &HashSet<RecordId>) {
         for (n, row) in preview.rows.iter().enumerate() {
-            if deleted.contains(&row.source_id) && self.results[n].is_none() {
+            if row.outcome != Outcome::Delete
+                && deleted.contains(&row.source_id)
+                && self.results[n].is_none()
+            {
                 self.results[n] = Some(RecordResult::SourceDeleted);
             }
         }
@@ -173,6 +214,108 @@ fn transient(e: &Error) -> bool {
     matches!(e, Error::Network { .. }) || matches!(e.status(), Some(502..=504))
 }
 
+/// Sends `call` until it answers or fails for good: a 503 or a dropped connection is tried again
+/// after a pause, up to [`TRIES`] times. Returns the answer and the calls made.
+async fn with_retries<T, F: Future<Output = Result<T, Error>>>(
+    control: &impl Control,
+    mut call: impl FnMut() -> F,
+) -> (Result<T, Error>, u32) {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match call().await {
+            Err(e) if transient(&e) && tries < TRIES => {
+                control.sleep(500 * 2u32.pow(tries - 1)).await;
+            }
+            other => return (other, tries),
+        }
+    }
+}
+
+/// Before a wave: reads the target records its rows would update or delete, and settles those
+/// changed since the preview. A row of a batch whose answer was lost (`resent`) that the run's
+/// own user changed was written by that call: it is settled as done. `Err` holds the run.
+async fn check_conflicts(
+    state: &mut RunState,
+    preview: &Preview,
+    wave: &[usize],
+    resent: &HashSet<usize>,
+    writer: &impl Writer,
+    control: &impl Control,
+) -> Result<(), Option<String>> {
+    let rows: Vec<(usize, bool)> = wave
+        .iter()
+        .flat_map(|&b| {
+            let was_sent = resent.contains(&b);
+            state.batches[b]
+                .batch
+                .rows
+                .iter()
+                .map(move |&r| (r, was_sent))
+        })
+        .filter(|&(r, _)| state.results[r].is_none())
+        .filter(|&(r, _)| {
+            let row = &preview.rows[r];
+            row.outcome.touches_existing() && row.target_id.is_some() && row.target_stamp.is_some()
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut at = 0;
+    for chunk in rows.chunks(STAMPS_PER_CALL) {
+        let ids: Vec<RecordId> = chunk
+            .iter()
+            .filter_map(|&(r, _)| preview.rows[r].target_id.clone())
+            .collect();
+        let (answer, tries) = with_retries(control, || writer.stamps(ids.clone())).await;
+        state.calls += u64::from(tries);
+        let stamps = match answer {
+            Ok(s) => s,
+            Err(e) => {
+                if let Some(why) = holds(&e) {
+                    return Err(Some(why));
+                }
+                for &(r, _) in chunk {
+                    state.results[r] = Some(RecordResult::Failed(format!(
+                        "Could not check whether it changed in the target since the preview, so it was not written: {}",
+                        e.user_message()
+                    )));
+                }
+                at += chunk.len();
+                continue;
+            }
+        };
+        for (&(r, was_sent), now) in chunk.iter().zip(stamps) {
+            let row = &preview.rows[r];
+            let id = row.target_id.clone().expect("checked above");
+            let settled = match now {
+                None if row.outcome == Outcome::Delete => Some(RecordResult::Deleted(id)),
+                None => Some(RecordResult::ChangedInTarget(DELETED_IN_TARGET.into())),
+                Some(s) if Some(&s.modstamp) == row.target_stamp.as_ref() => None,
+                Some(s) if was_sent && same_user(&s.by, &writer.user()) => {
+                    Some(RecordResult::Updated(id))
+                }
+                Some(_) => Some(RecordResult::ChangedInTarget(CHANGED_IN_TARGET.into())),
+            };
+            if settled.is_some() {
+                state.results[r] = settled;
+            }
+        }
+        at += chunk.len();
+    }
+    debug_assert_eq!(at, rows.len());
+    Ok(())
+}
+
+/// Records per conflict check call (sObject Collections' retrieve takes 2,000).
+const STAMPS_PER_CALL: usize = 2_000;
+
+/// Ids compare on their first 15 characters (an org may give either length).
+fn same_user(a: &str, b: &str) -> bool {
+    a.get(..15).is_some_and(|x| Some(x) == b.get(..15))
+}
+
 /// Runs (or resumes) `state` until it finishes, is paused or cancelled, or the org holds it.
 pub async fn run(
     state: &mut RunState,
@@ -180,17 +323,18 @@ pub async fn run(
     writer: &impl Writer,
     control: &impl Control,
 ) -> Stop {
-    // Sent before a reload, never answered: send again.
-    for b in &mut state.batches {
+    // Sent before a reload, never answered: send again (after the conflict check, which knows
+    // the run's own write from someone else's).
+    let mut resent = HashSet::new();
+    for (n, b) in state.batches.iter_mut().enumerate() {
         if b.status == Status::Sent {
             b.status = Status::Waiting;
+            resent.insert(n);
         }
     }
     loop {
-        if let Some(stop) = control.wanted() {
-            return stop;
-        }
-        // The next wave: waiting batches of the shallowest depth not done.
+        // The next wave: waiting batches of the shallowest depth not done. A run with nothing
+        // left has finished, even if Pause came as its last wave went out.
         let Some(depth) = state
             .batches
             .iter()
@@ -200,12 +344,19 @@ pub async fn run(
         else {
             return Stop::Finished;
         };
+        if let Some(stop) = control.wanted() {
+            return stop;
+        }
         let wave: Vec<usize> = (0..state.batches.len())
             .filter(|&n| {
                 state.batches[n].batch.depth == depth && state.batches[n].status == Status::Waiting
             })
             .take(control.concurrency().max(1))
             .collect();
+        if let Err(held) = check_conflicts(state, preview, &wave, &resent, writer, control).await {
+            control.saw(state).await;
+            return Stop::Held(held.unwrap_or_default());
+        }
         for &n in &wave {
             state.batches[n].status = Status::Sent;
         }
@@ -218,41 +369,47 @@ pub async fn run(
                 .copied()
                 .filter(|&r| state.results[r].is_none())
                 .collect();
-            let bodies: Vec<Record> = rows.iter().map(|&r| preview.rows[r].body.clone()).collect();
+            let op = state.batches[n].batch.op;
             async move {
-                let mut tries = 0;
-                loop {
-                    tries += 1;
-                    if bodies.is_empty() {
-                        return (n, rows, Ok(Vec::new()), 0);
-                    }
-                    let answer = writer.write(bodies.clone()).await;
-                    match answer {
-                        Err(e) if transient(&e) && tries < TRIES => {
-                            control.sleep(500 * 2u32.pow(tries - 1)).await;
-                        }
-                        other => return (n, rows, other, tries),
-                    }
+                if rows.is_empty() {
+                    return (n, rows, Ok(Vec::new()), 0);
                 }
+                let (answer, tries) = match op {
+                    Op::Upsert => {
+                        let bodies: Vec<Record> =
+                            rows.iter().map(|&r| preview.rows[r].body.clone()).collect();
+                        let (a, t) = with_retries(control, || writer.write(bodies.clone())).await;
+                        (a.map(|items| items.into_iter().map(upserted).collect()), t)
+                    }
+                    Op::Delete => {
+                        let ids: Vec<RecordId> = rows
+                            .iter()
+                            .filter_map(|&r| preview.rows[r].target_id.clone())
+                            .collect();
+                        let (a, t) = with_retries(control, || writer.delete(ids.clone())).await;
+                        let answer = a.map(|items| {
+                            items
+                                .into_iter()
+                                .zip(ids)
+                                .map(|(item, id)| match item {
+                                    Ok(()) => RecordResult::Deleted(id),
+                                    Err(m) => RecordResult::Failed(m),
+                                })
+                                .collect()
+                        });
+                        (answer, t)
+                    }
+                };
+                (n, rows, answer, tries)
             }
         });
         let mut held = None;
         for (n, rows, answer, tries) in join_all(calls).await {
             state.calls += u64::from(tries);
             match answer {
-                Ok(items) => {
-                    for (r, item) in rows.iter().zip(items) {
-                        state.results[*r] = Some(match item {
-                            UpsertItem::Created(id) => RecordResult::Created(id),
-                            UpsertItem::Updated(id) => RecordResult::Updated(id),
-                            UpsertItem::Failed(errors) => RecordResult::Failed(
-                                errors
-                                    .iter()
-                                    .map(|e| e.message.clone())
-                                    .collect::<Vec<_>>()
-                                    .join(" "),
-                            ),
-                        });
+                Ok(results) => {
+                    for (r, result) in rows.iter().zip(results) {
+                        state.results[*r] = Some(result);
                     }
                     state.batches[n].status = Status::Done;
                 }
@@ -271,10 +428,28 @@ pub async fn run(
                 },
             }
         }
+        for n in &wave {
+            resent.remove(n);
+        }
         control.saw(state).await;
         if let Some(why) = held {
             return Stop::Held(why);
         }
+    }
+}
+
+/// One upsert item as a record's result.
+fn upserted(item: UpsertItem) -> RecordResult {
+    match item {
+        UpsertItem::Created(id) => RecordResult::Created(id),
+        UpsertItem::Updated(id) => RecordResult::Updated(id),
+        UpsertItem::Failed(errors) => RecordResult::Failed(
+            errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
     }
 }
 

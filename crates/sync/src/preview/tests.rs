@@ -65,6 +65,8 @@ fn run(records: &[Record], targets: &[Record]) -> Preview {
         owners: None,
         records,
         targets,
+        deleted: None,
+        record_types: None,
     })
 }
 
@@ -257,6 +259,7 @@ fn owners_go_to_their_matched_target_users() {
         email: format!("{name}@x.com"),
         name: name.into(),
         active: true,
+        standard: true,
     };
     let (jane, raj, admin) = (u(1, "jane"), u(2, "raj"), u(11, "admin"));
     let target_jane = User {
@@ -282,6 +285,8 @@ fn owners_go_to_their_matched_target_users() {
         owners: Some(&owners),
         records: &records,
         targets: &[],
+        deleted: None,
+        record_types: None,
     });
     assert_eq!(p.rows[0].body["OwnerId"], json!(target_jane.id.to_string()));
     assert_eq!(p.rows[1].body["OwnerId"], json!(admin.id.to_string()));
@@ -291,4 +296,272 @@ fn owners_go_to_their_matched_target_users() {
         .find(|c| c.field == "OwnerId")
         .unwrap();
     assert_eq!(owner_change.after, json!("admin (admin@x.com)"));
+}
+
+fn by_code() -> MatchKey {
+    MatchKey {
+        target: "Code__c".into(),
+        from: KeyFrom::Field("Code__c".into()),
+    }
+}
+
+fn run_keyed(key: &MatchKey, records: &[Record], targets: &[Record]) -> Preview {
+    let (source, mut target) = orgs();
+    for f in target.fields.iter_mut().filter(|f| f.name == "Code__c") {
+        f.external_id = true;
+        f.unique = true;
+        f.length = 20;
+    }
+    let mapping = propose(&source, &target, key);
+    preview(&Inputs {
+        source: &source,
+        target: &target,
+        mapping: &mapping,
+        key,
+        owners: None,
+        records,
+        targets,
+        deleted: None,
+        record_types: None,
+    })
+}
+
+#[test]
+fn source_records_sharing_a_key_are_both_blocked_and_named() {
+    let records = [
+        rec(json!({"Id": id(1), "Name": "Acme UK", "Code__c": "ACME-1"})),
+        rec(json!({"Id": id(2), "Name": "Acme Ltd", "Code__c": "acme-1"})),
+        rec(json!({"Id": id(3), "Name": "Globex", "Code__c": "GLX"})),
+    ];
+    let p = run_keyed(&by_code(), &records, &[]);
+    let outcomes: Vec<Outcome> = p.rows.iter().map(|r| r.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [Outcome::Blocked, Outcome::Blocked, Outcome::Insert],
+        "compared without case, as the org matches the External ID"
+    );
+    let why = p.rows[0].problems.join(" ");
+    assert!(
+        why.starts_with("2 source accounts share the key “ACME-1” (“Acme UK”, “Acme Ltd”)"),
+        "{why}"
+    );
+    assert!(
+        batches(&p).iter().all(|b| b.rows == [2]),
+        "neither is written"
+    );
+}
+
+#[test]
+fn an_update_carries_the_key_and_only_what_changes() {
+    let records = [rec(
+        json!({"Id": id(1), "Name": "Renamed", "Tier__c": "Gold", "Description": "Same text", "Code__c": "A1"}),
+    )];
+    let targets = [rec(json!({
+        "Id": tid(1), "Source_Id__c": id(1), "Name": "Old name", "Tier__c": "Gold",
+        "Description": "Same text", "Code__c": "A1", "SystemModstamp": "2026-12-01T10:00:00.000+0000"
+    }))];
+    let p = run(&records, &targets);
+    assert_eq!(p.rows[0].outcome, Outcome::Update);
+    let mut sent: Vec<&String> = p.rows[0].body.keys().collect();
+    sent.sort();
+    assert_eq!(sent, ["Name", "Source_Id__c"], "{:?}", p.rows[0].body);
+    assert_eq!(
+        p.rows[0].target_stamp.as_deref(),
+        Some("2026-12-01T10:00:00.000+0000")
+    );
+    // An insert carries every mapped value.
+    let fresh = run(&records, &[]);
+    assert!(fresh.rows[0].body.contains_key("Description"));
+}
+
+#[test]
+fn parents_follow_the_source_cleared_moved_or_kept_when_missing_from_both() {
+    let parent_in_target = |n: u32, name: &str| json!({"Source_Id__c": id(n), "Name": name});
+    let records = [
+        // Its parent removed in the source: cleared in the target.
+        rec(json!({"Id": id(1), "Name": "Was a child"})),
+        // Moved to another parent (in the target already).
+        rec(json!({"Id": id(2), "Name": "Moved", "ParentId": id(9)})),
+        // Its source parent is in neither org: the target keeps its current parent, and says so.
+        rec(
+            json!({"Id": id(3), "Name": "Lost parent", "ParentId": id(8), "Parent": {"Name": "Gone Ltd"}}),
+        ),
+        // Unchanged parent: nothing about it is sent.
+        rec(json!({"Id": id(4), "Name": "Same parent", "ParentId": id(9)})),
+    ];
+    let targets = [
+        rec(
+            json!({"Id": tid(1), "Source_Id__c": id(1), "Name": "Was a child", "ParentId": tid(7), "Parent": parent_in_target(7, "Old Parent")}),
+        ),
+        rec(
+            json!({"Id": tid(2), "Source_Id__c": id(2), "Name": "Moved", "ParentId": tid(7), "Parent": parent_in_target(7, "Old Parent")}),
+        ),
+        rec(
+            json!({"Id": tid(3), "Source_Id__c": id(3), "Name": "Lost parent", "ParentId": tid(7), "Parent": parent_in_target(7, "Old Parent")}),
+        ),
+        rec(
+            json!({"Id": tid(4), "Source_Id__c": id(4), "Name": "Same parent", "ParentId": tid(9), "Parent": parent_in_target(9, "New Parent")}),
+        ),
+        rec(json!({"Id": tid(9), "Source_Id__c": id(9), "Name": "New Parent"})),
+    ];
+    let p = run(&records, &targets);
+    assert_eq!(p.rows[0].outcome, Outcome::Update);
+    assert_eq!(p.rows[0].body.get("ParentId"), Some(&Value::Null));
+    let cleared = &p.rows[0].changes[0];
+    assert_eq!(
+        (cleared.before.clone(), cleared.after.clone()),
+        (json!("Old Parent"), Value::Null)
+    );
+    assert_eq!(p.rows[1].outcome, Outcome::Update);
+    assert_eq!(p.rows[1].body["Parent"], json!({"Source_Id__c": id(9)}));
+    assert_eq!(p.rows[2].outcome, Outcome::Unchanged);
+    let note = p.rows[2].notes.join(" ");
+    assert!(
+        note.contains("Gone Ltd") && note.contains("keeps its current parent (Old Parent)"),
+        "{note}"
+    );
+    assert!(!note.contains("written without a parent"), "{note}");
+    assert_eq!(p.missing_parents.len(), 1);
+    assert_eq!(p.rows[3].outcome, Outcome::Unchanged);
+    assert!(!p.rows[3].body.contains_key("Parent"));
+}
+
+#[test]
+fn deletions_become_delete_rows_only_for_target_records_matched_by_key() {
+    let (source, target) = orgs();
+    let mapping = propose(&source, &target, &key());
+    let records = [rec(json!({"Id": id(1), "Name": "Live"}))];
+    let deleted = [
+        // Deleted in the source and copied before: deleted in the target.
+        rec(json!({"Id": id(2), "Name": "Gone"})),
+        // Deleted, never copied: nothing to delete.
+        rec(json!({"Id": id(3), "Name": "Never copied"})),
+    ];
+    let targets = [
+        rec(
+            json!({"Id": tid(2), "Source_Id__c": id(2), "Name": "Gone", "SystemModstamp": "2026-12-01T10:00:00.000+0000"}),
+        ),
+        // The target's own record with no key is never touched.
+        rec(json!({"Id": tid(5), "Name": "Target's own"})),
+    ];
+    let k = key();
+    let inputs = |deleted| Inputs {
+        source: &source,
+        target: &target,
+        mapping: &mapping,
+        key: &k,
+        owners: None,
+        records: &records,
+        targets: &targets,
+        deleted,
+        record_types: None,
+    };
+    let p = preview(&inputs(Some(&deleted)));
+    let rows: Vec<(&str, Outcome)> = p
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.outcome))
+        .collect();
+    assert_eq!(rows, [("Live", Outcome::Insert), ("Gone", Outcome::Delete)]);
+    assert_eq!(
+        p.rows[1].target_id.as_ref().map(|t| t.to_string()),
+        Some(tid(2))
+    );
+    assert_eq!(p.counts().delete, 1);
+    let b = batches(&p);
+    assert_eq!(
+        b.last().map(|b| (b.rows.clone(), b.op)),
+        Some((vec![1], crate::plan::Op::Delete))
+    );
+    // Not asked for: no Delete rows.
+    assert!(preview(&inputs(None))
+        .rows
+        .iter()
+        .all(|r| r.outcome != Outcome::Delete));
+}
+
+#[test]
+fn record_types_go_by_developer_name_and_one_with_no_counterpart_blocks_unless_chosen() {
+    use crate::record_types::resolve;
+    use std::collections::BTreeMap;
+    let rt = |id: &str, dev: &str, name: &str, active: bool| {
+        serde_json::from_value::<salesforce::rest::RecordTypeInfo>(json!({
+            "active": active, "available": true, "developerName": dev, "name": name,
+            "master": false, "recordTypeId": id, "defaultRecordTypeMapping": dev == "Customer"
+        }))
+        .unwrap()
+    };
+    let with_types = |d: &mut SObjectDescribe, types: Vec<salesforce::rest::RecordTypeInfo>| {
+        d.fields.push(field("RecordTypeId", "reference", |f| {
+            f.reference_to = vec!["RecordType".into()];
+            f.label = "Record Type ID".into();
+        }));
+        d.record_type_infos = types;
+    };
+    let (mut source, mut target) = orgs();
+    with_types(
+        &mut source,
+        vec![
+            rt("012S00000000001AAA", "Customer", "Customer", true),
+            rt("012S00000000002AAA", "Partner", "Partner", true),
+            rt("012S00000000003AAA", "Prospect", "Prospect", true),
+        ],
+    );
+    with_types(
+        &mut target,
+        vec![
+            rt("012T00000000001AAA", "Customer", "Customer", true),
+            rt("012T00000000002AAA", "Partner", "Channel Partner", true),
+            rt("012T00000000003AAA", "Prospect", "Prospect", false),
+        ],
+    );
+    let records = [
+        rec(json!({"Id": id(1), "Name": "A", "RecordType": {"DeveloperName": "Partner"}})),
+        rec(json!({"Id": id(2), "Name": "B", "RecordType": {"DeveloperName": "Prospect"}})),
+        rec(json!({"Id": id(3), "Name": "C", "RecordType": {"DeveloperName": "Customer"}})),
+    ];
+    let targets = [rec(
+        json!({"Id": tid(3), "Source_Id__c": id(3), "Name": "C", "RecordTypeId": "012T00000000002"}),
+    )];
+    let mapping = propose(&source, &target, &key());
+    let make = |choices: &BTreeMap<String, String>| {
+        let types = resolve(&source, &target, choices).unwrap();
+        preview(&Inputs {
+            source: &source,
+            target: &target,
+            mapping: &mapping,
+            key: &key(),
+            owners: None,
+            records: &records,
+            targets: &targets,
+            deleted: None,
+            record_types: Some(&types),
+        })
+    };
+    let p = make(&BTreeMap::new());
+    // Partner goes to the target's Partner, whatever its label.
+    assert_eq!(p.rows[0].body["RecordTypeId"], json!("012T00000000002AAA"));
+    let change = p.rows[0]
+        .changes
+        .iter()
+        .find(|c| c.field == "RecordTypeId")
+        .unwrap();
+    assert_eq!(change.after, json!("Channel Partner"));
+    // Prospect is inactive in the target: blocked, named.
+    assert_eq!(p.rows[1].outcome, Outcome::Blocked);
+    assert!(
+        p.rows[1].problems[0].contains("record type “Prospect”"),
+        "{:?}",
+        p.rows[1].problems
+    );
+    // An existing record of another record type is moved to the same DeveloperName's.
+    assert_eq!(p.rows[2].outcome, Outcome::Update);
+    assert_eq!(p.rows[2].body["RecordTypeId"], json!("012T00000000001AAA"));
+    // The person sends Prospect's accounts to Customer.
+    let chosen = BTreeMap::from([("Prospect".to_string(), "Customer".to_string())]);
+    let p = make(&chosen);
+    assert_eq!(p.rows[1].outcome, Outcome::Insert);
+    assert_eq!(p.rows[1].body["RecordTypeId"], json!("012T00000000001AAA"));
+    // A target with no record types: nothing to resolve.
+    assert!(resolve(&source, &orgs().1, &BTreeMap::new()).is_none());
 }

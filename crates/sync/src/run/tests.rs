@@ -10,7 +10,8 @@ use crate::mapping::propose;
 use crate::preview::{preview, Inputs};
 use crate::testing::account;
 
-/// A target org as the writer sees it: records by key, and faults for the next calls.
+/// A target org as the writer sees it: records by key (each with its SystemModstamp and who
+/// changed it last), and faults for the next calls.
 #[derive(Default)]
 struct FakeOrg {
     by_key: RefCell<BTreeMap<String, (RecordId, Record)>>,
@@ -18,6 +19,46 @@ struct FakeOrg {
     calls: Cell<u32>,
     /// Bodies larger than this many characters in Name are refused, per record.
     max_name: usize,
+    /// A clock for SystemModstamp.
+    tick: Cell<u32>,
+    /// Conflict checks made.
+    checks: Cell<u32>,
+}
+
+const RUNNER: &str = "005000000000001AAA";
+const SOMEONE: &str = "005000000000002AAA";
+
+impl FakeOrg {
+    fn stamp(&self) -> String {
+        self.tick.set(self.tick.get() + 1);
+        format!("2026-12-07T10:{:02}:00.000+0000", self.tick.get())
+    }
+
+    /// Someone else edits the record keyed `key`.
+    fn edit(&self, key: &str, field: &str, value: Value) {
+        let stamp = self.stamp();
+        let mut org = self.by_key.borrow_mut();
+        let rec = &mut org.get_mut(key).expect("a record").1;
+        rec.insert(field.into(), value);
+        rec.insert("SystemModstamp".into(), json!(stamp));
+        rec.insert("LastModifiedById".into(), json!(SOMEONE));
+    }
+
+    /// A record already in the target, as a preview reads it.
+    fn existing(&self, key: &str, name: &str) -> Record {
+        let id = RecordId::parse(&format!("001T0000{:07}", self.by_key.borrow().len())).unwrap();
+        let rec = json!({"Id": id.to_string(), "Source_Id__c": key, "Name": name,
+            "SystemModstamp": self.stamp(), "LastModifiedById": SOMEONE});
+        let rec = rec.as_object().unwrap().clone();
+        self.by_key
+            .borrow_mut()
+            .insert(key.into(), (id, rec.clone()));
+        rec
+    }
+
+    fn name_of(&self, key: &str) -> Value {
+        self.by_key.borrow()[key].1["Name"].clone()
+    }
 }
 
 impl Writer for FakeOrg {
@@ -26,6 +67,7 @@ impl Writer for FakeOrg {
         if let Some(e) = self.faults.borrow_mut().pop_front() {
             return Err(e);
         }
+        let stamp = self.stamp();
         let mut org = self.by_key.borrow_mut();
         Ok(records
             .into_iter()
@@ -40,6 +82,9 @@ impl Writer for FakeOrg {
                 }
                 let key = r["Source_Id__c"].as_str().unwrap().to_string();
                 let next = RecordId::parse(&format!("001T0000{:07}", org.len())).unwrap();
+                let mut r = r;
+                r.insert("SystemModstamp".into(), json!(stamp));
+                r.insert("LastModifiedById".into(), json!(RUNNER));
                 match org.get_mut(&key) {
                     Some((id, rec)) => {
                         rec.extend(r);
@@ -52,6 +97,48 @@ impl Writer for FakeOrg {
                 }
             })
             .collect())
+    }
+
+    async fn delete(&self, ids: Vec<RecordId>) -> Result<Vec<Result<(), String>>, Error> {
+        self.calls.set(self.calls.get() + 1);
+        if let Some(e) = self.faults.borrow_mut().pop_front() {
+            return Err(e);
+        }
+        let mut org = self.by_key.borrow_mut();
+        Ok(ids
+            .iter()
+            .map(|id| {
+                let key = org
+                    .iter()
+                    .find(|(_, (i, _))| i == id)
+                    .map(|(k, _)| k.clone());
+                match key {
+                    Some(k) => {
+                        org.remove(&k);
+                        Ok(())
+                    }
+                    None => Err("entity is deleted".into()),
+                }
+            })
+            .collect())
+    }
+
+    async fn stamps(&self, ids: Vec<RecordId>) -> Result<Vec<Option<Stamp>>, Error> {
+        self.checks.set(self.checks.get() + 1);
+        let org = self.by_key.borrow();
+        Ok(ids
+            .iter()
+            .map(|id| {
+                org.values().find(|(i, _)| i == id).map(|(_, r)| Stamp {
+                    modstamp: r["SystemModstamp"].as_str().unwrap_or_default().into(),
+                    by: r["LastModifiedById"].as_str().unwrap_or_default().into(),
+                })
+            })
+            .collect())
+    }
+
+    fn user(&self) -> String {
+        RUNNER.into()
     }
 }
 
@@ -89,6 +176,11 @@ fn id(n: usize) -> String {
 
 /// `n` new accounts, every tenth the child of the one before it.
 fn plan(n: usize) -> Preview {
+    plan_over(n, &[])
+}
+
+/// `n` source accounts, every tenth the child of the one before it, against `targets`.
+fn plan_over(n: usize, targets: &[Record]) -> Preview {
     let source = account(vec![]);
     let mut target = account(vec![crate::testing::field("Source_Id__c", "string", |f| {
         f.length = 18;
@@ -116,7 +208,9 @@ fn plan(n: usize) -> Preview {
         key: &key,
         owners: None,
         records: &records,
-        targets: &[],
+        targets,
+        deleted: None,
+        record_types: None,
     })
 }
 
@@ -262,8 +356,122 @@ fn a_source_record_deleted_after_the_preview_is_not_written() {
     let org = FakeOrg::default();
     let mut state = RunState::new(&p);
     let gone = p.rows[2].source_id.clone();
-    state.skip_deleted(&p, &[gone]);
+    state.skip_deleted(&p, &[gone].into_iter().collect());
     block_on(run(&mut state, &p, &org, &Person::default()));
     assert_eq!(state.results[2], Some(RecordResult::SourceDeleted));
     assert_eq!(org.by_key.borrow().len(), 4);
+}
+
+#[test]
+fn a_record_changed_in_the_target_since_the_preview_is_not_written_and_said_so() {
+    let org = FakeOrg::default();
+    // Three accounts copied before; the source renamed all three.
+    let targets: Vec<Record> = (0..3).map(|i| org.existing(&id(i), "Old")).collect();
+    let p = plan_over(3, &targets);
+    assert!(p
+        .rows
+        .iter()
+        .all(|r| r.outcome == crate::preview::Outcome::Update));
+    // After the preview, someone edits the second in the target.
+    org.edit(&id(1), "Name", json!("Their edit"));
+    let mut state = RunState::new(&p);
+    let person = Person::default();
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Finished);
+    assert!(matches!(state.results[0], Some(RecordResult::Updated(_))));
+    assert_eq!(
+        state.results[1],
+        Some(RecordResult::ChangedInTarget(CHANGED_IN_TARGET.into()))
+    );
+    assert_eq!(
+        org.name_of(&id(1)),
+        json!("Their edit"),
+        "their change stands"
+    );
+    assert_eq!(org.name_of(&id(2)), json!("Account 2"));
+    assert_eq!(org.checks.get(), 1, "one read for the wave");
+    // Re-running failures sends nothing: a change in the target is not a failure.
+    let mut again = state.failures_only();
+    assert!(again.batches.is_empty());
+    assert_eq!(block_on(run(&mut again, &p, &org, &person)), Stop::Finished);
+}
+
+#[test]
+fn the_check_holds_on_resume_and_knows_the_run_s_own_lost_write() {
+    let org = FakeOrg::default();
+    let targets: Vec<Record> = (0..450).map(|i| org.existing(&id(i), "Old")).collect();
+    let p = plan_over(450, &targets);
+    let person = Person::default();
+    person.pause_after.set(Some(1));
+    let mut state = RunState::new(&p);
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Paused);
+    // The page went away with its first call out: the org wrote it, the answer was lost.
+    let mut kept = state.clone();
+    kept.batches[0].status = Status::Sent;
+    for r in &kept.batches[0].batch.rows {
+        kept.results[*r] = None;
+    }
+    // While it was paused, someone edited a record of the children's batch, not sent yet.
+    assert_eq!(kept.batches[3].status, Status::Waiting);
+    let later = kept.batches[3].batch.rows[0];
+    org.edit(&id(later), "Name", json!("Edited meanwhile"));
+    person.pause_after.set(None);
+    let writes_before = org.calls.get();
+    assert_eq!(block_on(run(&mut kept, &p, &org, &person)), Stop::Finished);
+    // The lost call's records were the run's own write: done, not a conflict, not sent again.
+    assert!(kept.batches[0]
+        .batch
+        .rows
+        .iter()
+        .all(|r| matches!(kept.results[*r], Some(RecordResult::Updated(_)))));
+    assert!(matches!(
+        kept.results[later],
+        Some(RecordResult::ChangedInTarget(_))
+    ));
+    assert_eq!(org.name_of(&id(later)), json!("Edited meanwhile"));
+    assert_eq!(
+        org.calls.get() - writes_before,
+        1,
+        "only the children's batch is written"
+    );
+}
+
+#[test]
+fn deletions_run_last_and_only_on_the_records_previewed() {
+    use crate::preview::Outcome;
+    let org = FakeOrg::default();
+    let targets: Vec<Record> = (0..3)
+        .map(|i| org.existing(&id(i), &format!("Account {i}")))
+        .collect();
+    let mut p = plan_over(1, &targets);
+    // The source deleted accounts 1 and 2 since the last sync; the preview showed two deletes.
+    for (i, t) in targets.iter().enumerate().skip(1) {
+        p.rows.push(crate::preview::Row {
+            source_id: RecordId::parse(&id(i)).unwrap(),
+            name: format!("Account {i}"),
+            key: Some(id(i)),
+            target_id: RecordId::parse(t["Id"].as_str().unwrap()).ok(),
+            target_stamp: t["SystemModstamp"].as_str().map(str::to_string),
+            outcome: Outcome::Delete,
+            changes: vec![],
+            problems: vec![],
+            notes: vec![],
+            body: Record::new(),
+            depth: 0,
+        });
+    }
+    // Account 2 was edited in the target since: it is kept.
+    org.edit(&id(2), "Name", json!("Still wanted"));
+    let mut state = RunState::new(&p);
+    assert_eq!(state.batches.last().map(|b| b.batch.op), Some(Op::Delete));
+    assert_eq!(
+        block_on(run(&mut state, &p, &org, &Person::default())),
+        Stop::Finished
+    );
+    assert!(matches!(state.results[1], Some(RecordResult::Deleted(_))));
+    assert!(matches!(
+        state.results[2],
+        Some(RecordResult::ChangedInTarget(_))
+    ));
+    let left: Vec<String> = org.by_key.borrow().keys().cloned().collect();
+    assert_eq!(left, [id(0), id(2)]);
 }
