@@ -660,57 +660,78 @@ async fn an_unusable_org_url_fails_before_leaving_the_page() {
     assert!(!err.is_empty());
 }
 
-/// A copy run kept in IndexedDB comes back as it was kept, only while unfinished, and is gone
-/// once forgotten.
+/// A copy run kept in IndexedDB comes back as it was kept, only while unfinished, with its own
+/// progress only; a record of another version is dropped with a message; it is gone once
+/// forgotten.
 #[wasm_bindgen_test]
 async fn a_copy_run_is_kept_in_indexeddb_until_it_finishes_or_is_forgotten() {
-    use orgbridge::sync::kept::{self, Plan};
+    use orgbridge::sync::kept::{self, Plan, Restored};
     use orgbridge_sync::key::{KeyFrom, MatchKey};
-    use orgbridge_sync::preview::Preview;
+    use orgbridge_sync::preview::{Outcome, Preview, Row};
     use orgbridge_sync::run::{RecordResult, RunState, Status};
 
-    let pair = kept::pair(
-        "00D000000000001AAA/005000000000001AAA",
-        "00D000000000002AAA/005000000000002AAA",
-    );
+    let source = "00D000000000001AAA/005000000000001AAA";
+    let pair = kept::pair(source, "00D000000000002AAA/005000000000002AAA");
     kept::forget(&pair).await;
-    assert!(kept::unfinished(&pair).await.is_none());
-    let plan = Plan {
-        preview: Preview {
-            rows: vec![],
-            missing_parents: vec![],
-            watermark: Some("2026-12-01T10:00:00.000+0000".into()),
-        },
-        key: MatchKey {
-            target: "Source_Id__c".into(),
-            from: KeyFrom::SourceId,
-        },
-        made_at_ms: 1.0,
+    assert_eq!(kept::unfinished(&pair).await, Restored::Nothing);
+    let row = Row {
+        source_id: salesforce::types::RecordId::parse("001000000000001").unwrap(),
+        name: "Acme".into(),
+        key: Some("001000000000001AAA".into()),
+        target_id: None,
+        target_stamp: None,
+        outcome: Outcome::Insert,
+        changes: vec![],
+        problems: vec![],
+        notes: vec![],
+        body: Default::default(),
+        depth: 0,
     };
-    let mut state = RunState {
-        batches: vec![orgbridge_sync::run::BatchState {
-            batch: orgbridge_sync::plan::Batch {
-                depth: 0,
-                rows: vec![0],
-            },
-            status: Status::Sent,
-        }],
-        results: vec![None],
-        calls: 3,
+    let preview = Preview {
+        rows: vec![row],
+        missing_parents: vec![],
+        watermark: Some("2026-12-01T10:00:00.000+0000".into()),
     };
+    let key = MatchKey {
+        target: "Source_Id__c".into(),
+        from: KeyFrom::SourceId,
+    };
+    let plan = Plan::new("run-a".into(), preview.clone(), key.clone(), 1.0, None);
+    let mut state = RunState::new(&plan.preview);
+    state.batches[0].status = Status::Sent;
+    state.calls = 3;
     kept::keep_plan(&pair, &plan).await.unwrap();
-    kept::keep_progress(&pair, &state).await.unwrap();
-    let (back_plan, back_state) = kept::unfinished(&pair).await.expect("kept");
-    assert_eq!(back_plan.key, plan.key);
-    assert_eq!(back_state, state);
+    kept::keep_progress(&pair, &plan, &state).await.unwrap();
+    assert_eq!(
+        kept::unfinished(&pair).await,
+        Restored::Run(Box::new(plan.clone()), state.clone())
+    );
+    assert_eq!(kept::pairs_with(source).await, vec![pair.clone()]);
+    assert!(kept::pairs_with("00D000000000009AAA/005000000000009AAA")
+        .await
+        .is_empty());
 
-    state.batches[0].status = Status::Done;
-    state.results[0] = Some(RecordResult::Failed("refused".into()));
-    kept::keep_progress(&pair, &state).await.unwrap();
-    assert!(
-        kept::unfinished(&pair).await.is_none(),
+    // A new run of the pair starts: A's progress is never B's.
+    let b = Plan::new("run-b".into(), preview, key, 2.0, None);
+    kept::keep_plan(&pair, &b).await.unwrap();
+    match kept::unfinished(&pair).await {
+        Restored::Run(plan, state) => {
+            assert_eq!(plan.run_id, "run-b");
+            assert_eq!(state.calls, 0);
+            assert_eq!(state.batches[0].status, Status::Waiting);
+        }
+        other => panic!("{other:?}"),
+    }
+
+    let mut done = RunState::new(&b.preview);
+    done.batches[0].status = Status::Done;
+    done.results[0] = Some(RecordResult::Failed("refused".into()));
+    kept::keep_progress(&pair, &b, &done).await.unwrap();
+    assert_eq!(
+        kept::unfinished(&pair).await,
+        Restored::Nothing,
         "a finished run is not offered"
     );
     kept::forget(&pair).await;
-    assert!(kept::unfinished(&pair).await.is_none());
+    assert_eq!(kept::unfinished(&pair).await, Restored::Nothing);
 }

@@ -91,8 +91,17 @@ fn reason_note(auth: Auth) -> Option<AnyView> {
 
 /// The sign-in under way: the form, progress, or what went wrong.
 fn sign_in_part(auth: Auth) -> AnyView {
+    let state = auth.state.get();
+    // The form has its own level-one heading; progress and errors have this one (another, so
+    // the form's always means the form is there).
+    let heading =
+        (!matches!(state, AuthState::Idle { .. })).then(|| view! { <h1>"Signing in"</h1> });
+    view! { {heading} {sign_in_step(auth, state)} }.into_any()
+}
+
+fn sign_in_step(auth: Auth, state: AuthState) -> AnyView {
     let adding = move || auth.orgs.with(|o| !o.is_empty());
-    match auth.state.get() {
+    match state {
         AuthState::Idle { .. } => view! {
             <SignInForm/>
             <Show when=adding>

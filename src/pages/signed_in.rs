@@ -14,6 +14,8 @@ use crate::org_look::{self, OrgColour};
 pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
     let auth = use_auth();
     let signing_out = RwSignal::new(false);
+    // Unfinished copy runs this org is part of, found as the person signs out: asked about.
+    let kept_runs = RwSignal::new(None::<Vec<String>>);
     let p = signed_in.profile.clone();
     let ended = signed_in.ended;
     let login = signed_in.login.clone();
@@ -98,17 +100,58 @@ pub fn SignedInView(signed_in: Arc<SignedIn>) -> impl IntoView {
                 <button
                     type="button"
                     class="ob-button ob-button-secondary"
-                    disabled=move || signing_out.get()
+                    disabled=move || signing_out.get() || kept_runs.with(Option::is_some)
                     on:click={
                         let key = signed_in.key.clone();
                         move |_| {
-                            signing_out.set(true);
-                            auth.sign_out(key.clone());
+                            let key = key.clone();
+                            // A copy run this org is part of keeps account data in this browser:
+                            // ask before signing out rather than leave it behind silently.
+                            leptos::task::spawn_local(async move {
+                                let pairs = crate::sync::kept::pairs_with(&key).await;
+                                if pairs.is_empty() {
+                                    signing_out.set(true);
+                                    auth.sign_out(key);
+                                } else {
+                                    kept_runs.set(Some(pairs));
+                                }
+                            });
                         }
                     }
                 >
                     "Sign out"
                 </button>
+                {move || kept_runs.get().map(|pairs| {
+                    let n = pairs.len();
+                    let (discard_key, keep_key) = (signed_in.key.clone(), signed_in.key.clone());
+                    view! {
+                        <div class="ob-acc-confirm" role="alertdialog" aria-labelledby="ob-sign-out-kept-title" aria-describedby="ob-sign-out-kept-text">
+                            <p id="ob-sign-out-kept-title" class="ob-alert-title">
+                                {if n == 1 { "A copy with this org is not finished".to_string() } else { format!("{n} copies with this org are not finished") }}
+                            </p>
+                            <p id="ob-sign-out-kept-text">"Its accounts are kept in this browser so it can resume. Discard it as you sign out (best on a shared computer), or keep it to resume after signing in again."</p>
+                            <div class="ob-actions">
+                                <button type="button" class="ob-button ob-button-danger" autofocus=true on:click=move |_| {
+                                    let (pairs, key) = (pairs.clone(), discard_key.clone());
+                                    kept_runs.set(None);
+                                    signing_out.set(true);
+                                    leptos::task::spawn_local(async move {
+                                        for pair in pairs {
+                                            crate::sync::kept::forget(&pair).await;
+                                        }
+                                        auth.sign_out(key);
+                                    });
+                                }>"Discard it and sign out"</button>
+                                <button type="button" class="ob-button ob-button-secondary" on:click=move |_| {
+                                    kept_runs.set(None);
+                                    signing_out.set(true);
+                                    auth.sign_out(keep_key.clone());
+                                }>"Keep it and sign out"</button>
+                                <button type="button" class="ob-button ob-button-secondary" on:click=move |_| kept_runs.set(None)>"Cancel"</button>
+                            </div>
+                        </div>
+                    }
+                })}
                 <Show when=move || signing_out.get()>
                     <Busy label="Signing out…"/>
                 </Show>

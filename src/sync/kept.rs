@@ -1,29 +1,22 @@
 //! A run kept in the browser's IndexedDB, so a reload or a closed tab does not lose it: the plan
-//! (the preview, written once when the run starts) and its progress (after every wave of calls),
-//! under the pair of orgs and users. Account data stays on this computer and is dropped when the
-//! run finishes or is discarded. sessionStorage holds too little for 10,000 records.
+//! (the preview, written once when the run starts, before any call) and its progress (after
+//! every wave of calls), under the pair of orgs and users, tied by the run's id and a format
+//! version (`orgbridge_sync::kept`, which also checks them on restore). Account data stays on
+//! this computer and is dropped when the run finishes or is discarded, or when the person signs
+//! out of either org and does not choose to keep it. sessionStorage holds too little for 10,000
+//! records.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use orgbridge_sync::key::MatchKey;
-use orgbridge_sync::preview::Preview;
+pub use orgbridge_sync::kept::{Plan, Restored};
 use orgbridge_sync::run::RunState;
 use rexie::{ObjectStore, Rexie, TransactionMode};
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 const DB: &str = "orgbridge";
 const RUNS: &str = "runs";
-
-/// What a run was made of, beside its progress.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Plan {
-    pub preview: Preview,
-    pub key: MatchKey,
-    /// `Date.now()` of the preview.
-    pub made_at_ms: f64,
-}
 
 thread_local! {
     // Opened once per page: a run keeps its progress after every wave of calls.
@@ -61,13 +54,31 @@ async fn put<T: Serialize>(name: &str, value: &T) -> Result<(), String> {
     Ok(())
 }
 
-async fn get<T: DeserializeOwned>(name: &str) -> Option<T> {
+/// The text kept under `name` (read and checked by `orgbridge_sync::kept::restore`).
+async fn get(name: &str) -> Option<String> {
     let db = open().await.ok()?;
     let tx = db.transaction(&[RUNS], TransactionMode::ReadOnly).ok()?;
     let store = tx.store(RUNS).ok()?;
     let value = store.get(JsValue::from_str(name)).await.ok()??;
-    // A kept run from an older version that no longer reads counts as none.
-    serde_json::from_str(&value.as_string()?).ok()
+    value.as_string()
+}
+
+/// Every name kept (to find the runs an org is part of).
+async fn names() -> Vec<String> {
+    let Ok(db) = open().await else {
+        return Vec::new();
+    };
+    let Ok(tx) = db.transaction(&[RUNS], TransactionMode::ReadOnly) else {
+        return Vec::new();
+    };
+    let Ok(store) = tx.store(RUNS) else {
+        return Vec::new();
+    };
+    store
+        .get_all_keys(None, None)
+        .await
+        .map(|keys| keys.into_iter().filter_map(|k| k.as_string()).collect())
+        .unwrap_or_default()
 }
 
 async fn delete(name: &str) {
@@ -87,21 +98,49 @@ pub fn pair(source_key: &str, target_key: &str) -> String {
     format!("{source_key}>{target_key}")
 }
 
-/// Keeps a run's plan (once, as it starts).
+/// Keeps a new run's plan (once, as it starts, before any call): the pair's last run, finished
+/// or not, is replaced, its progress with it.
 pub async fn keep_plan(pair: &str, plan: &Plan) -> Result<(), String> {
+    delete(&format!("{pair}/progress")).await;
     put(&format!("{pair}/plan"), plan).await
 }
 
-/// Keeps a run's progress.
-pub async fn keep_progress(pair: &str, state: &RunState) -> Result<(), String> {
-    put(&format!("{pair}/progress"), state).await
+/// Keeps a run's progress, with its run's id.
+pub async fn keep_progress(pair: &str, plan: &Plan, state: &RunState) -> Result<(), String> {
+    put(&format!("{pair}/progress"), &plan.progress(state)).await
 }
 
-/// The unfinished run of a pair, if one is kept.
-pub async fn unfinished(pair: &str) -> Option<(Plan, RunState)> {
-    let plan: Plan = get(&format!("{pair}/plan")).await?;
-    let state: RunState = get(&format!("{pair}/progress")).await?;
-    (!state.finished()).then_some((plan, state))
+/// The unfinished run of a pair, if one is kept; what cannot be used is forgotten, and said.
+pub async fn unfinished(pair: &str) -> Restored {
+    let plan = get(&format!("{pair}/plan")).await;
+    let progress = get(&format!("{pair}/progress")).await;
+    let restored = orgbridge_sync::kept::restore(plan.as_deref(), progress.as_deref());
+    if !matches!(restored, Restored::Run(..)) && (plan.is_some() || progress.is_some()) {
+        forget(pair).await;
+    }
+    restored
+}
+
+/// The pairs with an unfinished run that `org_key` (an org and user) is part of.
+pub async fn pairs_with(org_key: &str) -> Vec<String> {
+    let mut pairs: Vec<String> = names()
+        .await
+        .into_iter()
+        .filter_map(|n| n.strip_suffix("/plan").map(str::to_string))
+        .filter(|pair| {
+            pair.split_once('>')
+                .is_some_and(|(s, t)| s == org_key || t == org_key)
+        })
+        .collect();
+    pairs.sort();
+    pairs.dedup();
+    let mut unfinished_pairs = Vec::new();
+    for pair in pairs {
+        if matches!(unfinished(&pair).await, Restored::Run(..)) {
+            unfinished_pairs.push(pair);
+        }
+    }
+    unfinished_pairs
 }
 
 /// Drops a pair's kept run.

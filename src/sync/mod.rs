@@ -16,8 +16,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use orgbridge_model::accounts::{thousands, SOBJECT};
+use orgbridge_sync::key::{KeyFacts, MatchKey};
 use orgbridge_sync::mapping::propose;
-use orgbridge_sync::read::Side;
+use orgbridge_sync::pair::{refusal, OrgUser};
+use orgbridge_sync::read::{key_facts, Side};
 
 use crate::auth::{use_auth, SignedIn};
 use crate::components::fetched::{fetched, Words};
@@ -49,7 +51,7 @@ pub fn SyncPage() -> impl IntoView {
     });
     view! {
         <section class="ob-sync" aria-labelledby="ob-sync-title">
-            <h2 id="ob-sync-title">"Copy accounts between orgs"</h2>
+            <h1 id="ob-sync-title">"Copy accounts between orgs"</h1>
             <p class="ob-muted">
                 "Accounts in one org are created or updated in another, matched by an External ID field, so a record is written once however often you run it. You see every change before anything is written."
             </p>
@@ -66,17 +68,26 @@ pub fn SyncPage() -> impl IntoView {
                     <OrgPick label="Copy to (target)" id="ob-sync-target" pick=target/>
                 </div>
                 {move || match pair.get() {
-                    Some((s, t)) if s == t => view! {
-                        <p class="ob-alert" role="alert">"The source and the target are the same org and user: choose two different ones."</p>
-                    }.into_any(),
                     Some((s, t)) => match (auth.find(&s), auth.find(&t)) {
-                        (Some(s), Some(t)) => view! { <Pair source=s target=t/> }.into_any(),
+                        (Some(s), Some(t)) => match refusal(org_user(&s), org_user(&t)) {
+                            // One org into itself: no preview, no run, only why and what to do.
+                            Some(why) => view! { <p class="ob-alert" role="alert">{why}</p> }.into_any(),
+                            None => view! { <Pair source=s target=t/> }.into_any(),
+                        },
                         _ => ().into_any(),
                     },
                     None => ().into_any(),
                 }}
             </Show>
         </section>
+    }
+}
+
+/// An org entry as `orgbridge_sync::pair` checks it: its org id and user.
+fn org_user(org: &SignedIn) -> OrgUser<'_> {
+    OrgUser {
+        org_id: &org.profile.org,
+        username: &org.profile.username,
     }
 }
 
@@ -128,15 +139,22 @@ fn Pair(source: Arc<SignedIn>, target: Arc<SignedIn>) -> impl IntoView {
                     })
             };
             let (a, b) = futures::join!(read(Side::Source), read(Side::Target));
-            Ok::<_, AppError>((a?, b?))
+            let (a, b) = (a?, b?);
+            // How full each candidate key field is, in both orgs: a key is proposed from it. A
+            // count the org refuses leaves that field unknown rather than the screen unusable.
+            let (in_source, in_target) = KeyFacts::to_count(&a, &b);
+            let facts = key_facts(&s.client(), &t.client(), &in_source, &in_target)
+                .await
+                .unwrap_or_default();
+            Ok::<_, AppError>((a, b, Arc::new(facts)))
         })
     };
-    fetched(described, WORDS, move |(sd, td)| {
+    fetched(described, WORDS, move |(sd, td, facts)| {
         let saved = Saved::load(&source.profile.org, &target.profile.org);
         let key = saved
             .key
             .clone()
-            .or_else(|| orgbridge_sync::key::MatchKey::suggest(&td));
+            .or_else(|| MatchKey::suggest(&sd, &td, &facts));
         let mapping = saved
             .mapping
             .clone()
@@ -155,8 +173,12 @@ fn Pair(source: Arc<SignedIn>, target: Arc<SignedIn>) -> impl IntoView {
             made: RwSignal::new(None::<Arc<Made>>),
             run: RwSignal::new(None),
             saved: RwSignal::new(saved),
+            facts: StoredValue::new((*facts).clone()),
+            deletions: RwSignal::new(false),
+            rest_of: RwSignal::new(None),
         };
         provide_context(ctx);
+        preview::provide_previewer(ctx);
         run::provide_runner(ctx);
         view! {
             <Budgets/>
@@ -206,6 +228,6 @@ fn Budgets() -> impl IntoView {
 }
 
 const WORDS: Words = Words {
-    loading: "Reading the Account fields of both orgs…",
+    loading: "Reading the Account fields of both orgs and which key fields hold values…",
     failed: "Could not read the Account fields",
 };

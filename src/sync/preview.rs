@@ -11,7 +11,9 @@ use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
 use orgbridge_sync::preview::{preview, Inputs, Outcome, Row};
 use orgbridge_sync::read::{self, Ask};
+use orgbridge_sync::record_types::{has_record_types, resolve};
 use orgbridge_sync::run::RecordResult;
+use orgbridge_sync::watermark::LastSync;
 
 use super::run::RunButton;
 use super::setup::{blocker, scope};
@@ -19,11 +21,20 @@ use super::state::{org_short, use_sync, Made, SyncCtx};
 use crate::components::alert::ErrorAlert;
 use crate::error::AppError;
 
+/// Makes the preview: the button's action, shared so a run resumed too late can preview the rest.
+#[derive(Clone, Copy)]
+pub struct Previewer(pub Action<(), Result<(), AppError>>, RwSignal<String>);
+
+pub fn provide_previewer(ctx: SyncCtx) {
+    let progress = RwSignal::new(String::new());
+    let make = Action::new_local(move |_: &()| make_preview(ctx, progress));
+    provide_context(Previewer(make, progress));
+}
+
 #[component]
 pub fn PreviewPanel() -> impl IntoView {
     let ctx = use_sync();
-    let progress = RwSignal::new(String::new());
-    let make = Action::new_local(move |_: &()| make_preview(ctx, progress));
+    let Previewer(make, progress) = expect_context::<Previewer>();
     let pending = make.pending();
     let running = move || ctx.run.with(|r| r.as_ref().is_some_and(|r| !r.finished()));
     // What stops a preview, worked out once per change of the choices (the mapping's concerns
@@ -51,6 +62,12 @@ pub fn PreviewPanel() -> impl IntoView {
                 </div>
             </Show>
         </div>
+        {move || ctx.rest_of.get().map(|rest| view! {
+            <div class="ob-status" role="status">
+                <p>{format!("Previewing again the {} accounts an interrupted run had still to write, as both orgs hold them now.", thousands(rest.len() as u64))}</p>
+                <button type="button" class="ob-button ob-button-secondary" on:click=move |_| ctx.changed()>"Back to the accounts chosen"</button>
+            </div>
+        })}
         {move || make.value().get().and_then(Result::err).map(|e| view! { <ErrorAlert title="Could not make the preview" message=e/> })}
         {move || ctx.made.get().map(|m| view! { <PreviewView made=m again=make/> })}
     }
@@ -71,23 +88,32 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
     ctx.made.set(None);
     progress.set("Reading the source accounts…".into());
     let also = ctx.also.get_untracked();
+    let last_sync = ctx.saved.with_untracked(|s| s.last_sync.clone());
+    let deletions_since = ctx
+        .deletions
+        .get_untracked()
+        .then(|| last_sync.as_ref().map(|l| l.stamp.clone()))
+        .flatten();
+    let (sd, td) = ctx.described.get_value();
+    let types = resolve(&sd, &td, &mapping.record_types);
     let ask = Ask {
+        record_types: types.is_some() && has_record_types(&sd),
         scope: &scope,
         also: &also,
         mapping: &mapping,
         key: &key,
         owners,
+        deletions_since: deletions_since.as_deref(),
     };
     let got = read::read(&sc, &tc, &ask, |p| {
         progress.try_set(p);
     })
     .await?;
     progress.try_set("Working out every change…".into());
-    let (sd, td) = ctx.described.get_value();
     let me = tc.session().user.user_id.clone();
     let chosen = ctx.default_owner.get_untracked();
     let owners = owners.then(|| {
-        let active = || got.target_users.iter().filter(|u| u.active);
+        let active = || got.target_users.iter().filter(|u| u.active && u.standard);
         let default = active()
             .find(|u| Some(&u.id) == chosen.as_ref())
             .or_else(|| active().find(|u| u.id.as_str().get(..15) == me.get(..15)))
@@ -104,8 +130,19 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         owners: owners.as_ref(),
         records: &got.records,
         targets: &got.targets,
+        deleted: got.deleted.as_deref(),
+        record_types: types.as_ref(),
     });
     let batches = plan::batches(&made);
+    // Whether the run wrote everything is known when it finishes; the run keeps this only then.
+    let leaves = LastSync::after_run(
+        &scope,
+        !also.is_empty() || ctx.rest_of.with_untracked(Option::is_some),
+        true,
+        made.watermark.as_deref(),
+        &key,
+        &mapping,
+    );
     let run_calls = plan::Calls {
         // One call to learn which source records were deleted since.
         source: 1,
@@ -114,10 +151,14 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
     ctx.run.try_set(None);
     ctx.made.try_set(Some(Arc::new(Made {
         preview: made,
+        key,
+        mapping,
+        leaves,
         owners,
         target_users: got.target_users.clone(),
         calls: (got.calls, run_calls),
         at_ms: js_sys::Date::now(),
+        run_plan: Default::default(),
     })));
     Ok(())
 }
@@ -136,11 +177,16 @@ fn PreviewView(
     let counts = made.preview.counts();
     let filter = RwSignal::new(None::<Outcome>);
     let summary = format!(
-        "Nothing is written yet. {} to insert, {} to update, {} unchanged, {} blocked.",
+        "Nothing is written yet. {} to insert, {} to update, {} unchanged, {} blocked{}.",
         thousands(counts.insert as u64),
         thousands(counts.update as u64),
         thousands(counts.unchanged as u64),
-        thousands(counts.blocked as u64)
+        thousands(counts.blocked as u64),
+        if ctx.deletions.get_untracked() {
+            format!(", {} to delete", thousands(counts.delete as u64))
+        } else {
+            String::new()
+        }
     );
     let (read, run) = made.calls;
     let calls = format!(
@@ -164,12 +210,17 @@ fn PreviewView(
         None,
         format!("All ({})", thousands(total as u64)),
     ))
-    .chain(Outcome::ALL.iter().map(|&o| {
-        filter_button(
-            Some(o),
-            format!("{} ({})", o.label(), thousands(counts.of(o) as u64)),
-        )
-    }))
+    .chain(
+        Outcome::ALL
+            .iter()
+            .filter(|&&o| o != Outcome::Delete || counts.delete > 0)
+            .map(|&o| {
+                filter_button(
+                    Some(o),
+                    format!("{} ({})", o.label(), thousands(counts.of(o) as u64)),
+                )
+            }),
+    )
     .collect_view();
     let missing = made.preview.missing_parents.clone();
     view! {
@@ -284,6 +335,12 @@ fn target_cell(
     match (result, found) {
         (Some(RecordResult::Created(id)), _) => link(&id, format!("Created {id}")),
         (Some(RecordResult::Updated(id)), _) => link(&id, format!("Updated {id}")),
+        (Some(RecordResult::Deleted(id)), _) => {
+            view! { <span class="ob-mono">{format!("Deleted {id}")}</span> }.into_any()
+        }
+        (Some(RecordResult::ChangedInTarget(m)), _) => {
+            view! { <span class="ob-sync-warn">{m}</span> }.into_any()
+        }
         (Some(RecordResult::Failed(m)), _) => {
             view! { <span class="ob-sync-stop">{format!("Failed: {m}")}</span> }.into_any()
         }
@@ -299,6 +356,7 @@ fn target_cell(
 fn what_changes(row: &Row) -> String {
     let mut parts: Vec<String> = match row.outcome {
         Outcome::Blocked => row.problems.clone(),
+        Outcome::Delete => vec!["Deleted in the target".into()],
         Outcome::Unchanged => vec!["No change".into()],
         Outcome::Insert => row
             .changes
@@ -327,6 +385,14 @@ fn what_changes(row: &Row) -> String {
     parts.join("; ")
 }
 
+/// The preview rows drawn: how many are above and below them (spacers), and their indexes.
+#[derive(Debug, Clone, PartialEq)]
+struct InView {
+    above: usize,
+    rows: Vec<usize>,
+    below: usize,
+}
+
 #[component]
 fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl IntoView {
     let ctx = use_sync();
@@ -348,7 +414,20 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
         filter.track();
         scroll_top.set(0.0);
     });
-    let window = Memo::new(move |_| visible_window(scroll_top.get(), shown.with(Vec::len)));
+    // What is drawn, as one memo of the scroll position and the filter, the rows' one source.
+    // With a window memo beside `shown`, switching between two filters of one count kept the old
+    // rows: the window (0..1 both times) was checked first, recomputed `shown` for itself and came
+    // out unchanged, and `shown` then no longer counted as changed for the rows.
+    let in_view = Memo::new(move |_| {
+        shown.with(|s| {
+            let w = visible_window(scroll_top.get(), s.len());
+            InView {
+                above: w.start,
+                rows: s[w.clone()].to_vec(),
+                below: s.len() - w.end,
+            }
+        })
+    });
     let source_key = ctx.source.with_value(|s| s.key.clone());
     let target_key = ctx.target.with_value(|t| t.key.clone());
     // After a run, each row says what it did in the target, linked there.
@@ -357,9 +436,8 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
             .with(|r| r.as_ref().and_then(|r| r.results.get(n).cloned().flatten()))
     };
     let rows = move || {
-        let w = window.get();
-        shown.with(|s| {
-            s[w.clone()]
+        in_view.with(|v| {
+            v.rows
                 .iter()
                 .map(|&n| {
                     let r = &made.preview.rows[n];
@@ -376,13 +454,8 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
                 .collect_view()
         })
     };
-    let top = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
-    let bottom = move || {
-        format!(
-            "{}px",
-            shown.with(Vec::len).saturating_sub(window.get().end) as f64 * ROW_HEIGHT
-        )
-    };
+    let top = move || format!("{}px", in_view.with(|v| v.above) as f64 * ROW_HEIGHT);
+    let bottom = move || format!("{}px", in_view.with(|v| v.below) as f64 * ROW_HEIGHT);
     view! {
         <div
             class="ob-acc-scroller ob-sync-scroller"

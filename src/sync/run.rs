@@ -31,6 +31,9 @@ pub struct Runner {
     /// When this stretch of the run started, and how many records were done then: time left.
     since: StoredValue<(f64, usize)>,
     made: StoredValue<Option<Arc<Made>>>,
+    /// The preview's action, for a run resumed too late to preview the rest again (taken from
+    /// the context once, as event handlers run outside it).
+    previewer: Option<super::preview::Previewer>,
 }
 
 pub fn provide_runner(ctx: SyncCtx) -> Runner {
@@ -45,6 +48,7 @@ pub fn provide_runner(ctx: SyncCtx) -> Runner {
         want,
         since,
         made: StoredValue::new(None),
+        previewer: use_context::<super::preview::Previewer>(),
     };
     provide_context(runner);
     runner
@@ -73,8 +77,9 @@ impl Runner {
 struct Ui {
     ctx: SyncCtx,
     want: StoredValue<Option<Stop>>,
-    /// Where the run is kept (see `kept`).
+    /// Where the run is kept (see `kept`), and its plan.
     pair: String,
+    plan: kept::Plan,
 }
 
 /// Fewer calls at once when either org has under a tenth of its day's calls left.
@@ -116,8 +121,17 @@ impl Control for Ui {
     async fn saw(&self, state: &RunState) {
         self.ctx.run.try_set(Some(state.clone()));
         // A browser that refuses IndexedDB still runs; it just cannot resume after a reload.
-        let _ = kept::keep_progress(&self.pair, state).await;
+        let _ = kept::keep_progress(&self.pair, &self.plan, state).await;
     }
+}
+
+/// A new run's id: when it started, and a random part (two runs of one pair never share one).
+fn new_run_id() -> String {
+    format!(
+        "{:x}-{:08x}",
+        js_sys::Date::now() as u64,
+        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+    )
 }
 
 /// Runs (or resumes) the run in `ctx.run`.
@@ -129,29 +143,33 @@ async fn drive(
     let Some(mut state) = ctx.run.get_untracked() else {
         return Ok(Stop::Cancelled);
     };
-    let key = ctx
-        .key
-        .get_untracked()
-        .map(|k| k.target)
-        .unwrap_or_default();
-    let key = ExternalIdField::parse(&key)?;
+    let key = ExternalIdField::parse(&made.key.target)?;
     let (source, target) = (ctx.source.get_value(), ctx.target.get_value());
     let pair = kept::pair(&source.key, &target.key);
-    // Records deleted in the source since the preview are not written.
+    let existing = made.run_plan.lock().ok().and_then(|p| p.clone());
+    let plan = match existing {
+        Some(plan) => plan,
+        None => {
+            // A new run: its plan is kept before any call, replacing the pair's last run.
+            let plan = kept::Plan::new(
+                new_run_id(),
+                made.preview.clone(),
+                made.key.clone(),
+                made.at_ms,
+                made.leaves.clone(),
+            );
+            let _ = kept::keep_plan(&pair, &plan).await;
+            if let Ok(mut slot) = made.run_plan.lock() {
+                *slot = Some(plan.clone());
+            }
+            plan
+        }
+    };
+    // Records deleted in the source since the preview are not written (every page of them).
     if state.calls == 0 {
-        let plan = kept::Plan {
-            preview: made.preview.clone(),
-            key: ctx
-                .key
-                .get_untracked()
-                .ok_or_else(|| AppError::Setup("No key chosen.".into()))?,
-            made_at_ms: made.at_ms,
-        };
-        let _ = kept::keep_plan(&pair, &plan).await;
-        // Anything deleted after the newest change the preview read.
         let since = made.preview.watermark.clone().unwrap_or_default();
-        let gone = deleted_since(&source.accounts.client(), &since).await?;
-        state.calls += 1;
+        let (gone, calls) = deleted_since(&source.accounts.client(), &since).await?;
+        state.calls += calls;
         state.skip_deleted(&made.preview, &gone);
         ctx.run.try_set(Some(state.clone()));
     }
@@ -165,6 +183,7 @@ async fn drive(
         ctx,
         want,
         pair: pair.clone(),
+        plan: plan.clone(),
     };
     let stop = run(&mut state, &made.preview, &writer, &ui).await;
     ctx.run.try_set(Some(state.clone()));
@@ -178,14 +197,22 @@ async fn drive(
             .zip(&made.preview.rows)
             .all(|(r, row)| {
                 !row.outcome.writes()
-                    || matches!(r, Some(RecordResult::Created(_) | RecordResult::Updated(_)))
+                    || matches!(
+                        r,
+                        Some(
+                            RecordResult::Created(_)
+                                | RecordResult::Updated(_)
+                                | RecordResult::Deleted(_)
+                        )
+                    )
             });
-        // Only a run that wrote every record moves the watermark: what failed is read again.
+        // Only a run over every account that wrote every record moves the watermark: what
+        // failed, was blocked or changed in the target is read again next time.
         if clean && made.preview.counts().blocked == 0 {
-            if let Some(mark) = made.preview.watermark.clone() {
+            if let Some(last) = plan.leaves.clone() {
                 let (s, t) = ctx.org_ids();
                 let mut saved = ctx.saved.get_untracked();
-                saved.watermark = Some(mark);
+                saved.last_sync = Some(last);
                 saved.store(&s, &t);
                 ctx.saved.try_set(saved);
             }
@@ -201,6 +228,7 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
     let runner = use_runner();
     let counts = made.preview.counts();
     let writes = counts.insert + counts.update;
+    let deletes = counts.delete;
     let target = org_short(&ctx.target.get_value());
     let problem = RwSignal::new(None::<String>);
     let confirm = RwSignal::new(None::<String>);
@@ -234,7 +262,7 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
             runner.start(ctx, made.clone());
         }
     };
-    if writes == 0 {
+    if writes + deletes == 0 {
         return view! { <p class="ob-status" role="status">"Nothing to write: the target already has every record as the source does."</p> }.into_any();
     }
     let begin2 = begin.clone();
@@ -245,7 +273,13 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
                     let begin = begin.clone();
                     move |_| begin(false)
                 }>
-                    {format!("Write {} accounts to {target}", thousands(writes as u64))}
+                    {if deletes == 0 {
+                        format!("Write {} accounts to {target}", thousands(writes as u64))
+                    } else if writes == 0 {
+                        format!("Delete {} accounts in {target}", thousands(deletes as u64))
+                    } else {
+                        format!("Write {} accounts and delete {} in {target}", thousands(writes as u64), thousands(deletes as u64))
+                    }}
                 </button>
             </div>
         </Show>
@@ -281,11 +315,7 @@ pub fn KeptRun() -> impl IntoView {
         let pair = pair.clone();
         LocalResource::new(move || {
             let pair = pair.clone();
-            async move {
-                kept::unfinished(&pair)
-                    .await
-                    .map(|(plan, state)| Arc::new((plan, state)))
-            }
+            async move { Arc::new(kept::unfinished(&pair).await) }
         })
     };
     let gone = RwSignal::new(false);
@@ -294,33 +324,50 @@ pub fn KeptRun() -> impl IntoView {
         if gone.get() || ctx.run.with(Option::is_some) {
             return None;
         }
-        let kept_run = found.get().flatten()?;
-        let (done, total) = kept_run.1.progress();
+        let found = found.get()?;
+        let (plan, state) = match &*found {
+            kept::Restored::Nothing => return None,
+            kept::Restored::Dropped(why) => {
+                return Some(
+                    view! { <p class="ob-status" role="status">{why.clone()}</p> }.into_any(),
+                )
+            }
+            kept::Restored::Run(plan, state) => ((**plan).clone(), state.clone()),
+        };
+        let (done, total) = state.progress();
         let pair = pair.clone();
+        let stale = js_sys::Date::now() - plan.made_at_ms > FRESH_MS;
         let resume = {
-            let kept_run = kept_run.clone();
+            let plan = plan.clone();
             move |_| {
-                let (plan, state) = (*kept_run).clone();
-                let calls = (Default::default(), Default::default());
                 let made = Arc::new(Made {
-                    preview: plan.preview,
+                    preview: plan.preview.clone(),
+                    key: plan.key.clone(),
+                    mapping: ctx.mapping.get_untracked(),
+                    leaves: plan.leaves.clone(),
                     owners: None,
                     target_users: Vec::new(),
-                    calls,
+                    calls: (Default::default(), Default::default()),
                     at_ms: plan.made_at_ms,
+                    run_plan: std::sync::Mutex::new(Some(plan.clone())),
                 });
-                ctx.key.set(Some(plan.key));
+                ctx.key.set(Some(plan.key.clone()));
                 ctx.made.set(Some(made.clone()));
-                ctx.run.set(Some(state));
-                runner.start(ctx, made);
+                ctx.run.set(Some(state.clone()));
+                resume_or_preview_again(ctx, runner, made);
             }
+        };
+        let words = if stale {
+            format!("{} of {} accounts were written before the page closed, more than 15 minutes after their preview. The rest are previewed again first, so what is written is what you see: those already written are not sent again.", thousands(done as u64), thousands(total as u64))
+        } else {
+            format!("{} of {} accounts were written before the page closed. Resume to write the rest: those already written are not sent again.", thousands(done as u64), thousands(total as u64))
         };
         Some(view! {
             <div class="ob-alert" role="alert">
                 <p class="ob-alert-title">{format!("A copy to {target} was not finished")}</p>
-                <p>{format!("{} of {} accounts were written before the page closed. Resume to write the rest: those already written are not sent again.", thousands(done as u64), thousands(total as u64))}</p>
+                <p>{words}</p>
                 <div class="ob-actions">
-                    <button type="button" class="ob-button" on:click=resume>"Resume the copy"</button>
+                    <button type="button" class="ob-button" on:click=resume>{if stale { "Preview the rest again" } else { "Resume the copy" }}</button>
                     <button type="button" class="ob-button ob-button-secondary" on:click=move |_| {
                         gone.set(true);
                         let pair = pair.clone();
@@ -328,7 +375,39 @@ pub fn KeptRun() -> impl IntoView {
                     }>"Discard it"</button>
                 </div>
             </div>
-        })
+        }.into_any())
+    }
+}
+
+/// Resumes a run, or, more than 15 minutes after its preview, previews the rows it has still to
+/// write again (by their source ids): the person sees what changed meanwhile before anything
+/// more is written.
+fn resume_or_preview_again(ctx: SyncCtx, runner: Runner, made: Arc<Made>) {
+    let previewer = runner.previewer;
+    if js_sys::Date::now() - made.at_ms <= FRESH_MS {
+        runner.start(ctx, made);
+        return;
+    }
+    let rest: Vec<_> = ctx.run.with_untracked(|r| {
+        r.as_ref()
+            .map(|r| {
+                made.preview
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(n, row)| {
+                        row.outcome.writes() && r.results.get(*n).is_some_and(Option::is_none)
+                    })
+                    .map(|(_, row)| row.source_id.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    ctx.run.set(None);
+    ctx.made.set(None);
+    ctx.rest_of.set(Some(rest));
+    if let Some(again) = previewer {
+        again.0.dispatch_local(());
     }
 }
 
@@ -357,7 +436,7 @@ pub fn RunPanel() -> impl IntoView {
     };
     let resume = move || {
         if let Some(made) = runner.made.get_value() {
-            runner.start(ctx, made);
+            resume_or_preview_again(ctx, runner, made);
         }
     };
     view! {
@@ -459,31 +538,40 @@ fn Results() -> impl IntoView {
     move || {
         let made = runner.made.get_value()?;
         let state = ctx.run.get()?;
-        let (mut created, mut updated, mut deleted) = (0, 0, 0);
+        let (mut created, mut updated, mut removed, mut gone, mut changed) = (0, 0, 0, 0, 0);
         let mut failed = Vec::new();
         for (n, r) in state.results.iter().enumerate() {
             match r {
                 Some(RecordResult::Created(_)) => created += 1,
                 Some(RecordResult::Updated(_)) => updated += 1,
-                Some(RecordResult::SourceDeleted) => deleted += 1,
+                Some(RecordResult::Deleted(_)) => removed += 1,
+                Some(RecordResult::SourceDeleted) => gone += 1,
+                Some(RecordResult::ChangedInTarget(_)) => changed += 1,
                 Some(RecordResult::Failed(m)) => failed.push((n, m.clone())),
                 None => {}
             }
         }
-        let summary = format!(
-            "{} created, {} updated, {} failed{}.",
+        let mut summary = format!(
+            "{} created, {} updated, {} failed",
             thousands(created),
             thousands(updated),
             thousands(failed.len() as u64),
-            if deleted > 0 {
-                format!(
-                    ", {} deleted in the source since the preview (not written)",
-                    thousands(deleted)
-                )
-            } else {
-                String::new()
-            }
         );
+        let mut also = |n: u64, words: &str| {
+            if n > 0 {
+                summary.push_str(&format!(", {} {words}", thousands(n)));
+            }
+        };
+        also(removed, "deleted");
+        also(
+            changed,
+            "changed in the target since the preview (not written: preview again to see them)",
+        );
+        also(
+            gone,
+            "deleted in the source since the preview (not written)",
+        );
+        summary.push('.');
         let any_failed = !failed.is_empty();
         let rows = failed
             .into_iter()
@@ -509,7 +597,7 @@ fn Results() -> impl IntoView {
                         *r = next;
                     }
                 });
-                runner.start(ctx, made);
+                resume_or_preview_again(ctx, runner, made);
             }
         };
         let download = {

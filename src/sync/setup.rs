@@ -4,10 +4,12 @@
 
 use leptos::prelude::*;
 use orgbridge_model::accounts as model;
-use orgbridge_sync::fields::type_name;
+use orgbridge_sync::fields::{constant, kind, type_name, Kind};
 use orgbridge_sync::key::{KeyFrom, MatchKey, HOW_TO_ADD_A_KEY};
 use orgbridge_sync::mapping::{readable, writable, From, Severity};
-use orgbridge_sync::plan::Scope;
+use orgbridge_sync::plan::{Scope, MARGIN_MINUTES};
+use orgbridge_sync::record_types;
+use orgbridge_sync::watermark::{LastSync, NeedsFull};
 use serde_json::Value;
 
 use super::state::{org_short, use_sync, SyncCtx, Which};
@@ -20,6 +22,7 @@ pub fn Setup() -> impl IntoView {
             <WhichAccounts/>
             <KeyChoice/>
             <FieldMap/>
+            <RecordTypesChoice/>
             <OwnersChoice/>
         </div>
     }
@@ -40,8 +43,12 @@ pub fn listed_filter(ctx: SyncCtx) -> Result<Option<String>, String> {
         .map_err(|e| e.user_message())
 }
 
-/// The scope a run reads, from the choice made.
+/// The scope a run reads, from the choice made (or the rows still to write of a run resumed too
+/// late).
 pub fn scope(ctx: SyncCtx) -> Result<Scope, String> {
+    if let Some(ids) = ctx.rest_of.get_untracked() {
+        return Ok(Scope::Ids(ids));
+    }
     Ok(match ctx.which.get_untracked() {
         Which::All => Scope::All,
         Which::AsListed => listed_filter(ctx)?.map_or(Scope::All, Scope::Where),
@@ -56,10 +63,18 @@ pub fn scope(ctx: SyncCtx) -> Result<Scope, String> {
             ids.sort();
             Scope::Ids(ids)
         }
-        Which::Changed => match ctx.saved.get_untracked().watermark {
-            Some(mark) => Scope::ChangedSince(mark),
-            None => return Err("This pair of orgs has not been synced yet.".into()),
-        },
+        Which::Changed => changed_since(ctx)
+            .map_err(|why| format!("“Changed since the last sync” is {}.", why.message()))?,
+    })
+}
+
+/// "Changed since the last sync" with the key and mapping chosen now, or why a full sync is
+/// needed first.
+pub fn changed_since(ctx: SyncCtx) -> Result<Scope, NeedsFull> {
+    let key = ctx.key.get();
+    ctx.saved.with(|s| {
+        ctx.mapping
+            .with(|m| LastSync::changed_since(s.last_sync.as_ref(), key.as_ref(), m))
     })
 }
 
@@ -69,7 +84,12 @@ fn WhichAccounts() -> impl IntoView {
     let source = ctx.source.get_value();
     let selected = move || source.accounts.list.selected.with(|s| s.len());
     let listed = listed_filter(ctx);
-    let watermark = move || ctx.saved.with(|s| s.watermark.clone());
+    let since = move || {
+        changed_since(ctx).map(|s| match s {
+            Scope::ChangedSince(mark) => mark,
+            _ => String::new(),
+        })
+    };
     let option = move |which: Which, text: String, detail: Option<String>, enabled: bool| {
         let id = format!("ob-sync-which-{which:?}").to_lowercase();
         view! {
@@ -103,11 +123,50 @@ fn WhichAccounts() -> impl IntoView {
                 }
             }
             {move || option(Which::Selected, format!("The {} rows selected in the source's account list", model::thousands(selected() as u64)), None, selected() > 0)}
-            {move || match watermark() {
-                Some(mark) => option(Which::Changed, "Changed since the last sync".into(), Some(format!("after {} UTC", mark.get(..16).unwrap_or(&mark).replace('T', " "))), true),
-                None => option(Which::Changed, "Changed since the last sync".into(), Some("after the first run".into()), false),
+            {move || match since() {
+                Ok(mark) => option(Which::Changed, "Changed since the last sync".into(), Some(format!("since {} UTC, less {} minutes for changes still being saved then", mark.get(..16).unwrap_or(&mark).replace('T', " "), MARGIN_MINUTES)), true),
+                Err(why) => option(Which::Changed, "Changed since the last sync".into(), Some(why.message().to_string()), false),
             }}
+            <Deletions/>
         </fieldset>
+    }
+}
+
+/// The opt-in to carry deletions over: off by default, only after a full sync (its watermark says
+/// since when).
+#[component]
+fn Deletions() -> impl IntoView {
+    let ctx = use_sync();
+    let target = org_short(&ctx.target.get_value());
+    let available = move || changed_since(ctx).is_ok();
+    Effect::new(move |_| {
+        if !available() && ctx.deletions.get_untracked() {
+            ctx.deletions.set(false);
+        }
+    });
+    view! {
+        <div class="ob-check ob-sync-deletions">
+            <input
+                type="checkbox"
+                id="ob-sync-deletions"
+                disabled=move || !available()
+                prop:checked=move || ctx.deletions.get()
+                on:change=move |ev| {
+                    ctx.deletions.set(event_target_checked(&ev));
+                    ctx.changed();
+                }
+            />
+            <label for="ob-sync-deletions">
+                {format!("Also delete in {target} what was deleted in the source since the last sync")}
+            </label>
+            <span class="ob-muted ob-small">
+                {move || if available() {
+                    "Only accounts matched by the key to a deleted source account; each is shown as Delete in the preview first."
+                } else {
+                    "Available after a sync of all accounts."
+                }}
+            </span>
+        </div>
     }
 }
 
@@ -120,7 +179,13 @@ fn KeyChoice() -> impl IntoView {
         .map(|f| {
             (
                 f.name.clone(),
-                format!("{} ({}) · {}", f.label, f.name, type_name(f)),
+                format!(
+                    "{} ({}) · {}{}",
+                    f.label,
+                    f.name,
+                    type_name(f),
+                    if f.unique { "" } else { " · not unique" }
+                ),
             )
         })
         .collect();
@@ -149,6 +214,15 @@ fn KeyChoice() -> impl IntoView {
             })
         }
     };
+    // Records the target holds keyed another way, which this key would not find.
+    let shift = {
+        let td = td.clone();
+        move || {
+            let facts = ctx.facts.get_value();
+            ctx.key
+                .with(|k| k.as_ref().and_then(|k| k.would_insert_again(&td, &facts)))
+        }
+    };
     if keys.is_empty() {
         return view! {
             <fieldset class="ob-sync-group">
@@ -161,7 +235,7 @@ fn KeyChoice() -> impl IntoView {
     view! {
         <fieldset class="ob-sync-group">
             <legend>"Match records by"</legend>
-            <p class="ob-muted ob-small">"The target field that identifies each copied record. Holding the source record's Id is best: each account is then written once, however often you run this."</p>
+            <p class="ob-muted ob-small">"The target field that identifies each copied record: one made to hold the source record's Id, or one both orgs fill with the same values (an ERP number, say). Each account is then written once, however often you run this."</p>
             <div class="ob-sync-key">
                 <div class="ob-field">
                     <label for="ob-sync-key-field">"Target External ID field"</label>
@@ -195,7 +269,7 @@ fn KeyChoice() -> impl IntoView {
                             set(&|k| k.from = if v.is_empty() { KeyFrom::SourceId } else { KeyFrom::Field(v.clone()) });
                         }
                     >
-                        <option value="">"The source record's Id (recommended)"</option>
+                        <option value="">"The source record's Id"</option>
                         {sources.into_iter().map(|(n, l)| {
                             let selected = ctx.key.with_untracked(|k| k.as_ref().is_some_and(|k| k.from == KeyFrom::Field(n.clone())));
                             view! { <option value=n selected=selected>{format!("The source field {l}")}</option> }
@@ -204,6 +278,7 @@ fn KeyChoice() -> impl IntoView {
                 </div>
             </div>
             {move || problem().map(|p| view! { <p class="ob-field-error" role="alert">{p}</p> })}
+            {move || shift().map(|s| view! { <p class="ob-sync-warn" role="status">{s}</p> })}
         </fieldset>
     }
     .into_any()
@@ -308,14 +383,16 @@ fn MapRow(
             ctx.changed();
         }
     };
-    let constant = {
+    let constant_text = {
         let current = current.clone();
         move || match current() {
             Some(From::Constant(Value::String(s))) => Some(s),
+            Some(From::Constant(Value::Null)) => Some(String::new()),
             Some(From::Constant(v)) => Some(v.to_string()),
             _ => None,
         }
     };
+    let typed = target.clone();
     let own = {
         let name = name.clone();
         move || {
@@ -354,7 +431,7 @@ fn MapRow(
                         let v = event_target_value(&ev);
                         set_choice(match v.as_str() {
                             "" => None,
-                            "=" => Some(From::Constant(Value::String(String::new()))),
+                            "=" => Some(From::Constant(constant(&typed, "").unwrap_or(Value::Null))),
                             f => f.strip_prefix("f:").map(|f| From::Field(f.to_string())),
                         });
                     }
@@ -366,16 +443,43 @@ fn MapRow(
                         view! { <option value=v selected=selected>{l}</option> }
                     }).collect_view()}
                 </select>
-                {move || constant().map(|text| {
+                {move || constant_text().map(|text| {
                     let set = set.clone();
-                    view! {
-                        <input
-                            type="text"
-                            class="ob-input ob-sync-constant"
-                            aria-label=format!("Value for {label}")
-                            prop:value=text
-                            on:change=move |ev| set(Some(From::Constant(Value::String(event_target_value(&ev)))))
-                        />
+                    let target = target.clone();
+                    let field_kind = kind(&target);
+                    // What the person typed is kept as typed when it does not fit the field, so
+                    // the check beside it says what to type and nothing is lost.
+                    let typed = move |text: String| {
+                        set(Some(From::Constant(constant(&target, &text).unwrap_or(Value::String(text)))))
+                    };
+                    let aria = format!("Value for {label}");
+                    match field_kind {
+                        Kind::Boolean => view! {
+                            <select class="ob-input ob-sync-constant" aria-label=aria prop:value=text on:change=move |ev| typed(event_target_value(&ev))>
+                                <option value="true">"Checked"</option>
+                                <option value="false">"Not checked"</option>
+                            </select>
+                        }.into_any(),
+                        k => {
+                            let kind_attr = match k {
+                                Kind::Date => "date",
+                                Kind::DateTime => "datetime-local",
+                                _ => "text",
+                            };
+                            let mode = if k == Kind::Number { "decimal" } else { "text" };
+                            // A datetime-local input shows local time without a zone.
+                            let text = if k == Kind::DateTime { text.trim_end_matches('Z').to_string() } else { text };
+                            view! {
+                                <input
+                                    type=kind_attr
+                                    inputmode=mode
+                                    class="ob-input ob-sync-constant"
+                                    aria-label=aria
+                                    prop:value=text
+                                    on:change=move |ev| typed(event_target_value(&ev))
+                                />
+                            }.into_any()
+                        }
                     }
                 })}
             </td>
@@ -393,6 +497,106 @@ fn MapRow(
             </td>
         </tr>
     }
+}
+
+/// Each source record type and the target record type of the same DeveloperName; one with no
+/// active counterpart blocks its accounts unless the person picks one.
+#[component]
+fn RecordTypesChoice() -> impl IntoView {
+    let ctx = use_sync();
+    let (sd, td) = ctx.described.get_value();
+    if !record_types::has_record_types(&td) {
+        return ().into_any();
+    }
+    if record_types::of_source(&sd).is_empty() {
+        // Said, not silently left to the org: every new account gets the target's default.
+        let default = td
+            .default_record_type()
+            .map_or("its default".to_string(), |d| {
+                format!("its default, {} ({})", d.name, d.developer_name)
+            });
+        return view! {
+            <fieldset class="ob-sync-group">
+                <legend>"Record types"</legend>
+                <p class="ob-muted ob-small">{format!("The source has no record types: new accounts get the target's record type for you, {default}; existing ones keep theirs.")}</p>
+            </fieldset>
+        }
+        .into_any();
+    }
+    let targets: Vec<(String, String)> = record_types::usable(&td)
+        .into_iter()
+        .map(|t| {
+            (
+                t.developer_name.clone(),
+                format!("{} ({})", t.name, t.developer_name),
+            )
+        })
+        .collect();
+    let rows = record_types::of_source(&sd)
+        .into_iter()
+        .map(|s| {
+            let dev = s.developer_name.clone();
+            let same = targets
+                .iter()
+                .find(|(t, _)| t.eq_ignore_ascii_case(&dev))
+                .map(|(_, l)| l.clone());
+            let cell = match same {
+                Some(label) => view! { <span>{format!("{label}: same name")}</span> }.into_any(),
+                None => {
+                    let chosen = {
+                        let dev = dev.clone();
+                        move || ctx.mapping.with(|m| m.record_types.get(&dev).cloned().unwrap_or_default())
+                    };
+                    let options = targets.clone();
+                    let dev_set = dev.clone();
+                    view! {
+                        <select
+                            class="ob-input"
+                            aria-label=format!("Target record type for {}", s.name)
+                            prop:value=chosen.clone()
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                ctx.mapping.update(|m| {
+                                    if v.is_empty() {
+                                        m.record_types.remove(&dev_set);
+                                    } else {
+                                        m.record_types.insert(dev_set.clone(), v.clone());
+                                    }
+                                });
+                                ctx.remember();
+                                ctx.changed();
+                            }
+                        >
+                            <option value="">"None active of that name: its accounts are blocked"</option>
+                            {options.into_iter().map(|(v, l)| {
+                                let selected = chosen() == v;
+                                view! { <option value=v selected=selected>{l}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                    .into_any()
+                }
+            };
+            view! {
+                <tr>
+                    <th scope="row">{format!("{} ({})", s.name, s.developer_name)}</th>
+                    <td>{cell}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="ob-sync-group">
+            <legend>"Record types"</legend>
+            <p class="ob-muted ob-small">"Each account gets the active target record type with the same API name (labels may differ)."</p>
+            <table class="ob-sync-map">
+                <caption class="ob-visually-hidden">"Record types"</caption>
+                <thead><tr><th scope="col">"In the source"</th><th scope="col">"In the target"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </fieldset>
+    }
+    .into_any()
 }
 
 #[component]

@@ -4,12 +4,13 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use orgbridge_sync::key::MatchKey;
+use orgbridge_sync::key::{KeyFacts, MatchKey};
 use orgbridge_sync::mapping::Mapping;
 use orgbridge_sync::owners::Owners;
 use orgbridge_sync::plan::Calls;
 use orgbridge_sync::preview::Preview;
 use orgbridge_sync::run::RunState;
+use orgbridge_sync::watermark::LastSync;
 use salesforce::rest::SObjectDescribe;
 use serde::{Deserialize, Serialize};
 
@@ -29,13 +30,14 @@ pub enum Which {
 }
 
 /// What is remembered per pair of orgs (by org ids, in this browser; no account data, no
-/// secrets): the key, the mapping, and where the last sync got to.
+/// secrets): the key, the mapping, and where the last full sync got to. (An older version's
+/// `watermark`, which any run could move, is not read.)
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Saved {
     pub key: Option<MatchKey>,
     pub mapping: Option<Mapping>,
-    /// The newest source `SystemModstamp` the last finished run read.
-    pub watermark: Option<String>,
+    #[serde(default)]
+    pub last_sync: Option<LastSync>,
 }
 
 impl Saved {
@@ -55,6 +57,11 @@ impl Saved {
 /// A preview, with what it was made of.
 pub struct Made {
     pub preview: Preview,
+    /// The key and mapping it was made with.
+    pub key: MatchKey,
+    pub mapping: Mapping,
+    /// The watermark its run leaves if it writes every record (a preview of every account).
+    pub leaves: Option<LastSync>,
     pub owners: Option<Owners>,
     /// The target's users, for the default owner.
     pub target_users: Vec<orgbridge_sync::owners::User>,
@@ -62,6 +69,9 @@ pub struct Made {
     pub calls: (Calls, Calls),
     /// `Date.now()` when made: a run needs a preview under 15 minutes old.
     pub at_ms: f64,
+    /// Its run as kept in the browser (its id), once started: Resume and Re-run failures only
+    /// carry on that run rather than start another.
+    pub run_plan: std::sync::Mutex<Option<orgbridge_sync::kept::Plan>>,
 }
 
 /// How old a preview may be when its run starts.
@@ -83,6 +93,13 @@ pub struct SyncCtx {
     pub made: RwSignal<Option<Arc<Made>>>,
     pub run: RwSignal<Option<RunState>>,
     pub saved: RwSignal<Saved>,
+    /// How many records hold a value in each candidate key field, in both orgs.
+    pub facts: StoredValue<KeyFacts>,
+    /// Also delete in the target what was deleted in the source since the last sync.
+    pub deletions: RwSignal<bool>,
+    /// The rows still to write of a run resumed too long after its preview: previewed again
+    /// (by their source ids) instead of the choice of accounts.
+    pub rest_of: RwSignal<Option<Vec<salesforce::types::RecordId>>>,
 }
 
 impl SyncCtx {
@@ -114,6 +131,7 @@ impl SyncCtx {
         }
         self.run.set(None);
         self.made.set(None);
+        self.rest_of.set(None);
     }
 }
 

@@ -603,6 +603,8 @@ pub enum Role {
     Radio,
     Link,
     Heading,
+    /// A dialog asking before something happens (`role=alertdialog`), named by its title.
+    AlertDialog,
 }
 
 impl Role {
@@ -613,6 +615,7 @@ impl Role {
             Role::Radio => "input[type=radio], [role=radio]",
             Role::Link => "a[href], [role=link]",
             Role::Heading => "h1, h2, h3, h4, h5, h6, [role=heading]",
+            Role::AlertDialog => "[role=alertdialog]",
         }
     }
 
@@ -626,6 +629,7 @@ impl Role {
             Role::Radio => computed_role == "radio",
             Role::Link => computed_role == "link",
             Role::Heading => computed_role == "heading",
+            Role::AlertDialog => computed_role == "alertdialog",
         }
     }
 
@@ -636,6 +640,7 @@ impl Role {
             Role::Radio => "radio button",
             Role::Link => "link",
             Role::Heading => "heading",
+            Role::AlertDialog => "dialog",
         }
     }
 }

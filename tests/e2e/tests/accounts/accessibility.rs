@@ -1,6 +1,7 @@
 //! Every screen passes axe-core's WCAG 2.1 A and AA rules, as a person reaches it: the sign-in
 //! screen, two orgs side by side with their Accounts screens, forms with errors, copying
-//! accounts and its preview, a bulk run's results, an ended session, and the setup guide.
+//! accounts and its preview, a bulk run's results, an ended session, and the setup guide; each
+//! with exactly one level-one heading.
 
 use anyhow::{bail, Result};
 use orgbridge_e2e::{
@@ -12,6 +13,18 @@ use crate::page::AccountsPage;
 async fn check(browser: &Browser, screen: &str, failures: &mut Vec<String>) -> Result<()> {
     for violation in browser.axe_violations().await? {
         failures.push(format!("{screen}: {violation}"));
+    }
+    // axe's page-has-heading-one is a best practice, outside the WCAG tags run, and asks for at
+    // least one: every screen has exactly one level-one heading, saying what the screen is.
+    let headings = browser
+        .eval("return [...document.querySelectorAll('h1, [role=heading][aria-level=\"1\"]')].map(h => h.textContent.trim());")
+        .await?;
+    let headings: Vec<String> = serde_json::from_value(headings)?;
+    if headings.len() != 1 {
+        failures.push(format!(
+            "{screen}: {} level-one headings {headings:?}, not exactly one",
+            headings.len()
+        ));
     }
     Ok(())
 }

@@ -15,3 +15,4 @@ mod routes;
 mod session;
 mod sync;
 mod sync_bench;
+mod sync_safety;

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 use orgbridge_e2e::{
-    spawn_app, spawn_second_org, Role, TARGET_PASSWORD, TARGET_USERNAME, USERNAME,
+    spawn_app, spawn_second_org, Role, PASSWORD, TARGET_PASSWORD, TARGET_USERNAME, USERNAME,
 };
 use serde_json::{json, Map, Value};
 
@@ -35,6 +35,22 @@ pub(crate) async fn open_copy(browser: &orgbridge_e2e::Browser) -> Result<()> {
     browser
         .by_role(Role::Heading, "Copy accounts between orgs")
         .await?;
+    Ok(())
+}
+
+/// Matches records on the target's `field` holding the source record's Id: the accounts these
+/// tests make have no key value of their own (the key proposed between devorg's default orgs is
+/// `External_Id__c` matched on its own values, which their seeded accounts fill).
+pub(crate) async fn match_on_source_id(
+    browser: &orgbridge_e2e::Browser,
+    field: &str,
+) -> Result<()> {
+    browser
+        .field("Target External ID field")
+        .await?
+        .select_by_value(field)
+        .await?;
+    browser.field("It holds").await?.select_by_value("").await?;
     Ok(())
 }
 
@@ -89,9 +105,16 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
     browser
         .choose("Those the source's account list shows now")
         .await?;
-    // The key proposed: the target's unique External ID field, holding the source Id.
+    // The key proposed: External_Id__c, an External ID in both orgs that the source fills,
+    // matched on its own values. These accounts have none: matched on their source Id instead.
     let key = browser.field("Target External ID field").await?;
     assert_eq!(key.prop("value").await?.as_deref(), Some("External_Id__c"));
+    let holds = browser.field("It holds").await?;
+    assert_eq!(
+        holds.prop("value").await?.as_deref(),
+        Some("External_Id__c")
+    );
+    match_on_source_id(browser, "External_Id__c").await?;
     browser.click_button("Preview changes").await?;
     page.wait_status_containing("3 to insert, 0 to update, 0 unchanged, 0 blocked")
         .await?;
@@ -194,13 +217,31 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
         "a few reads, no writes"
     );
 
+    // A run over the list's search moved no watermark: "changed since" needs a full sync first,
+    // or it would skip every account that search left out.
+    browser
+        .wait_for_text("available after a sync of all accounts")
+        .await?;
+    browser
+        .choose(&format!("All accounts in {USERNAME}"))
+        .await?;
+    browser.click_button("Preview changes").await?;
+    let seeded = org.live_count() - 3;
+    page.wait_status_containing(&format!("{seeded} to insert, 0 to update, 3 unchanged"))
+        .await?;
+    browser
+        .click_button(&format!("Write {seeded} accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing(&format!("{seeded} created, 0 updated, 0 failed"))
+        .await?;
+
     // One source record changes; the next sync reads only what changed since the last.
     org.update(&child, json!({"Name": "Sync Test Child Renamed"}));
     browser.choose("Changed since the last sync").await?;
     // A new choice: the old preview goes, as it no longer says what a run would do.
     browser.click_button("Preview changes").await?;
-    // Only what changed since the last sync's newest change is read (from that second on, so
-    // records of the same second come again, unchanged).
+    // Only what changed since the last sync's newest change is read (less 15 minutes for
+    // transactions still committing then: those records come again, unchanged).
     let summary = page
         .wait_status_containing("0 to insert, 1 to update")
         .await?;
@@ -233,6 +274,7 @@ async fn a_run_interrupted_by_a_reload_resumes_with_no_duplicates() -> Result<()
     let browser = page.browser();
     assert_eq!(page.search("Resume Test", None).await?, (1_000, 1_000));
     open_copy(browser).await?;
+    match_on_source_id(browser, "External_Id__c").await?;
     browser
         .choose("Those the source's account list shows now")
         .await?;
@@ -289,6 +331,7 @@ async fn previewed<'a>(
     let browser = page.browser();
     page.search(prefix, None).await?;
     open_copy(browser).await?;
+    match_on_source_id(browser, "External_Id__c").await?;
     browser
         .choose("Those the source's account list shows now")
         .await?;
@@ -451,6 +494,7 @@ async fn orgs_that_differ_are_checked_before_anything_runs_and_owners_are_matche
     let browser = page.browser();
     page.search("Differ Test", None).await?;
     open_copy(browser).await?;
+    match_on_source_id(browser, "Source_Id__c").await?;
     let key = browser.field("Target External ID field").await?;
     assert_eq!(key.prop("value").await?.as_deref(), Some("Source_Id__c"));
     // Said before anything runs, beside the fields.
@@ -729,10 +773,29 @@ async fn selected_rows_can_be_matched_on_a_field_of_the_source() -> Result<()> {
     browser
         .choose("The 2 rows selected in the source's account list")
         .await?;
+    // Legacy Number is an External ID but not unique in the target: refused, with the reason.
     browser
         .field("Target External ID field")
         .await?
-        .select_by_label("Legacy Number (Legacy_Number__c) · Text(20)")
+        .select_by_value("Legacy_Number__c")
+        .await?;
+    let refused = page
+        .wait_alert_containing("is not unique in the target")
+        .await?;
+    assert!(refused.contains("View All Data"), "{refused}");
+    assert_eq!(
+        browser
+            .button("Preview changes")
+            .await?
+            .attr("disabled")
+            .await?
+            .as_deref(),
+        Some("true")
+    );
+    browser
+        .field("Target External ID field")
+        .await?
+        .select_by_value("External_Id__c")
         .await?;
     browser
         .field("It holds")
@@ -801,5 +864,156 @@ async fn a_cancelled_run_writes_no_more_and_is_not_offered_again() -> Result<()>
         .await?;
     assert_eq!(kept, json!(0), "a cancelled run is not kept to resume");
     assert_eq!(copies_of(&target, &refs, &[]).len(), written);
+    app.finish().await
+}
+
+/// The preview's rows as the table shows them now: (outcome, account name) per row.
+async fn preview_rows(browser: &orgbridge_e2e::Browser) -> Result<Vec<(String, String)>> {
+    let rows = browser
+        .eval(
+            "return [...document.querySelectorAll('.ob-sync-table tbody tr.ob-sync-row')]\
+             .map(r => [r.cells[0].textContent.trim(), r.cells[1].textContent.trim()]);",
+        )
+        .await?;
+    Ok(serde_json::from_value(rows)?)
+}
+
+/// Clicks the filter `label` and waits for the table to show exactly `want`.
+async fn filter_shows(
+    browser: &orgbridge_e2e::Browser,
+    label: &str,
+    want: &[(&str, &str)],
+) -> Result<()> {
+    browser.click_button(label).await?;
+    let pressed = browser.button(label).await?.attr("aria-pressed").await?;
+    assert_eq!(pressed.as_deref(), Some("true"), "{label} is pressed");
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(o, n)| (o.to_string(), n.to_string()))
+        .collect();
+    browser
+        .wait_for(&format!("{label} to show {want:?}"), || async {
+            let rows = preview_rows(browser).await?;
+            Ok((rows == want).then_some(()))
+        })
+        .await
+}
+
+/// The outcome badges cut off in their cell (an ellipsis, or past the cell's edge), by text.
+async fn clipped_badges(browser: &orgbridge_e2e::Browser) -> Result<Vec<String>> {
+    let clipped = browser
+        .eval(
+            "return [...document.querySelectorAll('.ob-sync-table tr.ob-sync-row td:first-child')]\
+             .filter(td => { const b = td.querySelector('.ob-sync-outcome').getBoundingClientRect(); \
+                             const c = td.getBoundingClientRect(); \
+                             return td.scrollWidth > td.clientWidth || b.right > c.right || b.width === 0; })\
+             .map(td => td.textContent.trim());",
+        )
+        .await?;
+    Ok(serde_json::from_value(clipped)?)
+}
+
+/// The outcome filters each show their own rows, also between two of the same count (one
+/// Insert, one Blocked; later one Unchanged, one Blocked), and every outcome's badge is whole.
+#[tokio::test]
+async fn each_outcome_filter_shows_its_own_rows_and_no_badge_is_cut_off() -> Result<()> {
+    let app = orgbridge_e2e::spawn_app_with(|config, _| {
+        config.org = Some(devorg::org_file::OrgSpec::example_source())
+    })
+    .await?;
+    let target = orgbridge_e2e::spawn_second_org_with(&app, |config| {
+        config.org = Some(devorg::org_file::OrgSpec::example_target())
+    })
+    .await?;
+    let org = Org(&app);
+    org.insert(json!({"Name": "Filter Test Fits", "Tier__c": "Gold"}));
+    // The target's Tier has no Bronze: blocked.
+    org.insert(json!({"Name": "Filter Test Bronze", "Tier__c": "Bronze"}));
+    let page = sign_in_to_both(&app, &target).await?;
+    let browser = page.browser();
+    page.search("Filter Test", None).await?;
+    open_copy(browser).await?;
+    match_on_source_id(browser, "Source_Id__c").await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("1 to insert, 0 to update, 0 unchanged, 1 blocked")
+        .await?;
+    filter_shows(browser, "Insert (1)", &[("Insert", "Filter Test Fits")]).await?;
+    filter_shows(browser, "Blocked (1)", &[("Blocked", "Filter Test Bronze")]).await?;
+    filter_shows(browser, "Insert (1)", &[("Insert", "Filter Test Fits")]).await?;
+    browser.click_button("All (2)").await?;
+    assert_eq!(
+        clipped_badges(browser).await?,
+        Vec::<String>::new(),
+        "the Insert and Blocked badges are whole"
+    );
+
+    browser
+        .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("1 created, 0 updated, 0 failed")
+        .await?;
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 0 to update, 1 unchanged, 1 blocked")
+        .await?;
+    filter_shows(browser, "Blocked (1)", &[("Blocked", "Filter Test Bronze")]).await?;
+    filter_shows(
+        browser,
+        "Unchanged (1)",
+        &[("Unchanged", "Filter Test Fits")],
+    )
+    .await?;
+    assert_eq!(
+        clipped_badges(browser).await?,
+        Vec::<String>::new(),
+        "the Unchanged badge is whole"
+    );
+    app.finish().await
+}
+
+/// Two users of one org are two entries in the org bar, but one org: picked as source and
+/// target, the copy screen says why it cannot copy an org into itself, and offers nothing else.
+#[tokio::test]
+async fn one_org_signed_in_as_two_users_is_never_both_source_and_target() -> Result<()> {
+    let app = spawn_app().await?;
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let riley = "riley.chen@devorg.local";
+    app.add_org(&app.org, riley, PASSWORD).await?;
+    browser
+        .by_role(Role::Button, &org_button(riley, &app.org))
+        .await?;
+    page.wait_loaded().await?;
+    open_copy(browser).await?;
+    let org_id = app.org.state.org.org_id.clone();
+    browser
+        .field("Copy from (source)")
+        .await?
+        .select_by_label(&format!("{USERNAME} · {org_id}"))
+        .await?;
+    browser
+        .field("Copy to (target)")
+        .await?
+        .select_by_label(&format!("{riley} · {org_id}"))
+        .await?;
+    let alert = page
+        .wait_alert_containing("The source and the target are the same org")
+        .await?;
+    assert_eq!(
+        alert,
+        format!(
+            "The source and the target are the same org ({org_id}) signed in as two users ({USERNAME} and {riley}): copying would write its accounts into itself. Choose two different orgs."
+        )
+    );
+    // Nothing else of the copy screens: no budgets, no choices, no preview to make.
+    let offered = browser
+        .eval(
+            "return [...document.querySelectorAll('button')].filter(b => /Preview/.test(b.textContent)).length \
+             + document.querySelectorAll('.ob-sync-budgets, .ob-sync-group, .ob-sync-key, .ob-sync-preview').length;",
+        )
+        .await?;
+    assert_eq!(offered, json!(0), "no preview offered");
     app.finish().await
 }

@@ -51,7 +51,7 @@ async fn bench_sync_10k() -> Result<()> {
     let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
     open_copy(browser).await?;
-    browser.field("Target External ID field").await?;
+    crate::sync::match_on_source_id(browser, "External_Id__c").await?;
     let write = |n: &str| format!("Write {n} accounts to {TARGET_USERNAME}");
     let total = thousands(n as u64);
 

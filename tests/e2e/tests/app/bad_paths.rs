@@ -16,6 +16,12 @@ async fn denying_access_says_so_and_offers_to_start_again() -> Result<()> {
 
     let message = app.browser.alert_text().await?;
     assert!(message.contains("chose not to allow"), "{message}");
+    // The screen's one level-one heading, as on every screen.
+    let headings = app
+        .browser
+        .eval("return [...document.querySelectorAll('h1')].map(h => h.textContent.trim());")
+        .await?;
+    assert_eq!(headings, serde_json::json!(["Signing in"]));
     app.browser.click_button("Start again").await?;
     SignInPage::wait(&app.browser).await?;
     assert_eq!(app.stored_tokens().await?, Default::default());
