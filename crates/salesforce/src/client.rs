@@ -267,12 +267,17 @@ impl<T: Transport> Client<T> {
                         ),
                     });
                 }
-                let mut req = HttpRequest::new(method, url)
-                    .header(
-                        "Authorization",
-                        format!("Bearer {}", st.session.access_token.secret()),
-                    )
-                    .header("Accept", "application/json");
+                let mut req = HttpRequest::new(method, url).header(
+                    "Authorization",
+                    format!("Bearer {}", st.session.access_token.secret()),
+                );
+                // JSON unless the caller asks for something else (Bulk results are CSV).
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+                {
+                    req = req.header("Accept", "application/json");
+                }
                 for (k, v) in headers {
                     req = req.header(k, *v);
                 }

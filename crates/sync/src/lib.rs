@@ -7,9 +7,10 @@
 //! [`preview`] (every record's Insert / Update / Unchanged / Blocked, nothing written) and
 //! [`plan`] (the target read and the write calls, parents before children, 200 per call) and
 //! [`run`] (the calls made, resumable after a reload, through a [`run::Writer`] such as
-//! [`rest_writer::RestUpsert`]); [`watermark`] (where the last full sync got to) and [`kept`]
+//! [`rest_writer::RestUpsert`], or through Bulk API 2.0 jobs by [`bulk`]); [`watermark`] (where the last full sync got to) and [`kept`]
 //! (a run as the browser keeps it, versioned).
 
+pub mod bulk;
 pub mod fields;
 pub mod kept;
 pub mod key;

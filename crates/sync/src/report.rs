@@ -108,6 +108,7 @@ mod tests {
                 None,
             ],
             calls: 1,
+            engine: Default::default(),
         };
         let text = results_csv(&preview, &state);
         let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -143,6 +144,7 @@ mod tests {
                 None,
             ],
             calls: 1,
+            engine: Default::default(),
         };
         let text = results_csv(&preview, &state);
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())

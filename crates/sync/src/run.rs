@@ -79,6 +79,33 @@ pub enum Status {
 pub struct BatchState {
     pub batch: Batch,
     pub status: Status,
+    /// Its Bulk API job, once created: kept so that a reload finds it again rather than
+    /// starting another.
+    #[serde(default)]
+    pub job: Option<BulkJob>,
+}
+
+/// A batch's Bulk API 2.0 job as last seen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkJob {
+    pub id: String,
+    /// The org's word for where it is (`InProgress`, `JobComplete`…).
+    pub state: String,
+    pub processed: u64,
+    pub failed: u64,
+    /// Why the org failed it.
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
+/// How a run writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Engine {
+    /// sObject Collections, 200 records per call.
+    #[default]
+    Rest,
+    /// Bulk API 2.0 ingest jobs, one per depth (more when one would be too large).
+    Bulk,
 }
 
 /// A run's plan and progress: what the app keeps in the browser.
@@ -89,6 +116,8 @@ pub struct RunState {
     pub results: Vec<Option<RecordResult>>,
     /// Calls made so far.
     pub calls: u64,
+    #[serde(default)]
+    pub engine: Engine,
 }
 
 /// Why a run stopped.
@@ -123,16 +152,27 @@ pub const TRIES: u32 = 4;
 impl RunState {
     /// A run of what `preview` writes.
     pub fn new(preview: &Preview) -> RunState {
+        RunState::with_engine(preview, Engine::Rest)
+    }
+
+    /// A run of what `preview` writes, through `engine`.
+    pub fn with_engine(preview: &Preview, engine: Engine) -> RunState {
+        let batches = match engine {
+            Engine::Rest => batches(preview),
+            Engine::Bulk => crate::bulk::jobs(preview),
+        };
         RunState {
-            batches: batches(preview)
+            batches: batches
                 .into_iter()
                 .map(|batch| BatchState {
                     batch,
                     status: Status::Waiting,
+                    job: None,
                 })
                 .collect(),
             results: vec![None; preview.rows.len()],
             calls: 0,
+            engine,
         }
     }
 
@@ -177,6 +217,7 @@ impl RunState {
                         op: b.batch.op,
                     },
                     status: Status::Waiting,
+                    job: None,
                 })
             })
             .collect();
@@ -201,7 +242,7 @@ impl RunState {
 }
 
 /// Why a call's failure holds the whole run, if it does.
-fn holds(e: &Error) -> Option<String> {
+pub(crate) fn holds(e: &Error) -> Option<String> {
     match e {
         Error::SessionEnded { .. } => Some(e.user_message()),
         _ if e.error_code() == Some("REQUEST_LIMIT_EXCEEDED") => Some(e.user_message()),
@@ -210,13 +251,13 @@ fn holds(e: &Error) -> Option<String> {
 }
 
 /// Worth trying again: no answer, or the org busy.
-fn transient(e: &Error) -> bool {
+pub(crate) fn transient(e: &Error) -> bool {
     matches!(e, Error::Network { .. }) || matches!(e.status(), Some(502..=504))
 }
 
 /// Sends `call` until it answers or fails for good: a 503 or a dropped connection is tried again
 /// after a pause, up to [`TRIES`] times. Returns the answer and the calls made.
-async fn with_retries<T, F: Future<Output = Result<T, Error>>>(
+pub(crate) async fn with_retries<T, F: Future<Output = Result<T, Error>>>(
     control: &impl Control,
     mut call: impl FnMut() -> F,
 ) -> (Result<T, Error>, u32) {
@@ -235,7 +276,7 @@ async fn with_retries<T, F: Future<Output = Result<T, Error>>>(
 /// Before a wave: reads the target records its rows would update or delete, and settles those
 /// changed since the preview. A row of a batch whose answer was lost (`resent`) that the run's
 /// own user changed was written by that call: it is settled as done. `Err` holds the run.
-async fn check_conflicts(
+pub(crate) async fn check_conflicts(
     state: &mut RunState,
     preview: &Preview,
     wave: &[usize],
@@ -454,4 +495,4 @@ fn upserted(item: UpsertItem) -> RecordResult {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -13,29 +13,29 @@ use crate::testing::account;
 /// A target org as the writer sees it: records by key (each with its SystemModstamp and who
 /// changed it last), and faults for the next calls.
 #[derive(Default)]
-struct FakeOrg {
-    by_key: RefCell<BTreeMap<String, (RecordId, Record)>>,
-    faults: RefCell<VecDeque<Error>>,
-    calls: Cell<u32>,
+pub(crate) struct FakeOrg {
+    pub(crate) by_key: RefCell<BTreeMap<String, (RecordId, Record)>>,
+    pub(crate) faults: RefCell<VecDeque<Error>>,
+    pub(crate) calls: Cell<u32>,
     /// Bodies larger than this many characters in Name are refused, per record.
-    max_name: usize,
+    pub(crate) max_name: usize,
     /// A clock for SystemModstamp.
-    tick: Cell<u32>,
+    pub(crate) tick: Cell<u32>,
     /// Conflict checks made.
-    checks: Cell<u32>,
+    pub(crate) checks: Cell<u32>,
 }
 
-const RUNNER: &str = "005000000000001AAA";
-const SOMEONE: &str = "005000000000002AAA";
+pub(crate) const RUNNER: &str = "005000000000001AAA";
+pub(crate) const SOMEONE: &str = "005000000000002AAA";
 
 impl FakeOrg {
-    fn stamp(&self) -> String {
+    pub(crate) fn stamp(&self) -> String {
         self.tick.set(self.tick.get() + 1);
         format!("2026-12-07T10:{:02}:00.000+0000", self.tick.get())
     }
 
     /// Someone else edits the record keyed `key`.
-    fn edit(&self, key: &str, field: &str, value: Value) {
+    pub(crate) fn edit(&self, key: &str, field: &str, value: Value) {
         let stamp = self.stamp();
         let mut org = self.by_key.borrow_mut();
         let rec = &mut org.get_mut(key).expect("a record").1;
@@ -45,7 +45,7 @@ impl FakeOrg {
     }
 
     /// A record already in the target, as a preview reads it.
-    fn existing(&self, key: &str, name: &str) -> Record {
+    pub(crate) fn existing(&self, key: &str, name: &str) -> Record {
         let id = RecordId::parse(&format!("001T0000{:07}", self.by_key.borrow().len())).unwrap();
         let rec = json!({"Id": id.to_string(), "Source_Id__c": key, "Name": name,
             "SystemModstamp": self.stamp(), "LastModifiedById": SOMEONE});
@@ -56,7 +56,7 @@ impl FakeOrg {
         rec
     }
 
-    fn name_of(&self, key: &str) -> Value {
+    pub(crate) fn name_of(&self, key: &str) -> Value {
         self.by_key.borrow()[key].1["Name"].clone()
     }
 }
@@ -143,12 +143,12 @@ impl Writer for FakeOrg {
 }
 
 #[derive(Default)]
-struct Person {
+pub(crate) struct Person {
     /// Pause after this many waves.
-    pause_after: Cell<Option<u32>>,
-    waves: Cell<u32>,
-    slept: RefCell<Vec<u32>>,
-    kept: RefCell<Option<RunState>>,
+    pub(crate) pause_after: Cell<Option<u32>>,
+    pub(crate) waves: Cell<u32>,
+    pub(crate) slept: RefCell<Vec<u32>>,
+    pub(crate) kept: RefCell<Option<RunState>>,
 }
 
 impl Control for Person {
@@ -168,19 +168,19 @@ impl Control for Person {
     }
 }
 
-fn id(n: usize) -> String {
+pub(crate) fn id(n: usize) -> String {
     RecordId::parse(&format!("001000000{n:06}"))
         .unwrap()
         .to_string()
 }
 
 /// `n` new accounts, every tenth the child of the one before it.
-fn plan(n: usize) -> Preview {
+pub(crate) fn plan(n: usize) -> Preview {
     plan_over(n, &[])
 }
 
 /// `n` source accounts, every tenth the child of the one before it, against `targets`.
-fn plan_over(n: usize, targets: &[Record]) -> Preview {
+pub(crate) fn plan_over(n: usize, targets: &[Record]) -> Preview {
     let source = account(vec![]);
     let mut target = account(vec![crate::testing::field("Source_Id__c", "string", |f| {
         f.length = 18;
@@ -214,7 +214,7 @@ fn plan_over(n: usize, targets: &[Record]) -> Preview {
     })
 }
 
-fn block_on<F: Future>(f: F) -> F::Output {
+pub(crate) fn block_on<F: Future>(f: F) -> F::Output {
     futures::executor::block_on(f)
 }
 
