@@ -188,10 +188,10 @@ fn PreviewView(
             String::new()
         }
     );
-    let (read, run) = made.calls;
+    let (read, _) = made.calls;
     let calls = format!(
-        "Reading took {} API calls in {source} and {} in {target}. The run will take {} in {target} and {} in {source}.",
-        read.source, read.target, run.target, run.source
+        "Reading took {} API calls in {source} and {} in {target}.",
+        read.source, read.target
     );
     let filter_button = move |which: Option<Outcome>, text: String| {
         view! {

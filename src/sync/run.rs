@@ -1,7 +1,8 @@
 //! Running what was previewed: the values shown are the values written, through REST upserts by
-//! the key, a few calls at once (one when either org's budget runs low). A progress bar with
-//! counts and time left; Pause, Resume and Cancel; one result per record, linked in both orgs;
-//! re-run failures only.
+//! the key, a few calls at once (one when either org's budget runs low), or, from a number of
+//! records the person can change, through Bulk API 2.0 jobs. A progress bar with counts and time
+//! left, the Bulk job's state; Pause, Resume and Cancel; one result per record, linked in both
+//! orgs; re-run failures only.
 
 use std::sync::Arc;
 
@@ -10,7 +11,8 @@ use orgbridge_model::accounts::{shown_name, thousands, SOBJECT};
 use orgbridge_model::route::Route;
 use orgbridge_sync::read::deleted_since;
 use orgbridge_sync::rest_writer::RestUpsert;
-use orgbridge_sync::run::{run, Control, RecordResult, RunState, Stop};
+use orgbridge_sync::bulk;
+use orgbridge_sync::run::{run, Control, Engine, RecordResult, RunState, Stop};
 use salesforce::client::ApiUsage;
 use salesforce::types::ExternalIdField;
 
@@ -185,7 +187,10 @@ async fn drive(
         pair: pair.clone(),
         plan: plan.clone(),
     };
-    let stop = run(&mut state, &made.preview, &writer, &ui).await;
+    let stop = match state.engine {
+        Engine::Rest => run(&mut state, &made.preview, &writer, &ui).await,
+        Engine::Bulk => bulk::run(&mut state, &made.preview, &writer, &ui).await,
+    };
     ctx.run.try_set(Some(state.clone()));
     if matches!(stop, Stop::Finished | Stop::Cancelled) {
         kept::forget(&pair).await;
@@ -234,6 +239,24 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
     let confirm = RwSignal::new(None::<String>);
     let pending = runner.go.pending();
     let started = move || ctx.run.with(Option::is_some);
+    let bulk_from = RwSignal::new(
+        ctx.saved
+            .get_untracked()
+            .bulk_from
+            .unwrap_or(bulk::DEFAULT_THRESHOLD),
+    );
+    let engine = Memo::new(move |_| bulk::choose(writes + deletes, bulk_from.get()));
+    let run_calls = {
+        let rest = made.calls.1;
+        let bulk_target = bulk::calls(&made.preview);
+        move |engine: Engine| match engine {
+            Engine::Rest => rest,
+            Engine::Bulk => orgbridge_sync::plan::Calls {
+                target: bulk_target,
+                ..rest
+            },
+        }
+    };
     let begin = {
         let made = made.clone();
         move |checked: bool| {
@@ -243,7 +266,7 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
                 return;
             }
             if !checked {
-                let calls = made.calls.1;
+                let calls = run_calls(engine.get_untracked().0);
                 let short = |org: &crate::auth::SignedIn, need: u64| {
                     org.accounts
                         .client()
@@ -258,7 +281,10 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
                 }
             }
             confirm.set(None);
-            ctx.run.set(Some(RunState::new(&made.preview)));
+            ctx.run.set(Some(RunState::with_engine(
+                &made.preview,
+                engine.get_untracked().0,
+            )));
             runner.start(ctx, made.clone());
         }
     };
@@ -266,8 +292,23 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
         return view! { <p class="ob-status" role="status">"Nothing to write: the target already has every record as the source does."</p> }.into_any();
     }
     let begin2 = begin.clone();
+    let source = org_short(&ctx.source.get_value());
+    let engine_words = {
+        let target = target.clone();
+        move || {
+            let (chosen, why) = engine.get();
+            let calls = run_calls(chosen);
+            format!(
+                "{why} The run will take about {} API calls in {target} and {} in {source}.",
+                thousands(calls.target),
+                thousands(calls.source)
+            )
+        }
+    };
     view! {
         <Show when=move || !started()>
+            <EngineChoice bulk_from=bulk_from/>
+            <p class="ob-muted ob-small" id="ob-sync-engine-why">{engine_words.clone()}</p>
             <div class="ob-actions">
                 <button type="button" class="ob-button" disabled=move || pending.get() on:click={
                     let begin = begin.clone();
@@ -298,6 +339,73 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// From how many records to write a run goes through Bulk API 2.0: kept for the pair of orgs.
+/// What the person types stays in the box; only a whole number of 1 or more is taken.
+#[component]
+fn EngineChoice(bulk_from: RwSignal<usize>) -> impl IntoView {
+    let ctx = use_sync();
+    let text = RwSignal::new(bulk_from.get_untracked().to_string());
+    let wrong = RwSignal::new(false);
+    let take = move |typed: String| {
+        text.set(typed.clone());
+        match typed.trim().replace([',', '_', ' '], "").parse::<usize>() {
+            Ok(n) if n >= 1 => {
+                wrong.set(false);
+                bulk_from.set(n);
+                let (s, t) = ctx.org_ids();
+                let mut saved = ctx.saved.get_untracked();
+                saved.bulk_from = Some(n);
+                saved.store(&s, &t);
+                ctx.saved.set(saved);
+            }
+            _ => wrong.set(true),
+        }
+    };
+    view! {
+        <div class="ob-sync-engine">
+            <label for="ob-sync-bulk-from">"Write through Bulk API 2.0 from"</label>
+            <input
+                id="ob-sync-bulk-from"
+                class="ob-input ob-input-narrow"
+                type="text"
+                inputmode="numeric"
+                aria-describedby="ob-sync-engine-why ob-sync-bulk-from-error"
+                aria-invalid=move || wrong.get().to_string()
+                prop:value=move || text.get()
+                on:input=move |ev| take(event_target_value(&ev))
+            />
+            <span>"records to write"</span>
+            <p id="ob-sync-bulk-from-error" class="ob-field-error" role="alert" hidden=move || !wrong.get()>
+                {move || wrong.get().then(|| format!("“{}” is not a number of records: enter a whole number, 1 or more. The run goes by {} until then.", text.get(), thousands(bulk_from.get() as u64)))}
+            </p>
+        </div>
+    }
+}
+
+/// The Bulk job a run is following, or followed last: its state and counts.
+fn job_words(state: &RunState) -> Option<String> {
+    let jobs: Vec<_> = state.batches.iter().filter_map(|b| b.job.as_ref()).collect();
+    let job = state
+        .batches
+        .iter()
+        .find(|b| b.status == orgbridge_sync::run::Status::Sent)
+        .and_then(|b| b.job.as_ref())
+        .or(jobs.last().copied())?;
+    let at = jobs.iter().position(|j| j.id == job.id).unwrap_or(0) + 1;
+    let mut words = format!(
+        "Bulk API 2.0 job {at} of {} ({}): {}, {} records processed, {} failed.",
+        state.batches.len(),
+        job.id,
+        job.state,
+        thousands(job.processed),
+        thousands(job.failed)
+    );
+    if let Some(why) = &job.error {
+        words.push_str(&format!(" The org says: {why}"));
+    }
+    Some(words)
 }
 
 /// A run of this pair that a reload or a closed tab interrupted: offered to resume. Records
@@ -449,6 +557,7 @@ pub fn RunPanel() -> impl IntoView {
                     <span>{format!("{} of {} done", thousands(done as u64), thousands(total as u64))}</span>
                     <span class="ob-muted">{time_left}</span>
                 </div>
+                {move || ctx.run.with(|r| r.as_ref().and_then(job_words)).map(|w| view! { <p class="ob-muted ob-small ob-sync-job">{w}</p> })}
                 <div class="ob-actions">
                     <Show when=move || pending.get()>
                         <button type="button" class="ob-button ob-button-secondary" on:click=move |_| runner.want.set_value(Some(Stop::Paused))>"Pause"</button>

@@ -38,6 +38,9 @@ pub struct Saved {
     pub mapping: Option<Mapping>,
     #[serde(default)]
     pub last_sync: Option<LastSync>,
+    /// Records to write from which a run goes through Bulk API 2.0 (`None`: the default).
+    #[serde(default)]
+    pub bulk_from: Option<usize>,
 }
 
 impl Saved {
