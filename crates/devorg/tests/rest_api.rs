@@ -168,6 +168,37 @@ async fn limits_report_daily_api_requests() {
 }
 
 #[tokio::test]
+async fn record_count_lists_live_records_per_object() {
+    let org = Org::new(3);
+    let id = org.create(json!({"Name": "Gone Soon"})).await;
+    let r = org
+        .call(Method::DELETE, &format!("{V}/sobjects/Account/{id}"), None, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = org.get(&format!("{V}/limits/recordCount?sObjects=account")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body, json!({"sObjects": [{"count": 3, "name": "Account"}]}));
+    assert!(r.headers.get("sforce-limit-info").is_some());
+    // Unknown objects are ignored; without the parameter, every object.
+    let r = org
+        .get(&format!("{V}/limits/recordCount?sObjects=Contact,User"))
+        .await;
+    assert_eq!(r.body["sObjects"][0]["name"], "User");
+    assert_eq!(r.body["sObjects"].as_array().unwrap().len(), 1);
+    let r = org.get(&format!("{V}/limits/recordCount")).await;
+    let names: Vec<&str> = r.body["sObjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Account", "RecordType", "User"]);
+    // The resource exists from API 40.0.
+    let r = org.get("/services/data/v39.0/limits/recordCount").await;
+    assert_eq!((r.status, code(&r)), (StatusCode::NOT_FOUND, "NOT_FOUND"));
+}
+
+#[tokio::test]
 async fn describe_global_and_account_describe() {
     let org = Org::new(1);
     let r = org.get(&format!("{V}/sobjects")).await;

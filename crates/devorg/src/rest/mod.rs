@@ -9,6 +9,7 @@ pub mod collections;
 pub mod describe;
 pub mod limits;
 pub mod query;
+pub mod record_count;
 pub mod sobject;
 pub mod upsert;
 pub mod versions;
@@ -44,6 +45,10 @@ pub fn router() -> Router<AppState> {
         .route("/services/data", get(versions::versions))
         .route(data, only_get(get(versions::version_resources)))
         .route(&format!("{data}/limits"), only_get(get(limits::limits)))
+        .route(
+            &format!("{data}/limits/recordCount"),
+            only_get(get(record_count::record_count)),
+        )
         .route(
             &format!("{data}/sobjects"),
             only_get(get(describe::describe_global)),
