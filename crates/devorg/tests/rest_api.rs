@@ -118,6 +118,30 @@ async fn versions_need_no_session_and_list_summer_26() {
 }
 
 #[tokio::test]
+async fn resources_by_version_list_every_documented_resource_and_the_identity_url() {
+    let org = Org::new(0);
+    let r = org.get("/services/data/v62.0").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let map = r.body.as_object().unwrap();
+    // "List Available REST Resources" lists 47 resources, identity among them.
+    assert_eq!(map.len(), 47, "{:?}", map.keys());
+    for name in ["tooling", "search", "parameterizedSearch", "composite", "jobs", "sobjects", "support"] {
+        assert_eq!(map[name], format!("/services/data/v62.0/{name}"), "{name}");
+    }
+    let admin = org.state.org.admin().id.clone();
+    let identity = map["identity"].as_str().unwrap();
+    assert_eq!(
+        identity,
+        format!("{}/id/{}/{admin}", org.state.base_url(), org.state.org.org_id)
+    );
+    // The identity URL answers with the session's user.
+    let path = identity.strip_prefix(&org.state.base_url()).unwrap();
+    let r = org.get(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["user_id"], admin);
+}
+
+#[tokio::test]
 async fn missing_unknown_or_expired_tokens_get_invalid_session_id() {
     let org = Org::new(1);
     let no_auth = Request::get(format!("{V}/sobjects"))
