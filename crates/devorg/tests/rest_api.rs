@@ -458,6 +458,74 @@ async fn write_errors_match_salesforce() {
 }
 
 #[tokio::test]
+async fn required_fields_cannot_be_set_to_null() {
+    let org = Org::new(0);
+    let id = org
+        .create(json!({"Name": "Keeps Its Owner", "External_Id__c": "REQ-1"}))
+        .await;
+    let owner = org.state.org.admin().id.clone();
+    for (body, field) in [
+        (json!({"OwnerId": null}), "OwnerId"),
+        (json!({"Name": null, "Phone": "1"}), "Name"),
+        (json!({"Name": ""}), "Name"),
+    ] {
+        let r = org
+            .send(Method::PATCH, &format!("{V}/sobjects/Account/{id}"), body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            r.body,
+            json!([{"message": format!("Required fields are missing: [{field}]"),
+                    "errorCode": "REQUIRED_FIELD_MISSING", "fields": [field]}]),
+            "{body}"
+        );
+    }
+    let r = org
+        .get(&format!("{V}/sobjects/Account/{id}?fields=Name,OwnerId,Phone"))
+        .await;
+    assert_eq!(
+        (&r.body["Name"], &r.body["OwnerId"], &r.body["Phone"]),
+        (&json!("Keeps Its Owner"), &json!(owner), &Value::Null)
+    );
+    // Both at once name both, in field order.
+    let r = org
+        .send(Method::PATCH, &format!("{V}/sobjects/Account/{id}"), json!({"OwnerId": null, "Name": null}))
+        .await;
+    assert_eq!(r.body[0]["fields"], json!(["Name", "OwnerId"]));
+    // Upsert (an update by external id) and sObject Collections refuse it the same way.
+    let r = org
+        .send(Method::PATCH, &format!("{V}/sobjects/Account/External_Id__c/REQ-1"), json!({"OwnerId": null}))
+        .await;
+    assert_eq!((r.status, code(&r)), (StatusCode::BAD_REQUEST, "REQUIRED_FIELD_MISSING"));
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects"),
+            json!({"records": [{"attributes": {"type": "Account"}, "id": id, "OwnerId": null}]}),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!([{"id": id, "success": false, "errors": [{"statusCode": "REQUIRED_FIELD_MISSING",
+                "message": "Required fields are missing: [OwnerId]", "fields": ["OwnerId"]}]}])
+    );
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects/Account/External_Id__c"),
+            json!({"records": [{"attributes": {"type": "Account"}, "External_Id__c": "REQ-1", "Name": null}]}),
+        )
+        .await;
+    assert_eq!(r.body[0]["errors"][0]["fields"], json!(["Name"]));
+    // A create that sends a null owner keeps the default owner (the session's user).
+    let created = org.create(json!({"Name": "Null Owner", "OwnerId": null})).await;
+    let r = org
+        .get(&format!("{V}/sobjects/Account/{created}?fields=OwnerId"))
+        .await;
+    assert_eq!(r.body["OwnerId"], owner);
+}
+
+#[tokio::test]
 async fn huge_bodies_are_refused_without_harm() {
     let org = Org::new(1);
     let huge = format!(r#"{{"Name": "{}"}}"#, "z".repeat(11 * 1024 * 1024));
