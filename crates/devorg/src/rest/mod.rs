@@ -9,6 +9,7 @@ pub mod collections;
 pub mod describe;
 pub mod limits;
 pub mod query;
+pub mod query_columns;
 pub mod record_count;
 pub mod sobject;
 pub mod upsert;

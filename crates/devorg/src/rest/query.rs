@@ -44,7 +44,8 @@ pub async fn query(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    run(&state, &version, params.get("q"), &headers, false)
+    let columns = params.get("columns").is_some_and(|c| c == "true");
+    run(&state, &version, params.get("q"), &headers, false, columns)
 }
 
 /// `GET /queryAll?q=`: like query, with deleted records (`IsDeleted = true`).
@@ -55,7 +56,8 @@ pub async fn query_all(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    run(&state, &version, params.get("q"), &headers, true)
+    let columns = params.get("columns").is_some_and(|c| c == "true");
+    run(&state, &version, params.get("q"), &headers, true, columns)
 }
 
 fn soql_error(e: soql::SoqlError) -> ApiError {
@@ -68,6 +70,7 @@ fn run(
     q: Option<&String>,
     headers: &HeaderMap,
     all: bool,
+    columns: bool,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(version)?;
     let Some(q) = q.filter(|q| !q.trim().is_empty()) else {
@@ -85,6 +88,12 @@ fn run(
             format!("\n{q}\n^\nERROR at Row:1:Column:1\nsObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", parsed.object),
         )
     })?;
+    if columns {
+        return Ok(json_response(
+            StatusCode::OK,
+            &super::query_columns::column_metadata(schema, obj, &parsed),
+        ));
+    }
     if soql::is_aggregate(&parsed) {
         return Ok(aggregate_result(state, &parsed, all));
     }
