@@ -12,6 +12,7 @@ pub mod query;
 pub mod query_columns;
 pub mod record_count;
 pub mod sobject;
+pub mod tree;
 pub mod upsert;
 pub mod versions;
 
@@ -106,6 +107,10 @@ pub fn router() -> Router<AppState> {
         .route(
             &format!("{data}/composite/sobjects/{{sobject}}/{{field}}"),
             axum::routing::patch(collections::collections_upsert).fallback(|| not_allowed("PATCH")),
+        )
+        .route(
+            &format!("{data}/composite/tree/{{sobject}}"),
+            post(tree::sobject_tree).fallback(|| not_allowed("POST")),
         )
         .route(&format!("{data}/{{*rest}}"), any(unknown_resource))
         .route("/services/apexrest/{*path}", any(apexrest::apex_rest))
