@@ -11,6 +11,7 @@ pub mod limits;
 pub mod query;
 pub mod query_columns;
 pub mod record_count;
+pub mod search;
 pub mod sobject;
 pub mod tree;
 pub mod upsert;
@@ -107,6 +108,11 @@ pub fn router() -> Router<AppState> {
         .route(
             &format!("{data}/composite/sobjects/{{sobject}}/{{field}}"),
             axum::routing::patch(collections::collections_upsert).fallback(|| not_allowed("PATCH")),
+        )
+        .route(&format!("{data}/search"), only_get(get(search::search)))
+        .route(
+            &format!("{data}/parameterizedSearch"),
+            only_get(get(search::parameterized_search)),
         )
         .route(
             &format!("{data}/composite/tree/{{sobject}}"),
