@@ -81,7 +81,12 @@ pub fn parse(text: &str) -> Result<Search, SoslError> {
             Some("EMAIL") => Scope::Email,
             Some("PHONE") => Scope::Phone,
             Some("SIDEBAR") => return Err(unsupported("IN SIDEBAR FIELDS")),
-            other => return Err(malformed(format!("unexpected token: {}", other.unwrap_or("<EOF>")))),
+            other => {
+                return Err(malformed(format!(
+                    "unexpected token: {}",
+                    other.unwrap_or("<EOF>")
+                )))
+            }
         };
         p.expect_keyword("FIELDS")?;
     }
@@ -122,8 +127,9 @@ fn unsupported(what: &str) -> SoslError {
 fn strip_keyword<'a>(text: &'a str, keyword: &str) -> Option<&'a str> {
     let head = text.get(..keyword.len())?;
     let after = &text[keyword.len()..];
-    (head.eq_ignore_ascii_case(keyword) && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
-        .then_some(after)
+    (head.eq_ignore_ascii_case(keyword)
+        && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    .then_some(after)
 }
 
 /// The term up to its closing brace, escapes kept (as `\x`) so wildcards can be told from literals.
@@ -211,12 +217,18 @@ pub fn words(raw: &str) -> Result<Vec<Word>, SoslError> {
 impl Word {
     /// Whether this word matches some word of `value` (split on anything not a letter or digit).
     pub fn matches(&self, value: &str) -> bool {
-        let pattern: Vec<Vec<char>> = tokens(&self.0).into_iter().map(|t| t.chars().collect()).collect();
+        let pattern: Vec<Vec<char>> = tokens(&self.0)
+            .into_iter()
+            .map(|t| t.chars().collect())
+            .collect();
         if pattern.is_empty() {
             return false;
         }
         let lower = value.to_lowercase();
-        let have: Vec<Vec<char>> = tokens(&lower).into_iter().map(|t| t.chars().collect()).collect();
+        let have: Vec<Vec<char>> = tokens(&lower)
+            .into_iter()
+            .map(|t| t.chars().collect())
+            .collect();
         // Every piece of the word (`o'reilly` → `o`, `reilly`) must match a token, in order.
         have.windows(pattern.len())
             .any(|run| run.iter().zip(&pattern).all(|(t, p)| glob(p, t)))
@@ -294,7 +306,10 @@ impl<'a> Tokens<'a> {
     }
 
     fn unexpected(&self) -> SoslError {
-        malformed(format!("unexpected token: {}", self.peek().unwrap_or("<EOF>")))
+        malformed(format!(
+            "unexpected token: {}",
+            self.peek().unwrap_or("<EOF>")
+        ))
     }
 
     /// A name (letters, digits, `_`, `.` for relationship paths).
@@ -363,9 +378,19 @@ mod tests {
         let s = parse("FIND {Acme Corp} IN NAME FIELDS RETURNING Account(Id, Owner.Name LIMIT 5), User LIMIT 20").unwrap();
         assert_eq!(s.words, vec![Word("acme".into()), Word("corp".into())]);
         assert_eq!(s.scope, Scope::Name);
-        assert_eq!(s.returning[0].fields, vec![vec!["Id".to_string()], vec!["Owner".into(), "Name".into()]]);
+        assert_eq!(
+            s.returning[0].fields,
+            vec![vec!["Id".to_string()], vec!["Owner".into(), "Name".into()]]
+        );
         assert_eq!(s.returning[0].limit, Some(5));
-        assert_eq!(s.returning[1], Returning { object: "User".into(), fields: vec![], limit: None });
+        assert_eq!(
+            s.returning[1],
+            Returning {
+                object: "User".into(),
+                fields: vec![],
+                limit: None
+            }
+        );
         assert_eq!(s.limit, Some(20));
     }
 
@@ -379,12 +404,29 @@ mod tests {
         assert!(Word("ac?e".into()).matches("ACME"));
         assert!(!Word("acm".into()).matches("Acme"));
         assert_eq!(parse("FIND Acme").unwrap_err().code, "MALFORMED_SEARCH");
-        assert_eq!(parse("SELECT Id FROM Account").unwrap_err().code, "MALFORMED_SEARCH");
+        assert_eq!(
+            parse("SELECT Id FROM Account").unwrap_err().code,
+            "MALFORMED_SEARCH"
+        );
         assert_eq!(parse("FIND {a}").unwrap_err().code, "INVALID_SEARCH");
-        assert_eq!(parse("FIND {a*}").unwrap_err().message, "search term must be longer than one character: a*");
+        assert_eq!(
+            parse("FIND {a*}").unwrap_err().message,
+            "search term must be longer than one character: a*"
+        );
         assert_eq!(parse(r"FIND {a\q}").unwrap_err().code, "MALFORMED_SEARCH");
-        assert_eq!(parse("FIND {acme} RETURNING Account(Id WHERE Name = 'x')").unwrap_err().code, "MALFORMED_SEARCH");
-        assert_eq!(parse("FIND {acme} RETURNING Account(Id").unwrap_err().code, "MALFORMED_SEARCH");
-        assert_eq!(parse("FIND {acme} nonsense").unwrap_err().code, "MALFORMED_SEARCH");
+        assert_eq!(
+            parse("FIND {acme} RETURNING Account(Id WHERE Name = 'x')")
+                .unwrap_err()
+                .code,
+            "MALFORMED_SEARCH"
+        );
+        assert_eq!(
+            parse("FIND {acme} RETURNING Account(Id").unwrap_err().code,
+            "MALFORMED_SEARCH"
+        );
+        assert_eq!(
+            parse("FIND {acme} nonsense").unwrap_err().code,
+            "MALFORMED_SEARCH"
+        );
     }
 }

@@ -11,7 +11,9 @@ use serde_json::json;
 #[tokio::test]
 async fn count_of_a_field_answers_an_aggregate_result() {
     let org = Org::new(5);
-    let id = org.create(json!({"Name": "Zeta Phones", "Phone": "555"})).await;
+    let id = org
+        .create(json!({"Name": "Zeta Phones", "Phone": "555"}))
+        .await;
     // COUNT(Id) without an alias is expr0; the record has no url.
     let r = org.query("SELECT COUNT(Id) FROM Account").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -37,18 +39,28 @@ async fn count_of_a_field_answers_an_aggregate_result() {
         .clone();
     assert_eq!(r.body["records"][0]["n"], with_phone);
     // Deleted records count only in queryAll.
-    org.call(Method::DELETE, &format!("{V}/sobjects/Account/{id}"), None, &[])
-        .await;
+    org.call(
+        Method::DELETE,
+        &format!("{V}/sobjects/Account/{id}"),
+        None,
+        &[],
+    )
+    .await;
     assert_eq!(
         org.query("SELECT COUNT(Id) FROM Account").await.body["records"][0]["expr0"],
         5
     );
     let r = org
-        .get(&format!("{V}/queryAll?q={}", encode("SELECT COUNT(Id) FROM Account")))
+        .get(&format!(
+            "{V}/queryAll?q={}",
+            encode("SELECT COUNT(Id) FROM Account")
+        ))
         .await;
     assert_eq!(r.body["records"][0]["expr0"], 6);
     // Users and record types too.
-    let r = org.query("SELECT COUNT(Id) FROM User WHERE IsActive = true").await;
+    let r = org
+        .query("SELECT COUNT(Id) FROM User WHERE IsActive = true")
+        .await;
     assert!(r.body["records"][0]["expr0"].as_u64().unwrap() >= 1);
     // Plain COUNT() is unchanged.
     assert_eq!(
@@ -62,12 +74,19 @@ async fn aggregates_cannot_mix_with_plain_fields_without_group_by() {
     let org = Org::new(1);
     let q = "SELECT Name, COUNT(Id) FROM Account";
     let r = org.query(q).await;
-    assert_eq!((r.status, code(&r)), (StatusCode::BAD_REQUEST, "MALFORMED_QUERY"));
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::BAD_REQUEST, "MALFORMED_QUERY")
+    );
     assert_eq!(
         r.body[0]["message"],
-        format!("\n{q}\n       ^\nERROR at Row:1:Column:8\nField must be grouped or aggregated: Name")
+        format!(
+            "\n{q}\n       ^\nERROR at Row:1:Column:8\nField must be grouped or aggregated: Name"
+        )
     );
-    let r = org.query("SELECT COUNT(Id) FROM Account ORDER BY Name").await;
+    let r = org
+        .query("SELECT COUNT(Id) FROM Account ORDER BY Name")
+        .await;
     assert!(r.body[0]["message"]
         .as_str()
         .unwrap()

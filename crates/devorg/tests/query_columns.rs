@@ -19,14 +19,32 @@ async fn columns(org: &Org, soql: &str) -> serde_json::Value {
 #[tokio::test]
 async fn columns_describe_fields_relationships_and_aggregates() {
     let org = Org::new(3);
-    let body = columns(&org, "SELECT Id, Name, Owner.Name, Owner.Email FROM Account").await;
+    let body = columns(
+        &org,
+        "SELECT Id, Name, Owner.Name, Owner.Email FROM Account",
+    )
+    .await;
     assert!(body.get("records").is_none(), "metadata only: {body}");
     assert_eq!(
-        (&body["entityName"], &body["groupBy"], &body["idSelected"], &body["keyPrefix"]),
-        (&json!("Account"), &json!(false), &json!(true), &json!("001"))
+        (
+            &body["entityName"],
+            &body["groupBy"],
+            &body["idSelected"],
+            &body["keyPrefix"]
+        ),
+        (
+            &json!("Account"),
+            &json!(false),
+            &json!(true),
+            &json!("001")
+        )
     );
     let cols = body["columnMetadata"].as_array().unwrap();
-    assert_eq!(cols.len(), 3, "Owner.Name and Owner.Email share one column: {body}");
+    assert_eq!(
+        cols.len(),
+        3,
+        "Owner.Name and Owner.Email share one column: {body}"
+    );
     assert_eq!(
         cols[0],
         json!({"aggregate": false, "apexType": "Id", "booleanType": false, "columnName": "Id",
@@ -34,8 +52,20 @@ async fn columns_describe_fields_relationships_and_aggregates() {
                "joinColumns": [], "numberType": false, "textType": false, "updatable": false})
     );
     assert_eq!(
-        (&cols[1]["columnName"], &cols[1]["apexType"], &cols[1]["textType"], &cols[1]["insertable"], &cols[1]["updatable"]),
-        (&json!("Name"), &json!("String"), &json!(true), &json!(true), &json!(true))
+        (
+            &cols[1]["columnName"],
+            &cols[1]["apexType"],
+            &cols[1]["textType"],
+            &cols[1]["insertable"],
+            &cols[1]["updatable"]
+        ),
+        (
+            &json!("Name"),
+            &json!("String"),
+            &json!(true),
+            &json!(true),
+            &json!(true)
+        )
     );
     assert_eq!(cols[2]["columnName"], "Owner");
     let joins: Vec<&str> = cols[2]["joinColumns"]
@@ -50,7 +80,11 @@ async fn columns_describe_fields_relationships_and_aggregates() {
     let cols = body["columnMetadata"].as_array().unwrap();
     assert_eq!(
         cols.iter()
-            .map(|c| (c["columnName"].clone(), c["displayName"].clone(), c["aggregate"].clone()))
+            .map(|c| (
+                c["columnName"].clone(),
+                c["displayName"].clone(),
+                c["aggregate"].clone()
+            ))
             .collect::<Vec<_>>(),
         vec![
             (json!("c"), json!("COUNT(Id)"), json!(true)),
@@ -60,7 +94,10 @@ async fn columns_describe_fields_relationships_and_aggregates() {
     assert_eq!(body["idSelected"], false);
     // A broken query is refused as without columns=true.
     let r = org
-        .get(&format!("{V}/query?q={}&columns=true", encode("SELECT Nope FROM Account")))
+        .get(&format!(
+            "{V}/query?q={}&columns=true",
+            encode("SELECT Nope FROM Account")
+        ))
         .await;
     assert_eq!(code(&r), "INVALID_FIELD");
 }

@@ -42,14 +42,26 @@ async fn resources_by_version_list_every_documented_resource_and_the_identity_ur
     let map = r.body.as_object().unwrap();
     // "List Available REST Resources" lists 47 resources, identity among them.
     assert_eq!(map.len(), 47, "{:?}", map.keys());
-    for name in ["tooling", "search", "parameterizedSearch", "composite", "jobs", "sobjects", "support"] {
+    for name in [
+        "tooling",
+        "search",
+        "parameterizedSearch",
+        "composite",
+        "jobs",
+        "sobjects",
+        "support",
+    ] {
         assert_eq!(map[name], format!("/services/data/v62.0/{name}"), "{name}");
     }
     let admin = org.state.org.admin().id.clone();
     let identity = map["identity"].as_str().unwrap();
     assert_eq!(
         identity,
-        format!("{}/id/{}/{admin}", org.state.base_url(), org.state.org.org_id)
+        format!(
+            "{}/id/{}/{admin}",
+            org.state.base_url(),
+            org.state.org.org_id
+        )
     );
     // The identity URL answers with the session's user.
     let path = identity.strip_prefix(&org.state.base_url()).unwrap();
@@ -113,12 +125,22 @@ async fn record_count_lists_live_records_per_object() {
     let org = Org::new(3);
     let id = org.create(json!({"Name": "Gone Soon"})).await;
     let r = org
-        .call(Method::DELETE, &format!("{V}/sobjects/Account/{id}"), None, &[])
+        .call(
+            Method::DELETE,
+            &format!("{V}/sobjects/Account/{id}"),
+            None,
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = org.get(&format!("{V}/limits/recordCount?sObjects=account")).await;
+    let r = org
+        .get(&format!("{V}/limits/recordCount?sObjects=account"))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body, json!({"sObjects": [{"count": 3, "name": "Account"}]}));
+    assert_eq!(
+        r.body,
+        json!({"sObjects": [{"count": 3, "name": "Account"}]})
+    );
     assert!(r.headers.get("sforce-limit-info").is_some());
     // Unknown objects are ignored; without the parameter, every object.
     let r = org
@@ -387,7 +409,11 @@ async fn required_fields_cannot_be_set_to_null() {
         (json!({"Name": ""}), "Name"),
     ] {
         let r = org
-            .send(Method::PATCH, &format!("{V}/sobjects/Account/{id}"), body.clone())
+            .send(
+                Method::PATCH,
+                &format!("{V}/sobjects/Account/{id}"),
+                body.clone(),
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(
@@ -398,7 +424,9 @@ async fn required_fields_cannot_be_set_to_null() {
         );
     }
     let r = org
-        .get(&format!("{V}/sobjects/Account/{id}?fields=Name,OwnerId,Phone"))
+        .get(&format!(
+            "{V}/sobjects/Account/{id}?fields=Name,OwnerId,Phone"
+        ))
         .await;
     assert_eq!(
         (&r.body["Name"], &r.body["OwnerId"], &r.body["Phone"]),
@@ -406,14 +434,25 @@ async fn required_fields_cannot_be_set_to_null() {
     );
     // Both at once name both, in field order.
     let r = org
-        .send(Method::PATCH, &format!("{V}/sobjects/Account/{id}"), json!({"OwnerId": null, "Name": null}))
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/{id}"),
+            json!({"OwnerId": null, "Name": null}),
+        )
         .await;
     assert_eq!(r.body[0]["fields"], json!(["Name", "OwnerId"]));
     // Upsert (an update by external id) and sObject Collections refuse it the same way.
     let r = org
-        .send(Method::PATCH, &format!("{V}/sobjects/Account/External_Id__c/REQ-1"), json!({"OwnerId": null}))
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/External_Id__c/REQ-1"),
+            json!({"OwnerId": null}),
+        )
         .await;
-    assert_eq!((r.status, code(&r)), (StatusCode::BAD_REQUEST, "REQUIRED_FIELD_MISSING"));
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::BAD_REQUEST, "REQUIRED_FIELD_MISSING")
+    );
     let r = org
         .send(
             Method::PATCH,
@@ -435,7 +474,9 @@ async fn required_fields_cannot_be_set_to_null() {
         .await;
     assert_eq!(r.body[0]["errors"][0]["fields"], json!(["Name"]));
     // A create that sends a null owner keeps the default owner (the session's user).
-    let created = org.create(json!({"Name": "Null Owner", "OwnerId": null})).await;
+    let created = org
+        .create(json!({"Name": "Null Owner", "OwnerId": null}))
+        .await;
     let r = org
         .get(&format!("{V}/sobjects/Account/{created}?fields=OwnerId"))
         .await;

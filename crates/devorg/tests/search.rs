@@ -26,19 +26,30 @@ fn names(body: &Value) -> Vec<String> {
 #[tokio::test]
 async fn find_returns_matching_accounts_with_the_requested_fields() {
     let org = Org::new(5);
-    let id = org.create(json!({"Name": "Acme Rockets", "Description": "rocket skates"})).await;
-    let body = search(&org, "FIND {acme} IN ALL FIELDS RETURNING Account(Id, Name)").await;
+    let id = org
+        .create(json!({"Name": "Acme Rockets", "Description": "rocket skates"}))
+        .await;
+    let body = search(
+        &org,
+        "FIND {acme} IN ALL FIELDS RETURNING Account(Id, Name)",
+    )
+    .await;
     assert_eq!(
         body,
         json!({"searchRecords": [{"attributes": {"type": "Account", "url": format!("{V}/sobjects/Account/{id}")},
                                   "Id": id, "Name": "Acme Rockets"}]})
     );
     // ALL FIELDS looks in the description; NAME FIELDS does not.
-    assert_eq!(names(&search(&org, "FIND {skates} RETURNING Account(Name)").await), ["Acme Rockets"]);
-    assert!(search(&org, "FIND {skates} IN NAME FIELDS RETURNING Account(Name)").await["searchRecords"]
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert_eq!(
+        names(&search(&org, "FIND {skates} RETURNING Account(Name)").await),
+        ["Acme Rockets"]
+    );
+    assert!(
+        search(&org, "FIND {skates} IN NAME FIELDS RETURNING Account(Name)").await["searchRecords"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
     // Without fields, Id only; wildcards; LIMIT.
     let body = search(&org, "FIND {Acme Rock*} RETURNING Account").await;
     assert_eq!(
@@ -52,7 +63,10 @@ async fn find_returns_matching_accounts_with_the_requested_fields() {
     assert_eq!(body["searchRecords"].as_array().unwrap().len(), 1);
     // Before API 37.0 the answer is the bare array.
     let r = org
-        .get(&format!("/services/data/v35.0/search?q={}", encode("FIND {acme} RETURNING Account")))
+        .get(&format!(
+            "/services/data/v35.0/search?q={}",
+            encode("FIND {acme} RETURNING Account")
+        ))
         .await;
     assert_eq!(r.body.as_array().unwrap().len(), 2);
 }
@@ -62,7 +76,11 @@ async fn reserved_characters_are_escaped_with_a_backslash() {
     let org = Org::new(5);
     let body = search(&org, r"FIND {O\'Reilly} RETURNING Account(Name)").await;
     assert_eq!(names(&body), ["O'Reilly Media"]);
-    let body = search(&org, r"FIND {Back\\Slash} IN NAME FIELDS RETURNING Account(Name)").await;
+    let body = search(
+        &org,
+        r"FIND {Back\\Slash} IN NAME FIELDS RETURNING Account(Name)",
+    )
+    .await;
     assert_eq!(names(&body), [r"Back\Slash Studios"]);
     // Parameterized search takes the text plain.
     let r = org
@@ -79,17 +97,25 @@ async fn reserved_characters_are_escaped_with_a_backslash() {
 #[tokio::test]
 async fn malformed_searches_get_salesforce_errors() {
     let org = Org::new(1);
-    let r = org.get(&format!("{V}/search?q={}", encode("FIND acme"))).await;
+    let r = org
+        .get(&format!("{V}/search?q={}", encode("FIND acme")))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         r.body,
         json!([{"message": "No search term found. The search term must be enclosed in braces.",
                 "errorCode": "MALFORMED_SEARCH"}])
     );
-    let r = org.get(&format!("{V}/search?q={}", encode("FIND {a}"))).await;
+    let r = org
+        .get(&format!("{V}/search?q={}", encode("FIND {a}")))
+        .await;
     assert_eq!(
         (r.status, code(&r), r.body[0]["message"].clone()),
-        (StatusCode::BAD_REQUEST, "INVALID_SEARCH", json!("search term must be longer than one character: a"))
+        (
+            StatusCode::BAD_REQUEST,
+            "INVALID_SEARCH",
+            json!("search term must be longer than one character: a")
+        )
     );
     for bad in [
         "FIND {acme} RETURNING Account(Id",
@@ -99,10 +125,18 @@ async fn malformed_searches_get_salesforce_errors() {
         let r = org.get(&format!("{V}/search?q={}", encode(bad))).await;
         assert_eq!(code(&r), "MALFORMED_SEARCH", "{bad}");
     }
-    let r = org.get(&format!("{V}/search?q={}", encode("FIND {acme} RETURNING Contact"))).await;
+    let r = org
+        .get(&format!(
+            "{V}/search?q={}",
+            encode("FIND {acme} RETURNING Contact")
+        ))
+        .await;
     assert_eq!(code(&r), "INVALID_TYPE");
     let r = org
-        .get(&format!("{V}/search?q={}", encode("FIND {acme} RETURNING Account(Nope)")))
+        .get(&format!(
+            "{V}/search?q={}",
+            encode("FIND {acme} RETURNING Account(Nope)")
+        ))
         .await;
     assert_eq!(code(&r), "INVALID_FIELD");
 }

@@ -33,9 +33,14 @@ async fn a_tree_is_created_with_its_children_and_ids_by_reference() {
     let parent_id = results[0]["id"].as_str().unwrap();
     let child_id = results[2]["id"].as_str().unwrap();
     let row = org
-        .get(&format!("{V}/sobjects/Account/{child_id}?fields=Name,ParentId"))
+        .get(&format!(
+            "{V}/sobjects/Account/{child_id}?fields=Name,ParentId"
+        ))
         .await;
-    assert_eq!((&row.body["Name"], &row.body["ParentId"]), (&json!("Tree Child"), &json!(parent_id)));
+    assert_eq!(
+        (&row.body["Name"], &row.body["ParentId"]),
+        (&json!("Tree Child"), &json!(parent_id))
+    );
 }
 
 #[tokio::test]
@@ -57,8 +62,13 @@ async fn any_failing_record_saves_nothing() {
     // A child relationship devorg lacks (Contacts) is an unknown field of the parent.
     let mut parent = account("p", "With Contacts");
     parent["Contacts"] = json!({"records": [{"attributes": {"type": "Contact", "referenceId": "c1"}, "LastName": "X"}]});
-    let r = org.send(Method::POST, TREE, json!({"records": [parent]})).await;
-    assert_eq!(r.body["results"][0]["errors"][0]["statusCode"], "INVALID_FIELD");
+    let r = org
+        .send(Method::POST, TREE, json!({"records": [parent]}))
+        .await;
+    assert_eq!(
+        r.body["results"][0]["errors"][0]["statusCode"],
+        "INVALID_FIELD"
+    );
     assert_eq!(org.state.store.read().len(), 0);
 }
 
@@ -77,14 +87,28 @@ async fn duplicate_references_missing_attributes_and_too_many_records_are_refuse
         .collect();
     assert_eq!(refs, ["dup", "dup"], "one result per instance");
     let r = org
-        .send(Method::POST, TREE, json!({"records": [{"Name": "No attributes"}]}))
+        .send(
+            Method::POST,
+            TREE,
+            json!({"records": [{"Name": "No attributes"}]}),
+        )
         .await;
-    assert_eq!((r.status, code(&r)), (StatusCode::BAD_REQUEST, "INVALID_INPUT"));
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::BAD_REQUEST, "INVALID_INPUT")
+    );
     let many: Vec<Value> = (0..201).map(|i| account(&format!("r{i}"), "N")).collect();
     let r = org.send(Method::POST, TREE, json!({"records": many})).await;
-    assert_eq!((r.status, code(&r)), (StatusCode::BAD_REQUEST, "INVALID_INPUT"));
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::BAD_REQUEST, "INVALID_INPUT")
+    );
     let r = org
-        .send(Method::POST, &TREE.replace("Account", "User"), json!({"records": []}))
+        .send(
+            Method::POST,
+            &TREE.replace("Account", "User"),
+            json!({"records": []}),
+        )
         .await;
     assert_eq!(code(&r), "INVALID_TYPE_FOR_OPERATION");
     assert_eq!(org.state.store.read().len(), 0);

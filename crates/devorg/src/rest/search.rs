@@ -126,7 +126,10 @@ pub async fn parameterized_search(
         limit: number("overallLimit")?,
     };
     let records = run(&state, &search, v)?;
-    Ok(json_response(StatusCode::OK, &json!({"searchRecords": records})))
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"searchRecords": records}),
+    ))
 }
 
 /// The records a search finds, printed with their requested fields.

@@ -58,7 +58,9 @@ fn flatten(
             ));
         };
         let attributes = map.get("attributes").and_then(Value::as_object);
-        let type_name = attributes.and_then(|a| a.get("type")).and_then(Value::as_str);
+        let type_name = attributes
+            .and_then(|a| a.get("type"))
+            .and_then(Value::as_str);
         let reference_id = attributes
             .and_then(|a| a.get("referenceId"))
             .and_then(Value::as_str);
@@ -157,7 +159,10 @@ pub async fn sobject_tree(
                 n.reference_id.clone(),
                 DmlError::new(
                     "INVALID_INPUT",
-                    format!("Duplicate ReferenceId provided in the request: {}", n.reference_id),
+                    format!(
+                        "Duplicate ReferenceId provided in the request: {}",
+                        n.reference_id
+                    ),
                 ),
             )
         })

@@ -43,7 +43,11 @@ pub fn columns(query: &Query) -> Vec<(String, &Aggregate)> {
 
 /// The result rows (one, or none past an OFFSET or with LIMIT 0), each as `(column, value)`:
 /// `COUNT(field)` counts the filtered rows whose field is not null (`COUNT(Id)`: all of them).
-pub fn aggregate<R: Row>(query: &Query, rows: Vec<R>, today: NaiveDate) -> Vec<Vec<(String, Value)>> {
+pub fn aggregate<R: Row>(
+    query: &Query,
+    rows: Vec<R>,
+    today: NaiveDate,
+) -> Vec<Vec<(String, Value)>> {
     if query.offset.unwrap_or(0) > 0 || query.limit == Some(0) {
         return vec![];
     }

@@ -722,7 +722,10 @@ mod tests {
             err("SELECT COUNT(Id) a, COUNT(Name) A FROM Account").message(),
             "duplicate alias: A"
         );
-        assert_eq!(err("SELECT COUNT(Id FROM Account").error_code(), "MALFORMED_QUERY");
+        assert_eq!(
+            err("SELECT COUNT(Id FROM Account").error_code(),
+            "MALFORMED_QUERY"
+        );
     }
 
     #[test]

@@ -93,4 +93,3 @@ pub fn encode(s: &str) -> String {
 pub fn code(r: &Reply) -> &str {
     r.body[0]["errorCode"].as_str().unwrap_or("<none>")
 }
-
