@@ -20,6 +20,7 @@ pub mod schema;
 pub mod seed;
 pub mod server;
 pub mod soql;
+pub mod sosl;
 pub mod state;
 pub mod store;
 pub mod tls;

@@ -1,96 +1,13 @@
 //! REST API route tests, in-process (no sockets): every resource's success shape and documented errors.
 
+mod rest_support;
+
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
-use devorg::{AppState, Config};
 use http_body_util::BodyExt;
+use rest_support::*;
 use serde_json::{json, Value};
 use tower::ServiceExt;
-
-const V: &str = "/services/data/v60.0";
-
-struct Org {
-    state: AppState,
-    token: String,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-}
-
-impl Org {
-    fn new(accounts: usize) -> Org {
-        let config = Config {
-            accounts,
-            ..Config::default()
-        };
-        let state = AppState::new(config);
-        let token = state.issue_test_token();
-        Org { state, token }
-    }
-
-    async fn call(
-        &self,
-        method: Method,
-        uri: &str,
-        body: Option<&str>,
-        headers: &[(&str, &str)],
-    ) -> Reply {
-        let mut req = Request::builder().method(method).uri(uri);
-        req = req.header("Authorization", format!("Bearer {}", self.token));
-        if body.is_some() {
-            req = req.header("Content-Type", "application/json");
-        }
-        for (k, v) in headers {
-            req = req.header(*k, *v);
-        }
-        let req = req
-            .body(Body::from(body.unwrap_or("").to_string()))
-            .unwrap();
-        let resp = devorg::app(self.state.clone()).oneshot(req).await.unwrap();
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-        };
-        Reply {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    async fn get(&self, uri: &str) -> Reply {
-        self.call(Method::GET, uri, None, &[]).await
-    }
-    async fn send(&self, method: Method, uri: &str, body: Value) -> Reply {
-        self.call(method, uri, Some(&body.to_string()), &[]).await
-    }
-    async fn query(&self, soql: &str) -> Reply {
-        self.get(&format!("{V}/query?q={}", encode(soql))).await
-    }
-    async fn create(&self, body: Value) -> String {
-        let r = self
-            .send(Method::POST, &format!("{V}/sobjects/Account"), body)
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-        r.body["id"].as_str().unwrap().to_string()
-    }
-}
-
-fn encode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn code(r: &Reply) -> &str {
-    r.body[0]["errorCode"].as_str().unwrap_or("<none>")
-}
 
 #[tokio::test]
 async fn versions_need_no_session_and_list_summer_26() {
@@ -115,6 +32,42 @@ async fn versions_need_no_session_and_list_summer_26() {
         org.get("/services/data/v60.0/nonsense").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn resources_by_version_list_every_documented_resource_and_the_identity_url() {
+    let org = Org::new(0);
+    let r = org.get("/services/data/v62.0").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let map = r.body.as_object().unwrap();
+    // "List Available REST Resources" lists 47 resources, identity among them.
+    assert_eq!(map.len(), 47, "{:?}", map.keys());
+    for name in [
+        "tooling",
+        "search",
+        "parameterizedSearch",
+        "composite",
+        "jobs",
+        "sobjects",
+        "support",
+    ] {
+        assert_eq!(map[name], format!("/services/data/v62.0/{name}"), "{name}");
+    }
+    let admin = org.state.org.admin().id.clone();
+    let identity = map["identity"].as_str().unwrap();
+    assert_eq!(
+        identity,
+        format!(
+            "{}/id/{}/{admin}",
+            org.state.base_url(),
+            org.state.org.org_id
+        )
+    );
+    // The identity URL answers with the session's user.
+    let path = identity.strip_prefix(&org.state.base_url()).unwrap();
+    let r = org.get(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["user_id"], admin);
 }
 
 #[tokio::test]
@@ -165,6 +118,47 @@ async fn limits_report_daily_api_requests() {
         .to_str()
         .unwrap();
     assert!(usage.starts_with("api-usage="), "{usage}");
+}
+
+#[tokio::test]
+async fn record_count_lists_live_records_per_object() {
+    let org = Org::new(3);
+    let id = org.create(json!({"Name": "Gone Soon"})).await;
+    let r = org
+        .call(
+            Method::DELETE,
+            &format!("{V}/sobjects/Account/{id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = org
+        .get(&format!("{V}/limits/recordCount?sObjects=account"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"sObjects": [{"count": 3, "name": "Account"}]})
+    );
+    assert!(r.headers.get("sforce-limit-info").is_some());
+    // Unknown objects are ignored; without the parameter, every object.
+    let r = org
+        .get(&format!("{V}/limits/recordCount?sObjects=Contact,User"))
+        .await;
+    assert_eq!(r.body["sObjects"][0]["name"], "User");
+    assert_eq!(r.body["sObjects"].as_array().unwrap().len(), 1);
+    let r = org.get(&format!("{V}/limits/recordCount")).await;
+    let names: Vec<&str> = r.body["sObjects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Account", "RecordType", "User"]);
+    // The resource exists from API 40.0.
+    let r = org.get("/services/data/v39.0/limits/recordCount").await;
+    assert_eq!((r.status, code(&r)), (StatusCode::NOT_FOUND, "NOT_FOUND"));
 }
 
 #[tokio::test]
@@ -400,6 +394,93 @@ async fn write_errors_match_salesforce() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // Nothing above was written.
     assert_eq!(org.state.store.read().len(), 1);
+}
+
+#[tokio::test]
+async fn required_fields_cannot_be_set_to_null() {
+    let org = Org::new(0);
+    let id = org
+        .create(json!({"Name": "Keeps Its Owner", "External_Id__c": "REQ-1"}))
+        .await;
+    let owner = org.state.org.admin().id.clone();
+    for (body, field) in [
+        (json!({"OwnerId": null}), "OwnerId"),
+        (json!({"Name": null, "Phone": "1"}), "Name"),
+        (json!({"Name": ""}), "Name"),
+    ] {
+        let r = org
+            .send(
+                Method::PATCH,
+                &format!("{V}/sobjects/Account/{id}"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            r.body,
+            json!([{"message": format!("Required fields are missing: [{field}]"),
+                    "errorCode": "REQUIRED_FIELD_MISSING", "fields": [field]}]),
+            "{body}"
+        );
+    }
+    let r = org
+        .get(&format!(
+            "{V}/sobjects/Account/{id}?fields=Name,OwnerId,Phone"
+        ))
+        .await;
+    assert_eq!(
+        (&r.body["Name"], &r.body["OwnerId"], &r.body["Phone"]),
+        (&json!("Keeps Its Owner"), &json!(owner), &Value::Null)
+    );
+    // Both at once name both, in field order.
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/{id}"),
+            json!({"OwnerId": null, "Name": null}),
+        )
+        .await;
+    assert_eq!(r.body[0]["fields"], json!(["Name", "OwnerId"]));
+    // Upsert (an update by external id) and sObject Collections refuse it the same way.
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/sobjects/Account/External_Id__c/REQ-1"),
+            json!({"OwnerId": null}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, code(&r)),
+        (StatusCode::BAD_REQUEST, "REQUIRED_FIELD_MISSING")
+    );
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects"),
+            json!({"records": [{"attributes": {"type": "Account"}, "id": id, "OwnerId": null}]}),
+        )
+        .await;
+    assert_eq!(
+        r.body,
+        json!([{"id": id, "success": false, "errors": [{"statusCode": "REQUIRED_FIELD_MISSING",
+                "message": "Required fields are missing: [OwnerId]", "fields": ["OwnerId"]}]}])
+    );
+    let r = org
+        .send(
+            Method::PATCH,
+            &format!("{V}/composite/sobjects/Account/External_Id__c"),
+            json!({"records": [{"attributes": {"type": "Account"}, "External_Id__c": "REQ-1", "Name": null}]}),
+        )
+        .await;
+    assert_eq!(r.body[0]["errors"][0]["fields"], json!(["Name"]));
+    // A create that sends a null owner keeps the default owner (the session's user).
+    let created = org
+        .create(json!({"Name": "Null Owner", "OwnerId": null}))
+        .await;
+    let r = org
+        .get(&format!("{V}/sobjects/Account/{created}?fields=OwnerId"))
+        .await;
+    assert_eq!(r.body["OwnerId"], owner);
 }
 
 #[tokio::test]

@@ -9,7 +9,11 @@ pub mod collections;
 pub mod describe;
 pub mod limits;
 pub mod query;
+pub mod query_columns;
+pub mod record_count;
+pub mod search;
 pub mod sobject;
+pub mod tree;
 pub mod upsert;
 pub mod versions;
 
@@ -44,6 +48,10 @@ pub fn router() -> Router<AppState> {
         .route("/services/data", get(versions::versions))
         .route(data, only_get(get(versions::version_resources)))
         .route(&format!("{data}/limits"), only_get(get(limits::limits)))
+        .route(
+            &format!("{data}/limits/recordCount"),
+            only_get(get(record_count::record_count)),
+        )
         .route(
             &format!("{data}/sobjects"),
             only_get(get(describe::describe_global)),
@@ -100,6 +108,15 @@ pub fn router() -> Router<AppState> {
         .route(
             &format!("{data}/composite/sobjects/{{sobject}}/{{field}}"),
             axum::routing::patch(collections::collections_upsert).fallback(|| not_allowed("PATCH")),
+        )
+        .route(&format!("{data}/search"), only_get(get(search::search)))
+        .route(
+            &format!("{data}/parameterizedSearch"),
+            only_get(get(search::parameterized_search)),
+        )
+        .route(
+            &format!("{data}/composite/tree/{{sobject}}"),
+            post(tree::sobject_tree).fallback(|| not_allowed("POST")),
         )
         .route(&format!("{data}/{{*rest}}"), any(unknown_resource))
         .route("/services/apexrest/{*path}", any(apexrest::apex_rest))

@@ -1,5 +1,6 @@
 //! Query (`GET /query?q=`), QueryAll (`GET /queryAll?q=`, deleted records included) and their
-//! `nextRecordsUrl` pages (`GET /query/<locator>-<offset>`), honouring `Sforce-Query-Options: batchSize`.
+//! `nextRecordsUrl` pages (`GET /query/<locator>-<offset>`), honouring `Sforce-Query-Options: batchSize`;
+//! aggregate queries answer `AggregateResult` rows.
 //! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm>
 //! <https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_queryoptions.htm>
 
@@ -43,7 +44,8 @@ pub async fn query(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    run(&state, &version, params.get("q"), &headers, false)
+    let columns = params.get("columns").is_some_and(|c| c == "true");
+    run(&state, &version, params.get("q"), &headers, false, columns)
 }
 
 /// `GET /queryAll?q=`: like query, with deleted records (`IsDeleted = true`).
@@ -54,7 +56,8 @@ pub async fn query_all(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    run(&state, &version, params.get("q"), &headers, true)
+    let columns = params.get("columns").is_some_and(|c| c == "true");
+    run(&state, &version, params.get("q"), &headers, true, columns)
 }
 
 fn soql_error(e: soql::SoqlError) -> ApiError {
@@ -67,6 +70,7 @@ fn run(
     q: Option<&String>,
     headers: &HeaderMap,
     all: bool,
+    columns: bool,
 ) -> Result<Response, ApiError> {
     let v = ApiVersion::parse(version)?;
     let Some(q) = q.filter(|q| !q.trim().is_empty()) else {
@@ -84,6 +88,15 @@ fn run(
             format!("\n{q}\n^\nERROR at Row:1:Column:1\nsObject type '{}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", parsed.object),
         )
     })?;
+    if columns {
+        return Ok(json_response(
+            StatusCode::OK,
+            &super::query_columns::column_metadata(schema, obj, &parsed),
+        ));
+    }
+    if soql::is_aggregate(&parsed) {
+        return Ok(aggregate_result(state, &parsed, all));
+    }
     let count_only = parsed.select.iter().any(|s| matches!(s, SelectItem::Count));
     // Canonical SELECT paths (defensive: resolve already checked them), without duplicates.
     let mut paths: Vec<Vec<String>> = vec![];
@@ -199,6 +212,53 @@ fn run(
     }
     body["records"] = Value::Array(records);
     Ok(json_response(StatusCode::OK, &body))
+}
+
+/// An aggregate query's answer: its `AggregateResult` rows (attributes without a url, as
+/// Salesforce prints them), all on one page.
+fn aggregate_result(state: &AppState, parsed: &soql::Query, all: bool) -> Response {
+    let today = chrono::Utc::now().date_naive();
+    let store = state.store.read();
+    let rows = match parsed.object.as_str() {
+        "User" => {
+            let rows = store.users.iter().map(|user| UserRow { user }).collect();
+            soql::aggregate(parsed, rows, today)
+        }
+        "RecordType" => {
+            let rows = state
+                .schema
+                .account
+                .record_types
+                .iter()
+                .map(|record_type| RecordTypeRow {
+                    record_type,
+                    store: &store,
+                })
+                .collect();
+            soql::aggregate(parsed, rows, today)
+        }
+        _ => {
+            let rows = store
+                .accounts()
+                .filter(|r| all || !r.deleted)
+                .map(|rec| AccountRow { rec, store: &store })
+                .collect();
+            soql::aggregate(parsed, rows, today)
+        }
+    };
+    let records: Vec<Value> = rows
+        .into_iter()
+        .map(|columns| {
+            let mut record = serde_json::Map::new();
+            record.insert("attributes".into(), json!({"type": "AggregateResult"}));
+            record.extend(columns);
+            Value::Object(record)
+        })
+        .collect();
+    json_response(
+        StatusCode::OK,
+        &json!({"totalSize": records.len(), "done": true, "records": records}),
+    )
 }
 
 /// `Some((descending, nulls_last))` when the query is a plain `ORDER BY Name …` over live accounts

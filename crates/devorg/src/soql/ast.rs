@@ -30,6 +30,18 @@ pub enum SelectItem {
     Field(FieldPath),
     /// `COUNT()`: the response carries only `totalSize`.
     Count,
+    /// `COUNT(field) [alias]`: one `AggregateResult` row.
+    Aggregate(Aggregate),
+}
+
+/// An aggregate function over a field, e.g. `COUNT(Id) c`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    /// The function as Salesforce spells it (`COUNT`).
+    pub function: &'static str,
+    pub field: FieldPath,
+    /// The alias written after it; without one the column is `expr0`, `expr1`, … .
+    pub alias: Option<String>,
 }
 
 /// A dotted field path such as `["Owner", "Name"]`; as written until resolved, canonical after.

@@ -16,13 +16,7 @@ const MS_PER_DAY: i64 = 86_400_000;
 
 /// Filter + ORDER BY + OFFSET/LIMIT over rows; `today` anchors relative date literals (UTC).
 pub fn run<R: Row>(query: &Query, rows: Vec<R>, today: NaiveDate) -> Vec<R> {
-    let kept: Vec<R> = match &query.filter {
-        Some(filter) => {
-            let pred = compile(filter, today);
-            rows.into_iter().filter(|row| pred.eval(row)).collect()
-        }
-        None => rows,
-    };
+    let kept = filtered(query, rows, today);
     let offset = query.offset.unwrap_or(0);
     let end = query.limit.map_or(usize::MAX, |l| offset.saturating_add(l));
     if query.order_by.is_empty() {
@@ -36,6 +30,17 @@ pub fn run<R: Row>(query: &Query, rows: Vec<R>, today: NaiveDate) -> Vec<R> {
         .take(end - offset)
         .filter_map(|i| slots[i as usize].take())
         .collect()
+}
+
+/// The rows that satisfy the WHERE clause (no ORDER BY, OFFSET or LIMIT), compiled once.
+pub(super) fn filtered<R: Row>(query: &Query, rows: Vec<R>, today: NaiveDate) -> Vec<R> {
+    match &query.filter {
+        Some(filter) => {
+            let pred = compile(filter, today);
+            rows.into_iter().filter(|row| pred.eval(row)).collect()
+        }
+        None => rows,
+    }
 }
 
 /// Whether one row satisfies a WHERE condition.

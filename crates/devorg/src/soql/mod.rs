@@ -1,6 +1,7 @@
 //! The SOQL subset devorg understands: parsing ([`parse`]), checking against the schema ([`resolve`]) and
 //! evaluation over rows ([`run`], [`matches`]), with Salesforce's error codes and messages.
 
+mod aggregate;
 mod ast;
 mod dates;
 mod eval;
@@ -8,6 +9,7 @@ mod lexer;
 mod parser;
 mod resolve;
 
+pub use aggregate::{aggregate, columns as aggregate_columns, is_aggregate};
 pub use ast::*;
 pub use eval::{matches, run};
 pub use parser::{parse, MAX_NESTING, MAX_OFFSET, MAX_STATEMENT_CHARS};

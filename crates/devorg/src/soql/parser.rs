@@ -1,7 +1,7 @@
 //! Recursive-descent parser from tokens to a [`Query`], with Salesforce's error texts and positions.
 //!
 //! Grammar (the subset devorg supports, in SOQL's clause order):
-//! `SELECT (COUNT() | path {, path}) FROM object [WHERE cond] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST]
+//! `SELECT (COUNT() | COUNT(path) [alias] {, ...} | path {, path}) FROM object [WHERE cond] [ORDER BY path [ASC|DESC] [NULLS FIRST|LAST]
 //! {, ...}] [LIMIT n] [OFFSET n]`, where `cond` is terms joined by only AND or only OR (SOQL demands
 //! parentheses when mixing them), a term is `NOT term`, `( cond )`, `path op literal` or
 //! `path [NOT] IN (literal, ...)`.
@@ -25,8 +25,8 @@ pub const MAX_NESTING: usize = 100;
 
 /// What devorg supports, appended to every "not supported" message so the reader knows what to use.
 const SUPPORTED: &str =
-    "devorg supports SELECT with fields, parent fields (Owner.Name) or COUNT(), FROM one \
-object, WHERE, ORDER BY, LIMIT and OFFSET";
+    "devorg supports SELECT with fields, parent fields (Owner.Name), COUNT() or COUNT(field) \
+[alias], FROM one object, WHERE, ORDER BY, LIMIT and OFFSET";
 
 /// Prefixes a message with Salesforce's position block: the query line, a caret under the offending
 /// character, and `ERROR at Row:r:Column:c` (both 1-based).
@@ -227,6 +227,7 @@ impl Parser<'_> {
         if self.peek().tok != Tok::Eof {
             return Err(self.unexpected());
         }
+        self.check_aggregates(&select, &select_pos, &order_by)?;
         Ok(Query {
             object,
             select,
@@ -256,12 +257,23 @@ impl Parser<'_> {
                     return Err(self.unsupported(t.start, "TYPEOF"))
                 }
                 Tok::Ident(word) if self.peek_at(1).tok == Tok::LParen => {
-                    if word.eq_ignore_ascii_case("COUNT") && self.peek_at(2).tok == Tok::RParen {
+                    if !word.eq_ignore_ascii_case("COUNT") {
+                        let name = word.to_ascii_uppercase();
+                        return Err(self.unsupported(t.start, &format!("the function {name}()")));
+                    }
+                    if self.peek_at(2).tok == Tok::RParen {
                         self.i += 3;
                         items.push(SelectItem::Count);
                     } else {
-                        let name = word.to_ascii_uppercase();
-                        return Err(self.unsupported(t.start, &format!("the function {name}()")));
+                        self.i += 2;
+                        let field = self.path()?;
+                        self.expect(&Tok::RParen)?;
+                        let alias = self.alias()?;
+                        items.push(SelectItem::Aggregate(Aggregate {
+                            function: "COUNT",
+                            field,
+                            alias,
+                        }));
                     }
                 }
                 _ => items.push(SelectItem::Field(self.path()?)),
@@ -282,6 +294,62 @@ impl Parser<'_> {
             }
         }
         Ok((items, positions))
+    }
+
+    /// Without GROUP BY (which devorg refuses), a query with an aggregate may select and sort by
+    /// nothing else; Salesforce's words for it. Aliases must differ.
+    fn check_aggregates(
+        &self,
+        select: &[SelectItem],
+        positions: &[usize],
+        order_by: &[OrderBy],
+    ) -> Result<(), SoqlError> {
+        if !select.iter().any(|s| matches!(s, SelectItem::Aggregate(_))) {
+            return Ok(());
+        }
+        for (item, pos) in select.iter().zip(positions) {
+            if let SelectItem::Field(path) = item {
+                return Err(SoqlError::Malformed(located(
+                    self.text,
+                    *pos,
+                    &format!("Field must be grouped or aggregated: {}", path.dotted()),
+                )));
+            }
+        }
+        if let Some(order) = order_by.first() {
+            return Err(SoqlError::Malformed(located(
+                self.text,
+                order.pos,
+                &format!(
+                    "Ordered field must be grouped or aggregated: {}",
+                    order.field.dotted()
+                ),
+            )));
+        }
+        let mut seen: Vec<String> = vec![];
+        for item in select {
+            if let SelectItem::Aggregate(Aggregate {
+                alias: Some(alias), ..
+            }) = item
+            {
+                let lower = alias.to_ascii_lowercase();
+                if seen.contains(&lower) {
+                    return Err(SoqlError::Malformed(format!("duplicate alias: {alias}")));
+                }
+                seen.push(lower);
+            }
+        }
+        Ok(())
+    }
+
+    /// The alias after an aggregate (`COUNT(Id) total`), if one is written.
+    fn alias(&mut self) -> Result<Option<String>, SoqlError> {
+        match &self.peek().tok {
+            Tok::Ident(s) if !RESERVED.contains(&s.to_ascii_uppercase().as_str()) => {
+                self.name().map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 
     /// An identifier that is not a reserved word.
@@ -624,6 +692,43 @@ mod tests {
     }
 
     #[test]
+    fn parses_count_of_a_field_with_or_without_alias() {
+        let q = p("SELECT COUNT(Id) c, count(Owner.Name) FROM Account WHERE Name != null");
+        assert_eq!(
+            q.select,
+            vec![
+                SelectItem::Aggregate(Aggregate {
+                    function: "COUNT",
+                    field: path("Id"),
+                    alias: Some("c".into())
+                }),
+                SelectItem::Aggregate(Aggregate {
+                    function: "COUNT",
+                    field: path("Owner.Name"),
+                    alias: None
+                }),
+            ]
+        );
+        let e = err("SELECT Name, COUNT(Id) FROM Account");
+        assert_eq!(e.error_code(), "MALFORMED_QUERY");
+        assert_eq!(
+            e.message(),
+            "\nSELECT Name, COUNT(Id) FROM Account\n       ^\nERROR at Row:1:Column:8\nField must be grouped or aggregated: Name"
+        );
+        assert!(err("SELECT COUNT(Id) FROM Account ORDER BY Name")
+            .message()
+            .ends_with("Ordered field must be grouped or aggregated: Name"));
+        assert_eq!(
+            err("SELECT COUNT(Id) a, COUNT(Name) A FROM Account").message(),
+            "duplicate alias: A"
+        );
+        assert_eq!(
+            err("SELECT COUNT(Id FROM Account").error_code(),
+            "MALFORMED_QUERY"
+        );
+    }
+
+    #[test]
     fn parses_every_operator_and_literal() {
         let ops = [
             ("=", CompareOp::Eq),
@@ -779,8 +884,9 @@ mod tests {
         for (text, what) in [
             (
                 "SELECT Industry, COUNT(Id) FROM Account GROUP BY Industry",
-                "COUNT()",
+                "GROUP BY",
             ),
+            ("SELECT SUM(AnnualRevenue) FROM Account", "SUM()"),
             ("SELECT Industry FROM Account GROUP BY Industry", "GROUP BY"),
             (
                 "SELECT Id, (SELECT Id FROM Contacts) FROM Account",

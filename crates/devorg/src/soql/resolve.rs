@@ -28,9 +28,12 @@ pub fn resolve(mut query: Query, catalog: &impl Catalog) -> Result<Query, SoqlEr
     };
     let mut seen: Vec<&FieldPath> = Vec::new();
     for (item, pos) in query.select.iter_mut().zip(&query.source.select_pos) {
-        if let SelectItem::Field(path) = item {
-            let (canonical, _, _) = r.field(path, *pos)?;
-            *path = canonical;
+        match item {
+            SelectItem::Field(path) | SelectItem::Aggregate(Aggregate { field: path, .. }) => {
+                let (canonical, _, _) = r.field(path, *pos)?;
+                *path = canonical;
+            }
+            SelectItem::Count => {}
         }
     }
     for item in &query.select {

@@ -384,6 +384,11 @@ impl Store {
             }
         }
         for (idx, v) in values {
+            // A null for a field defaulted on create (OwnerId) keeps the default: only an update
+            // can clear it, and is refused (UNCONFIRMED for create; see the README).
+            if v.is_null() && account.fields[idx].defaulted_on_create {
+                continue;
+            }
             rec.set(idx, v);
         }
         self.default_record_type(&mut rec);

@@ -276,7 +276,10 @@ impl Store {
         }
     }
 
-    /// Whole-record rules: required fields, the org's validation rule, unique fields.
+    /// Whole-record rules: required fields, the org's validation rule, unique fields. A required
+    /// field the API may write must hold a value after the write: left out of a create, or set to
+    /// null in an update (`{"OwnerId": null}`, `{"Name": null}`), it is REQUIRED_FIELD_MISSING with
+    /// the field in `fields`. Fields defaulted on create (OwnerId) already hold their default here.
     pub(super) fn check_record(&self, rec: &Record) -> Result<(), DmlError> {
         let account = &self.schema.account;
         let missing: Vec<String> = account
@@ -284,10 +287,7 @@ impl Store {
             .iter()
             .enumerate()
             .filter(|(_, f)| {
-                !f.nillable
-                    && f.createable
-                    && !f.defaulted_on_create
-                    && f.ftype != FieldType::Boolean
+                !f.nillable && (f.createable || f.updateable) && f.ftype != FieldType::Boolean
             })
             .filter(|(i, _)| rec.stored(*i).is_none())
             .map(|(_, f)| f.name.clone())
