@@ -15,4 +15,5 @@ mod routes;
 mod session;
 mod sync;
 mod sync_bench;
+mod sync_bulk;
 mod sync_safety;

@@ -1,0 +1,112 @@
+//! The copy through Bulk API 2.0, end to end on two devorgs: above the number of records the
+//! person sets, the run goes up as ingest jobs (parents' job before children's), the screen says
+//! so and shows the job, and the target holds each record once, byte for byte.
+
+use anyhow::Result;
+use orgbridge_e2e::{spawn_app, spawn_second_org, TARGET_USERNAME};
+use serde_json::{json, Value};
+
+use crate::page::Org;
+use crate::sync::{match_on_source_id, open_copy, sign_in_to_both};
+
+/// The target's live accounts whose `External_Id__c` is one of `sources`: (key, Name, ParentId).
+fn copies(org: &devorg::RunningOrg, sources: &[String]) -> Vec<(String, Value, Value, String)> {
+    let store = org.state.store.read();
+    let object = devorg::schema::account_object();
+    let f = |n: &str| object.field(n).expect("a field");
+    store
+        .accounts()
+        .filter(|r| !r.deleted)
+        .filter_map(|r| {
+            let key = store.account_value(r, f("External_Id__c"));
+            let key = key.as_str().filter(|k| sources.iter().any(|s| s == k))?.to_string();
+            Some((
+                key,
+                store.account_value(r, f("Name")),
+                store.account_value(r, f("ParentId")),
+                r.id.clone(),
+            ))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_once() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    let names = [
+        "Bulk Test Parent",
+        "Bulk Test, \"Quoted\" Co",
+        "Bulk Test =HYPERLINK(\"http://x\")",
+        "Bulk Test Zürich 東京",
+        "Bulk Test Line\nBreak",
+    ];
+    let mut ids: Vec<String> = names
+        .iter()
+        .map(|n| org.insert(json!({ "Name": n })))
+        .collect();
+    ids.push(org.insert(json!({"Name": "Bulk Test Child", "ParentId": ids[0]})));
+
+    let page = sign_in_to_both(&app, &target).await?;
+    let browser = page.browser();
+    page.search("Bulk Test", None).await?;
+    open_copy(browser).await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    match_on_source_id(browser, "External_Id__c").await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("6 to insert").await?;
+    // Under the default of 2,000: REST.
+    browser.wait_for_text("REST (sObject Collections, 200 per call): 6 records to write is under 2000.").await?;
+
+    // A number that is not one is said, and changes nothing.
+    browser.fill("Write through Bulk API 2.0 from", "five").await?;
+    page.wait_alert_containing("“five” is not a number of records").await?;
+    browser.wait_for_text("6 records to write is under 2000").await?;
+    browser.fill("Write through Bulk API 2.0 from", "5").await?;
+    browser
+        .wait_for_text("Bulk API 2.0: 6 records to write is at least 5, where Salesforce advises Bulk.")
+        .await?;
+
+    let calls_before = target.state.usage.used();
+    browser
+        .click_button(&format!("Write 6 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("Done.").await?;
+    page.wait_status_containing("6 created, 0 updated, 0 failed").await?;
+    // The last job, the children's, is shown as the org left it.
+    browser.wait_for_text("Bulk API 2.0 job 2 of 2").await?;
+    browser.wait_for_text("JobComplete, 1 records processed, 0 failed").await?;
+
+    let copied = copies(&target, &ids);
+    assert_eq!(copied.len(), 6, "each record once: {copied:?}");
+    for (n, name) in names.iter().enumerate() {
+        let copy = copied.iter().find(|c| c.0 == ids[n]).expect("copied");
+        assert_eq!(copy.1, json!(name), "byte for byte");
+    }
+    let parent = copied.iter().find(|c| c.0 == ids[0]).unwrap().3.clone();
+    let child = copied.iter().find(|c| c.0 == ids[5]).unwrap();
+    assert_eq!(child.2, json!(parent), "the parent, by its key");
+    // A handful of calls: two jobs of create, upload, close, polls and two result files, and the
+    // conflict check's none (nothing to update).
+    let calls = target.state.usage.used() - calls_before;
+    assert!(calls <= 20, "{calls} calls in the target");
+
+    // The threshold is kept for this pair of orgs: one change is under it, so REST.
+    org.update(&ids[1], json!({"Name": "Bulk Test Renamed"}));
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 1 to update, 5 unchanged").await?;
+    let kept = browser.field("Write through Bulk API 2.0 from").await?;
+    assert_eq!(kept.prop("value").await?.as_deref(), Some("5"));
+    browser.wait_for_text("1 records to write is under 5").await?;
+    browser
+        .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("0 created, 1 updated, 0 failed").await?;
+    let copied = copies(&target, &ids);
+    assert_eq!(copied.len(), 6);
+    assert!(copied.iter().any(|c| c.1 == json!("Bulk Test Renamed")));
+    app.finish().await
+}
