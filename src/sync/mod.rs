@@ -176,6 +176,7 @@ fn Pair(source: Arc<SignedIn>, target: Arc<SignedIn>) -> impl IntoView {
             facts: StoredValue::new((*facts).clone()),
             deletions: RwSignal::new(false),
             rest_of: RwSignal::new(None),
+            unkept: RwSignal::new(None),
         };
         provide_context(ctx);
         preview::provide_previewer(ctx);

@@ -122,8 +122,14 @@ impl Control for Ui {
 
     async fn saw(&self, state: &RunState) {
         self.ctx.run.try_set(Some(state.clone()));
-        // A browser that refuses IndexedDB still runs; it just cannot resume after a reload.
-        let _ = kept::keep_progress(&self.pair, &self.plan, state).await;
+        // A browser that refuses IndexedDB still runs (said on screen); it just cannot resume
+        // after a reload.
+        match kept::keep_progress(&self.pair, &self.plan, state).await {
+            Err(why) if self.ctx.unkept.with_untracked(Option::is_none) => {
+                self.ctx.unkept.try_set(Some(why));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -160,9 +166,16 @@ async fn drive(
                 made.at_ms,
                 made.leaves.clone(),
             );
-            let _ = kept::keep_plan(&pair, &plan).await;
+            let unkept = kept::keep_plan(&pair, &plan).await.err();
             if let Ok(mut slot) = made.run_plan.lock() {
                 *slot = Some(plan.clone());
+            }
+            // Nothing is sent yet: the person decides whether to write without a resume.
+            if let Some(why) = unkept {
+                ctx.unkept.try_set(Some(why.clone()));
+                return Ok(Stop::Held(format!(
+                    "This browser could not keep the run, so it could not be resumed after a reload or a closed tab ({why}). Nothing was written. Resume to write without that, or free space for this site first."
+                )));
             }
             plan
         }
@@ -281,6 +294,7 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
                 }
             }
             confirm.set(None);
+            ctx.unkept.set(None);
             ctx.run.set(Some(RunState::with_engine(
                 &made.preview,
                 engine.get_untracked().0,
@@ -558,6 +572,9 @@ pub fn RunPanel() -> impl IntoView {
                     <span class="ob-muted">{time_left}</span>
                 </div>
                 {move || ctx.run.with(|r| r.as_ref().and_then(job_words)).map(|w| view! { <p class="ob-muted ob-small ob-sync-job">{w}</p> })}
+                {move || ctx.unkept.get().map(|why| view! {
+                    <p class="ob-status ob-sync-unkept" role="status">{format!("Not kept in this browser ({why}): if this page is reloaded or closed, the run cannot be resumed. Preview again then: what was written shows as Unchanged.")}</p>
+                })}
                 <div class="ob-actions">
                     <Show when=move || pending.get()>
                         <button type="button" class="ob-button ob-button-secondary" on:click=move |_| runner.want.set_value(Some(Stop::Paused))>"Pause"</button>

@@ -103,6 +103,9 @@ pub struct SyncCtx {
     /// The rows still to write of a run resumed too long after its preview: previewed again
     /// (by their source ids) instead of the choice of accounts.
     pub rest_of: RwSignal<Option<Vec<salesforce::types::RecordId>>>,
+    /// Why this browser could not keep the run (quota, private mode): said on screen, and the
+    /// run goes on only if the person chooses to write without a resume.
+    pub unkept: RwSignal<Option<String>>,
 }
 
 impl SyncCtx {

@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod bulk;
 mod oauth;
 mod rest;
 mod setup_check;

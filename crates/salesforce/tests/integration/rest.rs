@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::common::*;
 
-async fn client_for(org: &devorg::RunningOrg) -> Client<Reqwest> {
+pub(crate) async fn client_for(org: &devorg::RunningOrg) -> Client<Reqwest> {
     let url = InstanceUrl::parse(&org.url).unwrap();
     let versions = salesforce::oauth::parse_newest_version(
         salesforce::transport::Transport::send(

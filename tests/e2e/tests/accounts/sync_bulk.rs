@@ -110,3 +110,41 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
     assert!(copied.iter().any(|c| c.1 == json!("Bulk Test Renamed")));
     app.finish().await
 }
+
+#[tokio::test]
+async fn a_browser_that_cannot_keep_the_run_says_so_and_writes_only_when_asked() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    let ids = vec![
+        org.insert(json!({"Name": "Unkept Test One"})),
+        org.insert(json!({"Name": "Unkept Test Two"})),
+    ];
+    let page = sign_in_to_both(&app, &target).await?;
+    let browser = page.browser();
+    page.search("Unkept Test", None).await?;
+    open_copy(browser).await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    match_on_source_id(browser, "External_Id__c").await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("2 to insert").await?;
+    // The site's storage is full.
+    browser
+        .eval("IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };")
+        .await?;
+    browser
+        .click_button(&format!("Write 2 accounts to {TARGET_USERNAME}"))
+        .await?;
+    let said = page
+        .wait_alert_containing("This browser could not keep the run")
+        .await?;
+    assert!(said.contains("quota") && said.contains("Nothing was written"), "{said}");
+    assert!(copies(&target, &ids).is_empty(), "nothing written before the person chose");
+    browser.click_button("Resume").await?;
+    page.wait_status_containing("2 created, 0 updated, 0 failed").await?;
+    page.wait_status_containing("Not kept in this browser").await?;
+    assert_eq!(copies(&target, &ids).len(), 2);
+    app.finish().await
+}
