@@ -5,6 +5,7 @@
 
 pub mod apexrest;
 pub mod auth;
+pub mod bulk;
 pub mod collections;
 pub mod describe;
 pub mod limits;
@@ -101,6 +102,7 @@ pub fn router() -> Router<AppState> {
             &format!("{data}/composite/sobjects/{{sobject}}/{{field}}"),
             axum::routing::patch(collections::collections_upsert).fallback(|| not_allowed("PATCH")),
         )
+        .merge(bulk::router())
         .route(&format!("{data}/{{*rest}}"), any(unknown_resource))
         .route("/services/apexrest/{*path}", any(apexrest::apex_rest))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
