@@ -836,7 +836,14 @@ async fn errors_are_bulk_api_shaped() {
     );
     let r = post(json!({"object": "User", "operation": "insert"})).await;
     assert_eq!(r.code(), "INVALIDJOB");
-    // Ingest jobs exist from v41.0.
+    // Ingest jobs exist from v41.0 (and the version's resources list them).
+    assert_eq!(org.get(V).await.json["jobs"], format!("{V}/jobs"));
+    assert!(org
+        .get("/services/data/v40.0")
+        .await
+        .json
+        .get("jobs")
+        .is_none());
     let r = org
         .json(
             Method::POST,

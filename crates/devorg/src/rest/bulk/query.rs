@@ -285,7 +285,8 @@ async fn run(state: AppState, id: String) {
     let today = chrono::Utc::now().date_naive();
     match object.as_str() {
         "Account" => {
-            let ids: Vec<String> = {
+            // Inline 18-byte ids: one allocation for a million rows, not one per row.
+            let ids: Vec<[u8; 18]> = {
                 let store = state.store.read();
                 let rows: Vec<AccountRow> = store
                     .accounts()
@@ -294,7 +295,7 @@ async fn run(state: AppState, id: String) {
                     .collect();
                 soql::run(&parsed, rows, today)
                     .iter()
-                    .map(|row| row.rec.id.clone())
+                    .filter_map(|row| row.rec.id.as_bytes().try_into().ok())
                     .collect()
             };
             for batch in ids.chunks(BATCH_RECORDS) {
@@ -303,7 +304,10 @@ async fn run(state: AppState, id: String) {
                 }
                 {
                     let store = state.store.read();
-                    for rec in batch.iter().filter_map(|id| store.account(id)) {
+                    let records = batch
+                        .iter()
+                        .filter_map(|id| store.account(std::str::from_utf8(id).ok()?));
+                    for rec in records {
                         let values: Vec<Value> =
                             paths.iter().map(|p| store.path_value(rec, p)).collect();
                         push_row(&mut out, &mut ends, values.iter().map(text));
