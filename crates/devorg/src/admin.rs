@@ -173,11 +173,12 @@ async fn admin_users(State(state): State<AppState>) -> Response {
 }
 
 /// Clears every fault: token lifetime and latency back to the flags, nothing pending, API usage 0
-/// of the flag's limit. Tokens already issued stay as they are.
+/// of the flag's limit, no bulk allowance used. Tokens already issued stay as they are.
 async fn reset(State(state): State<AppState>) -> Response {
     state.faults.reset(&state.config);
     state.usage.set_max(state.config.api_limit);
     state.usage.set_used(0);
+    state.bulk.reset_usage();
     Json(snapshot(&state)).into_response()
 }
 

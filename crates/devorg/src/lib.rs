@@ -33,6 +33,7 @@ pub use server::{spawn, RunningOrg};
 pub use state::AppState;
 
 use axum::Router;
+use tower::util::MapRequestLayer;
 use tower::Layer;
 use tower_http::normalize_path::NormalizePathLayer;
 
@@ -50,5 +51,33 @@ pub fn app(state: AppState) -> Router {
     let routes = routes.with_state(state);
     // A Router's own layers run after routing, so the slash is trimmed by a service wrapped around
     // the whole router, mounted as the only (fallback) service of an outer one: `app` stays a Router.
-    Router::new().fallback_service(NormalizePathLayer::trim_trailing_slash().layer(routes))
+    let routes = NormalizePathLayer::trim_trailing_slash().layer(routes);
+    Router::new().fallback_service(MapRequestLayer::new(collapse_job_slashes).layer(routes))
+}
+
+/// jsforce asks for a query job's later result pages at `…/jobs/query//{id}/results` (its path
+/// starts with a slash after the base that ends with one), and Salesforce serves it; so runs of
+/// slashes in Bulk API paths count as one.
+fn collapse_job_slashes(mut req: axum::extract::Request) -> axum::extract::Request {
+    let path = req.uri().path();
+    if !(path.starts_with("/services/data/") && path.contains("/jobs/") && path.contains("//")) {
+        return req;
+    }
+    let mut collapsed = String::with_capacity(path.len());
+    for c in path.chars() {
+        if !(c == '/' && collapsed.ends_with('/')) {
+            collapsed.push(c);
+        }
+    }
+    if let Some(q) = req.uri().query() {
+        collapsed = format!("{collapsed}?{q}");
+    }
+    let mut parts = req.uri().clone().into_parts();
+    if let Ok(pq) = collapsed.parse() {
+        parts.path_and_query = Some(pq);
+        if let Ok(uri) = axum::http::Uri::from_parts(parts) {
+            *req.uri_mut() = uri;
+        }
+    }
+    req
 }

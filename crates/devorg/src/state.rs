@@ -58,6 +58,8 @@ pub struct Inner {
     pub tokens: Mutex<Tokens>,
     pub faults: Faults,
     pub usage: ApiUsage,
+    /// Bulk API 2.0 jobs and the bulk allowances they use.
+    pub bulk: crate::rest::bulk::BulkJobs,
     /// Pending authorize requests and the org's token-signing key.
     pub oauth: crate::oauth::OAuthState,
 }
@@ -109,6 +111,7 @@ impl AppState {
         let base_url = format!("http://{}", config.addr);
         Ok(AppState(Arc::new(Inner {
             usage: ApiUsage::new(config.api_limit),
+            bulk: Default::default(),
             faults: Faults::new(&config),
             oauth: crate::oauth::OAuthState::default(),
             base_url: RwLock::new(base_url),

@@ -5,6 +5,7 @@
 
 pub mod apexrest;
 pub mod auth;
+pub mod bulk;
 pub mod collections;
 pub mod describe;
 pub mod limits;
@@ -118,6 +119,7 @@ pub fn router() -> Router<AppState> {
             &format!("{data}/composite/tree/{{sobject}}"),
             post(tree::sobject_tree).fallback(|| not_allowed("POST")),
         )
+        .merge(bulk::router())
         .route(&format!("{data}/{{*rest}}"), any(unknown_resource))
         .route("/services/apexrest/{*path}", any(apexrest::apex_rest))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -109,6 +109,10 @@ pub async fn version_resources(
         };
         map.insert(name.to_string(), Value::String(url));
     }
+    // Bulk API 2.0 (ingest jobs from 41.0).
+    if v.0 >= super::bulk::INGEST_SINCE {
+        map.insert("jobs".into(), Value::String(format!("{base}/jobs")));
+    }
     Ok(json_response(StatusCode::OK, &map))
 }
 

@@ -456,6 +456,16 @@ impl Store {
         Ok(Undo::Replaced(Box::new(old)))
     }
 
+    /// Removes a live account for good (Bulk API `hardDelete`): it skips the Recycle Bin, so not
+    /// even `queryAll` sees it afterwards.
+    pub fn hard_delete(&mut self, id: &str) -> Result<(), DmlError> {
+        let id = self.live_account(id)?.id.clone();
+        if let Some(rec) = self.accounts.remove(&id) {
+            self.unindex(&rec);
+        }
+        Ok(())
+    }
+
     /// Upserts by external id `field` = `value` as user `by`: update the one match, create when
     /// none (with the external id set), or report several matches.
     pub fn upsert(
