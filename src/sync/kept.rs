@@ -33,10 +33,25 @@ async fn open() -> Result<Rc<Rexie>, String> {
             .add_object_store(ObjectStore::new(RUNS))
             .build()
             .await
-            .map_err(|e| e.to_string())?,
+            .map_err(words)?,
     );
     OPENED.with(|o| *o.borrow_mut() = Some(db.clone()));
     Ok(db)
+}
+
+/// Why IndexedDB refused, in words a person can act on (rexie's own text is "idb error").
+fn words(e: rexie::Error) -> String {
+    let detail = match e {
+        rexie::Error::IdbError(inner) => inner.to_string(),
+        other => other.to_string(),
+    };
+    if detail.contains("Quota") {
+        format!("this site's storage in the browser is full: {detail}")
+    } else {
+        format!(
+            "the browser refused to store it (private browsing, or site data turned off): {detail}"
+        )
+    }
 }
 
 async fn put<T: Serialize>(name: &str, value: &T) -> Result<(), String> {
@@ -44,13 +59,13 @@ async fn put<T: Serialize>(name: &str, value: &T) -> Result<(), String> {
     let db = open().await?;
     let tx = db
         .transaction(&[RUNS], TransactionMode::ReadWrite)
-        .map_err(|e| e.to_string())?;
-    let store = tx.store(RUNS).map_err(|e| e.to_string())?;
+        .map_err(words)?;
+    let store = tx.store(RUNS).map_err(words)?;
     store
         .put(&JsValue::from_str(&text), Some(&JsValue::from_str(name)))
         .await
-        .map_err(|e| e.to_string())?;
-    tx.done().await.map_err(|e| e.to_string())?;
+        .map_err(words)?;
+    tx.done().await.map_err(words)?;
     Ok(())
 }
 

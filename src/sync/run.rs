@@ -9,9 +9,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use orgbridge_model::accounts::{shown_name, thousands, SOBJECT};
 use orgbridge_model::route::Route;
+use orgbridge_sync::bulk;
 use orgbridge_sync::read::deleted_since;
 use orgbridge_sync::rest_writer::RestUpsert;
-use orgbridge_sync::bulk;
 use orgbridge_sync::run::{run, Control, Engine, RecordResult, RunState, Stop};
 use salesforce::client::ApiUsage;
 use salesforce::types::ExternalIdField;
@@ -20,6 +20,9 @@ use super::kept;
 use super::state::{org_short, use_sync, Made, SyncCtx, FRESH_MS};
 use crate::components::alert::ErrorAlert;
 use crate::error::AppError;
+
+/// How a run that the browser could not keep is held before its first call.
+const UNKEPT: &str = "This browser could not keep the run";
 
 /// Calls at once while both budgets are comfortable.
 const CALLS_AT_ONCE: usize = 3;
@@ -174,7 +177,7 @@ async fn drive(
             if let Some(why) = unkept {
                 ctx.unkept.try_set(Some(why.clone()));
                 return Ok(Stop::Held(format!(
-                    "This browser could not keep the run, so it could not be resumed after a reload or a closed tab ({why}). Nothing was written. Resume to write without that, or free space for this site first."
+                    "{UNKEPT}: {why}. Nothing was written. Resume to write anyway, without a resume after a reload or a closed tab; or free space for this site first."
                 )));
             }
             plan
@@ -400,7 +403,11 @@ fn EngineChoice(bulk_from: RwSignal<usize>) -> impl IntoView {
 
 /// The Bulk job a run is following, or followed last: its state and counts.
 fn job_words(state: &RunState) -> Option<String> {
-    let jobs: Vec<_> = state.batches.iter().filter_map(|b| b.job.as_ref()).collect();
+    let jobs: Vec<_> = state
+        .batches
+        .iter()
+        .filter_map(|b| b.job.as_ref())
+        .collect();
     let job = state
         .batches
         .iter()
@@ -588,6 +595,7 @@ pub fn RunPanel() -> impl IntoView {
                     Ok(Stop::Finished) => view! { <p class="ob-status" role="status">"Done."</p> }.into_any(),
                     Ok(Stop::Paused) => view! { <p class="ob-status" role="status">"Paused. Nothing more is sent until you resume."</p> }.into_any(),
                     Ok(Stop::Cancelled) => view! { <p class="ob-status" role="status">"Cancelled. Records not yet sent were not written."</p> }.into_any(),
+                    Ok(Stop::Held(why)) if why.starts_with(UNKEPT) => view! { <ErrorAlert title="Nothing written yet" message=why/> }.into_any(),
                     Ok(Stop::Held(why)) => view! {
                         <ErrorAlert title="The run is paused" message=format!("{why} Resume when that is fixed; records already written are not sent again.")>
                             <SignInAgain/>

@@ -32,24 +32,43 @@ async fn an_upsert_job_writes_reports_each_row_and_refuses_a_second_upload() {
     let csv = "External_Id__c,Name,NumberOfEmployees\n\
                K-1,\"Acme, \"\"West\"\"\",10\n\
                K-2,,5\n\
-               K-3,Globex =HYPERLINK(\"x\"),#N/A\n";
+               K-3,\"Globex =HYPERLINK(\"\"x\"\")\",#N/A\n";
     client.upload_job_data(&job.id, csv.into()).await.unwrap();
-    let again = client.upload_job_data(&job.id, csv.into()).await.unwrap_err();
+    let again = client
+        .upload_job_data(&job.id, csv.into())
+        .await
+        .unwrap_err();
     assert!(matches!(again, Error::Api { .. }), "{again:?}");
     client.close_job(&job.id).await.unwrap();
     let info = finished(&client, &job.id).await;
     assert_eq!(info.state, JobState::JobComplete);
     assert_eq!(info.number_records_processed, 3);
-    assert_eq!(info.number_records_failed, 1, "K-2 has no Name");
+    let failed = client
+        .job_results(&job.id, JobResults::Failed)
+        .await
+        .unwrap();
+    assert_eq!(info.number_records_failed, 1, "K-2 has no Name: {failed}");
 
     let ok = client
         .job_results(&job.id, JobResults::Successful)
         .await
         .unwrap();
-    assert!(ok.starts_with("\"sf__Id\",\"sf__Created\",\"External_Id__c\",\"Name\""), "{ok}");
-    assert!(ok.contains("\"true\",\"K-1\",\"Acme, \"\"West\"\"\""), "{ok}");
-    let failed = client.job_results(&job.id, JobResults::Failed).await.unwrap();
-    assert!(failed.contains("REQUIRED_FIELD_MISSING") && failed.contains("\"K-2\""), "{failed}");
+    assert!(
+        ok.starts_with("\"sf__Id\",\"sf__Created\",\"External_Id__c\",\"Name\""),
+        "{ok}"
+    );
+    assert!(
+        ok.contains("\"true\",\"K-1\",\"Acme, \"\"West\"\"\""),
+        "{ok}"
+    );
+    let failed = client
+        .job_results(&job.id, JobResults::Failed)
+        .await
+        .unwrap();
+    assert!(
+        failed.contains("REQUIRED_FIELD_MISSING") && failed.contains("\"K-2\""),
+        "{failed}"
+    );
     // Written once each, as sent.
     let rows = client
         .query_all_pages("SELECT Name FROM Account WHERE External_Id__c = 'K-3'")

@@ -19,7 +19,10 @@ fn copies(org: &devorg::RunningOrg, sources: &[String]) -> Vec<(String, Value, V
         .filter(|r| !r.deleted)
         .filter_map(|r| {
             let key = store.account_value(r, f("External_Id__c"));
-            let key = key.as_str().filter(|k| sources.iter().any(|s| s == k))?.to_string();
+            let key = key
+                .as_str()
+                .filter(|k| sources.iter().any(|s| s == k))?
+                .to_string();
             Some((
                 key,
                 store.account_value(r, f("Name")),
@@ -59,15 +62,26 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
     browser.click_button("Preview changes").await?;
     page.wait_status_containing("6 to insert").await?;
     // Under the default of 2,000: REST.
-    browser.wait_for_text("REST (sObject Collections, 200 per call): 6 records to write is under 2000.").await?;
+    browser
+        .wait_for_text(
+            "REST (sObject Collections, 200 per call): 6 records to write is under 2000.",
+        )
+        .await?;
 
     // A number that is not one is said, and changes nothing.
-    browser.fill("Write through Bulk API 2.0 from", "five").await?;
-    page.wait_alert_containing("“five” is not a number of records").await?;
-    browser.wait_for_text("6 records to write is under 2000").await?;
+    browser
+        .fill("Write through Bulk API 2.0 from", "five")
+        .await?;
+    page.wait_alert_containing("“five” is not a number of records")
+        .await?;
+    browser
+        .wait_for_text("6 records to write is under 2000")
+        .await?;
     browser.fill("Write through Bulk API 2.0 from", "5").await?;
     browser
-        .wait_for_text("Bulk API 2.0: 6 records to write is at least 5, where Salesforce advises Bulk.")
+        .wait_for_text(
+            "Bulk API 2.0: 6 records to write is at least 5, where Salesforce advises Bulk.",
+        )
         .await?;
 
     let calls_before = target.state.usage.used();
@@ -75,10 +89,13 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
         .click_button(&format!("Write 6 accounts to {TARGET_USERNAME}"))
         .await?;
     page.wait_status_containing("Done.").await?;
-    page.wait_status_containing("6 created, 0 updated, 0 failed").await?;
+    page.wait_status_containing("6 created, 0 updated, 0 failed")
+        .await?;
     // The last job, the children's, is shown as the org left it.
     browser.wait_for_text("Bulk API 2.0 job 2 of 2").await?;
-    browser.wait_for_text("JobComplete, 1 records processed, 0 failed").await?;
+    browser
+        .wait_for_text("JobComplete, 1 records processed, 0 failed")
+        .await?;
 
     let copied = copies(&target, &ids);
     assert_eq!(copied.len(), 6, "each record once: {copied:?}");
@@ -97,14 +114,18 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
     // The threshold is kept for this pair of orgs: one change is under it, so REST.
     org.update(&ids[1], json!({"Name": "Bulk Test Renamed"}));
     browser.click_button("Preview again").await?;
-    page.wait_status_containing("0 to insert, 1 to update, 5 unchanged").await?;
+    page.wait_status_containing("0 to insert, 1 to update, 5 unchanged")
+        .await?;
     let kept = browser.field("Write through Bulk API 2.0 from").await?;
     assert_eq!(kept.prop("value").await?.as_deref(), Some("5"));
-    browser.wait_for_text("1 records to write is under 5").await?;
+    browser
+        .wait_for_text("1 records to write is under 5")
+        .await?;
     browser
         .click_button(&format!("Write 1 accounts to {TARGET_USERNAME}"))
         .await?;
-    page.wait_status_containing("0 created, 1 updated, 0 failed").await?;
+    page.wait_status_containing("0 created, 1 updated, 0 failed")
+        .await?;
     let copied = copies(&target, &ids);
     assert_eq!(copied.len(), 6);
     assert!(copied.iter().any(|c| c.1 == json!("Bulk Test Renamed")));
@@ -140,11 +161,19 @@ async fn a_browser_that_cannot_keep_the_run_says_so_and_writes_only_when_asked()
     let said = page
         .wait_alert_containing("This browser could not keep the run")
         .await?;
-    assert!(said.contains("quota") && said.contains("Nothing was written"), "{said}");
-    assert!(copies(&target, &ids).is_empty(), "nothing written before the person chose");
+    assert!(
+        said.contains("storage in the browser is full") && said.contains("Nothing was written"),
+        "{said}"
+    );
+    assert!(
+        copies(&target, &ids).is_empty(),
+        "nothing written before the person chose"
+    );
     browser.click_button("Resume").await?;
-    page.wait_status_containing("2 created, 0 updated, 0 failed").await?;
-    page.wait_status_containing("Not kept in this browser").await?;
+    page.wait_status_containing("2 created, 0 updated, 0 failed")
+        .await?;
+    page.wait_status_containing("Not kept in this browser")
+        .await?;
     assert_eq!(copies(&target, &ids).len(), 2);
     app.finish().await
 }
