@@ -605,6 +605,8 @@ pub enum Role {
     Heading,
     /// A dialog asking before something happens (`role=alertdialog`), named by its title.
     AlertDialog,
+    /// A table (or grid), named by its `aria-label` or caption.
+    Table,
 }
 
 impl Role {
@@ -616,6 +618,7 @@ impl Role {
             Role::Link => "a[href], [role=link]",
             Role::Heading => "h1, h2, h3, h4, h5, h6, [role=heading]",
             Role::AlertDialog => "[role=alertdialog]",
+            Role::Table => "table, [role=table], [role=grid]",
         }
     }
 
@@ -630,6 +633,7 @@ impl Role {
             Role::Link => computed_role == "link",
             Role::Heading => computed_role == "heading",
             Role::AlertDialog => computed_role == "alertdialog",
+            Role::Table => matches!(computed_role, "table" | "grid"),
         }
     }
 
@@ -641,6 +645,7 @@ impl Role {
             Role::Link => "link",
             Role::Heading => "heading",
             Role::AlertDialog => "dialog",
+            Role::Table => "table",
         }
     }
 }

@@ -177,3 +177,115 @@ async fn a_browser_that_cannot_keep_the_run_says_so_and_writes_only_when_asked()
     assert_eq!(copies(&target, &ids).len(), 2);
     app.finish().await
 }
+
+/// `n` new source accounts named `prefix N`, both orgs signed in, previewed, and the run set to
+/// go through Bulk from 1 record.
+async fn bulk_previewed<'a>(
+    app: &'a orgbridge_e2e::TestApp,
+    target: &devorg::RunningOrg,
+    prefix: &str,
+    n: usize,
+) -> Result<(crate::page::AccountsPage<'a>, Vec<String>)> {
+    let org = Org(app);
+    let ids = (0..n)
+        .map(|i| org.insert(json!({ "Name": format!("{prefix} {i}") })))
+        .collect();
+    let page = sign_in_to_both(app, target).await?;
+    let browser = page.browser();
+    page.search(prefix, None).await?;
+    open_copy(browser).await?;
+    browser
+        .choose("Those the source's account list shows now")
+        .await?;
+    match_on_source_id(browser, "External_Id__c").await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing(&format!("{n} to insert"))
+        .await?;
+    browser.fill("Write through Bulk API 2.0 from", "1").await?;
+    browser
+        .wait_for_text(&format!("Bulk API 2.0: {n} records to write is at least 1"))
+        .await?;
+    Ok((page, ids))
+}
+
+#[tokio::test]
+async fn a_job_the_org_fails_is_said_and_its_records_go_again_with_re_run_failures_only(
+) -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = bulk_previewed(&app, &target, "Failing Job", 3).await?;
+    let browser = page.browser();
+    target
+        .state
+        .bulk
+        .fail_next_job("The daily limit of Bulk API batches was reached");
+    browser
+        .click_button(&format!("Write 3 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("0 created, 0 updated, 3 failed")
+        .await?;
+    browser
+        .wait_for_text("Failed, 0 records processed, 0 failed. The org says: The daily limit of Bulk API batches was reached")
+        .await?;
+    // Each record is listed with why.
+    let table = browser
+        .by_role(orgbridge_e2e::Role::Table, "Records that failed")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(
+        table
+            .matches("Not written: the org failed the Bulk job (The daily limit of Bulk API batches was reached).")
+            .count(),
+        3,
+        "{table}"
+    );
+    assert!(copies(&target, &ids).is_empty());
+
+    browser.click_button("Re-run failures only").await?;
+    page.wait_status_containing("3 created, 0 updated, 0 failed")
+        .await?;
+    assert_eq!(copies(&target, &ids).len(), 3, "each once");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_reload_while_a_job_runs_follows_that_job_through_an_expired_session_with_no_duplicate(
+) -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = bulk_previewed(&app, &target, "Held Job", 4).await?;
+    let browser = page.browser();
+    target.state.bulk.hold(true);
+    browser
+        .click_button(&format!("Write 4 accounts to {TARGET_USERNAME}"))
+        .await?;
+    browser.wait_for_text("InProgress").await?;
+    browser.client().refresh().await?;
+    browser
+        .by_role(orgbridge_e2e::Role::Heading, "Copy accounts between orgs")
+        .await?;
+    page.wait_alert_containing(&format!("A copy to {TARGET_USERNAME} was not finished"))
+        .await?;
+    // The session ends while the job runs: the client signs in again with its refresh token
+    // (the browser logs the 401 the refresh then cures).
+    app.browser.expect_console_error("401");
+    target
+        .state
+        .tokens
+        .lock()
+        .expire_all_access(std::time::Instant::now());
+    browser.click_button("Resume the copy").await?;
+    browser.wait_for_text("InProgress").await?;
+    target.state.bulk.hold(false);
+    page.wait_status_containing("Done.").await?;
+    page.wait_status_containing("4 created, 0 updated, 0 failed")
+        .await?;
+    assert_eq!(copies(&target, &ids).len(), 4, "each record once");
+    assert_eq!(
+        target.state.bulk.ingest_list().len(),
+        1,
+        "the job was found again, never made twice"
+    );
+    app.finish().await
+}

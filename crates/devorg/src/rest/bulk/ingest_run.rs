@@ -491,6 +491,10 @@ async fn run(state: AppState, id: String) {
         return;
     };
     tokio::task::yield_now().await;
+    state.bulk.wait_while_held().await;
+    if let Some(message) = state.bulk.take_failure() {
+        return finish(&state, &id, JobState::Failed, Some(message), started);
+    }
     if csv_io::wrong_line_ending(&setup.data, setup.line_ending) {
         let message = format!(
             "ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is {}",

@@ -3,7 +3,7 @@
 //! CSV bytes written once, in 10,000-record chunks (ingest) or one buffer with row offsets
 //! (query), so a million-record job costs its CSV and no more, and a page is a slice of it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use axum::body::Bytes;
 use parking_lot::Mutex;
@@ -216,6 +216,11 @@ pub struct BulkJobs {
     pub query_jobs: AtomicU64,
     /// Bytes of query results written (`DailyBulkV2QueryFileStorageMB`).
     pub query_bytes: AtomicU64,
+    /// Test knobs: while held, ingest jobs wait `InProgress` before their first row (a reload
+    /// or a pause while a job runs); the next job worked fails with these words.
+    held: AtomicBool,
+    release: tokio::sync::Notify,
+    fail_next: Mutex<Option<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -226,6 +231,36 @@ struct Table {
 }
 
 impl BulkJobs {
+    /// Holds ingest jobs `InProgress` (true) or lets them go on (false). For tests.
+    pub fn hold(&self, on: bool) {
+        self.held.store(on, Ordering::SeqCst);
+        if !on {
+            self.release.notify_waiters();
+        }
+    }
+
+    /// Waits while jobs are held.
+    pub(super) async fn wait_while_held(&self) {
+        loop {
+            // Made before the check: a release between the two still wakes it.
+            let released = self.release.notified();
+            if !self.held.load(Ordering::SeqCst) {
+                return;
+            }
+            released.await;
+        }
+    }
+
+    /// Fails the next ingest job the org works, before any row, with `message` as its
+    /// `errorMessage` (as when a daily limit is hit). For tests.
+    pub fn fail_next_job(&self, message: &str) {
+        *self.fail_next.lock() = Some(message.to_string());
+    }
+
+    pub(super) fn take_failure(&self) -> Option<String> {
+        self.fail_next.lock().take()
+    }
+
     /// A new job id (`750…`), unique in the org.
     pub fn next_id(&self, org_tag: &str) -> String {
         let mut table = self.table.lock();
