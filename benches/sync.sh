@@ -6,6 +6,8 @@
 #
 #   benches/sync.sh                     build the app (release) if dist/ is missing, then measure
 #   SYNC_BENCH_N=2000 benches/sync.sh   fewer accounts, for a quick try
+#   SYNC_BENCH_N=100000 benches/sync.sh more (the run goes through Bulk API 2.0 from 2,000)
+#   SYNC_BENCH_BULK_FROM=1000000000 benches/sync.sh   the run through REST whatever its size
 set -euo pipefail
 # shellcheck source=benches/browser_bench.sh
 source "$(dirname "${BASH_SOURCE[0]}")/browser_bench.sh"

@@ -315,10 +315,15 @@ pub fn RunButton(made: Arc<Made>) -> impl IntoView {
         move || {
             let (chosen, why) = engine.get();
             let calls = run_calls(chosen);
+            let (other, name) = match chosen {
+                Engine::Rest => (run_calls(Engine::Bulk), "Bulk API 2.0"),
+                Engine::Bulk => (run_calls(Engine::Rest), "REST"),
+            };
             format!(
-                "{why} The run will take about {} API calls in {target} and {} in {source}.",
+                "{why} The run will take about {} API calls in {target} and {} in {source} ({name} would take about {} in {target}).",
                 thousands(calls.target),
-                thousands(calls.source)
+                thousands(calls.source),
+                thousands(other.target)
             )
         }
     };

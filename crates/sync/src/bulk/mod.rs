@@ -14,6 +14,7 @@ mod org;
 use std::collections::HashMap;
 use std::future::Future;
 
+use orgbridge_model::accounts::thousands;
 use salesforce::error::Error;
 use salesforce::rest::bulk::MAX_UPLOAD_BYTES;
 use salesforce::rest::{JobInfo, JobResults, JobState};
@@ -57,17 +58,18 @@ pub trait BulkWriter: Writer {
 /// Which engine a run of `writes` records takes, and why, in words for the preview.
 pub fn choose(writes: usize, threshold: usize) -> (crate::run::Engine, String) {
     use crate::run::Engine;
+    let (writes_n, threshold_n) = (thousands(writes as u64), thousands(threshold as u64));
     if writes >= threshold.max(1) {
         (
             Engine::Bulk,
             format!(
-                "Bulk API 2.0: {writes} records to write is at least {threshold}, where Salesforce advises Bulk."
+                "Bulk API 2.0: {writes_n} records to write is at least {threshold_n}, where Salesforce advises Bulk."
             ),
         )
     } else {
         (
             Engine::Rest,
-            format!("REST (sObject Collections, 200 per call): {writes} records to write is under {threshold}."),
+            format!("REST (sObject Collections, 200 per call): {writes_n} records to write is under {threshold_n}."),
         )
     }
 }
@@ -301,6 +303,20 @@ fn note(state: &mut RunState, n: usize, info: &JobInfo) {
     }
 }
 
+/// The pause before the next poll: at the pace the job went since the last poll, when it will
+/// be done (a poll then finds it finished rather than one up to 10 s later); with no pace to go
+/// by, twice the last pause. Between [`FIRST_POLL_MS`] / 2 and [`MAX_POLL_MS`].
+fn next_pause(last: u32, before: u64, now: u64, total: u64) -> u32 {
+    let floor = FIRST_POLL_MS / 2;
+    if now <= before || now >= total {
+        return (last * 2).clamp(floor, MAX_POLL_MS);
+    }
+    let per_ms = (now - before) as f64 / f64::from(last.max(1));
+    let left_ms = (total - now) as f64 / per_ms;
+    // A little after the estimate, so one poll finds it done.
+    ((left_ms * 1.1) as u32).clamp(floor, MAX_POLL_MS)
+}
+
 /// Follows batch `n`'s job to its end and reads its results onto the rows.
 async fn settle(
     state: &mut RunState,
@@ -311,6 +327,9 @@ async fn settle(
 ) -> Result<(), Stop> {
     let id = state.batches[n].job.as_ref().expect("a job").id.clone();
     let mut pause = FIRST_POLL_MS;
+    // Records processed at the last poll, of the job's: the pace sets the next pause.
+    let mut seen = 0;
+    let total = state.batches[n].batch.rows.len() as u64;
     let mut aborted = false;
     let info = loop {
         let (info, tries) = with_retries(control, || writer.info(&id)).await;
@@ -362,7 +381,8 @@ async fn settle(
             None => {}
         }
         control.sleep(pause).await;
-        pause = (pause * 2).min(MAX_POLL_MS);
+        pause = next_pause(pause, seen, info.number_records_processed, total);
+        seen = info.number_records_processed;
     };
     read_back(state, n, preview, &id, &info, writer, control).await?;
     if aborted {

@@ -584,12 +584,28 @@ fn the_engine_follows_the_threshold_and_says_why() {
     let (engine, why) = choose(2_000, DEFAULT_THRESHOLD);
     assert_eq!(engine, Engine::Bulk);
     assert!(
-        why.contains("Bulk API 2.0") && why.contains("2000"),
+        why.contains("Bulk API 2.0") && why.contains("2,000 records to write is at least 2,000"),
         "{why}"
     );
     let (engine, why) = choose(1_999, DEFAULT_THRESHOLD);
     assert_eq!(engine, Engine::Rest);
-    assert!(why.contains("under 2000"), "{why}");
+    assert!(
+        why.contains("1,999 records to write is under 2,000"),
+        "{why}"
+    );
     assert_eq!(choose(5, 5).0, Engine::Bulk);
     assert_eq!(choose(0, 0).0, Engine::Rest, "nothing to write is no job");
+}
+
+#[test]
+fn polls_follow_the_job_s_pace_and_back_off_without_one() {
+    // Half done in the last second: the rest in about another.
+    assert_eq!(next_pause(1_000, 0, 50_000, 100_000), 1_100);
+    // Slow: never more than 10 s.
+    assert_eq!(next_pause(1_000, 0, 10, 100_000), MAX_POLL_MS);
+    // Nearly done: not less than a quarter second.
+    assert_eq!(next_pause(1_000, 0, 99_999, 100_000), 250);
+    // No progress to go by: twice the last.
+    assert_eq!(next_pause(500, 0, 0, 100_000), 1_000);
+    assert_eq!(next_pause(8_000, 5, 5, 100_000), MAX_POLL_MS);
 }

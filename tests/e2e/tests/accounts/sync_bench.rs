@@ -1,7 +1,7 @@
 //! Figures, not pass/fail: copying 10,000 new accounts between two devorgs in the release build
 //! in headless Chromium. API calls in each org and wall time for the preview and for the run; a
 //! second run with nothing changed; 100 changed since the last sync; the JS heap after the run.
-//! Run by `benches/sync.sh`.
+//! Run by `benches/sync.sh` (`SYNC_BENCH_N` accounts; `SYNC_BENCH_BULK_FROM` the Bulk threshold).
 
 use std::time::Instant;
 
@@ -59,6 +59,29 @@ async fn bench_sync_10k() -> Result<()> {
         measure(&page, &app.org, &target, "Preview changes", "to insert").await?;
     println!("{total} new accounts");
     println!("  preview: {secs:.2} s (goal ≤ 3 s), {s} calls in the source, {t} in the target — {status}");
+    // SYNC_BENCH_BULK_FROM sets from how many records the run goes through Bulk API 2.0 (a
+    // large number measures REST).
+    if let Ok(from) = std::env::var("SYNC_BENCH_BULK_FROM") {
+        browser
+            .fill("Write through Bulk API 2.0 from", &from)
+            .await?;
+    }
+    let engine = browser
+        .by_role(
+            orgbridge_e2e::Role::Field,
+            "Write through Bulk API 2.0 from",
+        )
+        .await?
+        .attr("aria-describedby")
+        .await?
+        .unwrap_or_default();
+    let why = browser
+        .eval(&format!(
+            "return document.getElementById('{}').textContent;",
+            engine.split_whitespace().next().unwrap_or_default()
+        ))
+        .await?;
+    println!("  engine: {}", why.as_str().unwrap_or_default());
     let (run_secs, rs, rt, _) = measure(&page, &app.org, &target, &write(&total), "Done.").await?;
     println!("  run: {run_secs:.2} s (goal ≤ 5 s), {rs} calls in the source, {rt} in the target");
     println!("  calls in all: {} (goal ≤ 70)", s + t + rs + rt);
@@ -100,7 +123,15 @@ async fn bench_sync_10k() -> Result<()> {
         .unwrap_or("0")
         .to_string();
     if updates != "0" {
-        let (secs, s, t, _) = measure(&page, &app.org, &target, &write(&updates), "Done.").await?;
+        // Waits for this run's own counts: the last run's "Done." may still be on screen.
+        let (secs, s, t, _) = measure(
+            &page,
+            &app.org,
+            &target,
+            &write(&updates),
+            &format!("0 created, {updates} updated"),
+        )
+        .await?;
         println!("  run: {secs:.2} s, {s} + {t} calls");
     }
     app.finish().await

@@ -64,7 +64,7 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
     // Under the default of 2,000: REST.
     browser
         .wait_for_text(
-            "REST (sObject Collections, 200 per call): 6 records to write is under 2000.",
+            "REST (sObject Collections, 200 per call): 6 records to write is under 2,000.",
         )
         .await?;
 
@@ -75,7 +75,7 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
     page.wait_alert_containing("“five” is not a number of records")
         .await?;
     browser
-        .wait_for_text("6 records to write is under 2000")
+        .wait_for_text("6 records to write is under 2,000")
         .await?;
     browser.fill("Write through Bulk API 2.0 from", "5").await?;
     browser
