@@ -120,6 +120,12 @@ async fn main() -> Result<()> {
     b.eval("document.querySelector('.ob-sync-preview').scrollIntoView();")
         .await?;
     b.screenshot(shot("17-copy-preview")).await?;
+    // Through Bulk API 2.0 from 1,000 records, to show the engine and the job.
+    b.fill("Write through Bulk API 2.0 from", "1000").await?;
+    b.wait_for_text("Bulk API 2.0: 1,341 records").await?;
+    b.eval("document.querySelector('.ob-sync-engine').scrollIntoView();")
+        .await?;
+    b.screenshot(shot("17b-copy-engine")).await?;
     b.eval("[...document.querySelectorAll('button')].find(b => b.textContent.startsWith('Write '))?.click();")
         .await?;
     b.wait_for_text("Done.").await?;
