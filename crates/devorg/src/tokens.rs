@@ -103,6 +103,18 @@ fn random_token(org_id: &str, len: usize) -> String {
     format!("{}!{tail}", &org_id[..15])
 }
 
+/// A refresh token shaped like Salesforce's: `5Aep861` and letters, digits, `.` and `_`, with no
+/// `<org id>!` prefix (that is an access token's shape). The sf CLI's `force://` auth URLs only
+/// accept such characters in the token.
+fn random_refresh_token(len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._";
+    let mut rng = rand::thread_rng();
+    let tail: String = (0..len)
+        .map(|_| char::from(CHARS[rng.gen_range(0..CHARS.len())]))
+        .collect();
+    format!("5Aep861{tail}")
+}
+
 impl Tokens {
     /// Stores a new authorization code and returns it.
     pub fn issue_code(&mut self, org_id: &str, code: AuthCode) -> String {
@@ -144,8 +156,8 @@ impl Tokens {
     }
 
     /// A new refresh token for `session`.
-    pub fn issue_refresh(&mut self, org_id: &str, session: Session) -> String {
-        let value = random_token(org_id, 80);
+    pub fn issue_refresh(&mut self, session: Session) -> String {
+        let value = random_refresh_token(80);
         if let Some(oldest) = self.refresh_order.push(&session, &value) {
             self.revoke(&oldest);
         }
@@ -276,7 +288,7 @@ mod tests {
     fn access_tokens_expire_and_revoke_with_their_refresh_token() {
         let mut t = Tokens::default();
         let now = Instant::now();
-        let refresh = t.issue_refresh(ORG, session());
+        let refresh = t.issue_refresh(session());
         let access = t.issue_access(ORG, session(), Duration::from_secs(60), Some(&refresh), now);
         assert!(access.starts_with("00Dabc000000001!"));
         assert_eq!(t.validate(&access, now), Ok(session()));
@@ -302,10 +314,10 @@ mod tests {
         assert_eq!(t.validate(&short, later), Err(TokenError::Unknown));
         assert_eq!(t.counts().access, 1);
         // The refresh cap revokes the oldest refresh token and the access tokens issued from it.
-        let oldest = t.issue_refresh(ORG, session());
+        let oldest = t.issue_refresh(session());
         let child = t.issue_access(ORG, session(), minute, Some(&oldest), later);
         for _ in 0..MAX_GRANTS_PER_APP_USER {
-            t.issue_refresh(ORG, session());
+            t.issue_refresh(session());
         }
         assert!(t.refresh_session(&oldest).is_none());
         assert_eq!(t.validate(&child, later), Err(TokenError::Unknown));

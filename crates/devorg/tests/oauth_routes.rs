@@ -269,6 +269,27 @@ async fn token_response_has_salesforce_fields() {
     assert!(json.get("expires_in").is_none());
 }
 
+/// Salesforce's refresh tokens are not access tokens: no `<org id>!` prefix, `5Aep861…` with
+/// letters, digits, `.` and `_` (the REST API guide's web server flow example:
+/// `5Aep8614iLM.Dq661ePDmPEgaAW9Oh_L3JKkDpB4xReb54_pZebnUG0h6Sb4KUVDpNtWEofWM39yg==`). The sf CLI
+/// relies on it: `sf org login sfdx-url` takes `force://<clientId>:<secret>:<refreshToken>@<host>`
+/// and its pattern for the token, `[a-zA-Z0-9._-]+={0,2}`, refuses a `!`.
+#[tokio::test]
+async fn refresh_tokens_are_shaped_like_salesforce_s() {
+    let (_, app) = org();
+    let json = sign_in(&app).await;
+    let refresh = json["refresh_token"].as_str().unwrap();
+    assert!(refresh.starts_with("5Aep861"), "{refresh}");
+    assert!(
+        refresh.len() >= 80
+            && refresh
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_'),
+        "{refresh}"
+    );
+    assert_ne!(refresh, json["access_token"].as_str().unwrap());
+}
+
 #[tokio::test]
 async fn no_refresh_token_without_the_scope() {
     let (_, app) = org();

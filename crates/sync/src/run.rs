@@ -176,15 +176,28 @@ impl RunState {
         }
     }
 
-    /// Records written or failed, of those to write.
+    /// Records written or failed, of those to write. A Bulk job's rows count as the org
+    /// processes them, before its results are read.
     pub fn progress(&self) -> (usize, usize) {
         let total = self.batches.iter().map(|b| b.batch.rows.len()).sum();
         let done = self
             .batches
             .iter()
-            .flat_map(|b| &b.batch.rows)
-            .filter(|&&r| self.results[r].is_some())
-            .count();
+            .map(|b| {
+                let settled = b
+                    .batch
+                    .rows
+                    .iter()
+                    .filter(|&&r| self.results[r].is_some())
+                    .count();
+                match (&b.job, b.status) {
+                    (Some(job), Status::Sent) => {
+                        (settled + job.processed as usize).min(b.batch.rows.len())
+                    }
+                    _ => settled,
+                }
+            })
+            .sum();
         (done, total)
     }
 

@@ -102,7 +102,7 @@ fn issue(
     let user_id = session.user_id.clone();
     let (access_token, refresh_token) = {
         let mut tokens = state.tokens.lock();
-        let refresh = new_refresh.then(|| tokens.issue_refresh(org_id, session.clone()));
+        let refresh = new_refresh.then(|| tokens.issue_refresh(session.clone()));
         let parent = refresh.as_deref().or(existing_refresh);
         let access = tokens.issue_access(org_id, session, lifetime, parent, Instant::now());
         (access, refresh)

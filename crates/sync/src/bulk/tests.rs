@@ -361,9 +361,14 @@ fn a_pause_or_reload_while_a_job_runs_follows_that_job_and_never_starts_another(
     person.pause_after.set(Some(1));
     let mut state = bulk_run(&p);
     assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Paused);
-    let kept = person.kept.borrow().clone().unwrap();
+    let mut kept = person.kept.borrow().clone().unwrap();
     assert_eq!(kept.batches[0].status, Status::Sent);
     assert!(kept.batches[0].job.is_some());
+    // The bar follows what the org has processed, before the results are read.
+    assert_eq!(kept.progress(), (0, 30));
+    kept.batches[0].job.as_mut().unwrap().processed = 20;
+    assert_eq!(kept.progress(), (20, 30));
+    kept.batches[0].job.as_mut().unwrap().processed = 0;
     // Reloaded: the kept state resumes.
     let mut resumed = kept;
     let person = Person::default();
