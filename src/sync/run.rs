@@ -85,6 +85,24 @@ struct Ui {
     /// Where the run is kept (see `kept`), and its plan.
     pair: String,
     plan: kept::Plan,
+    /// What a resume needs of the state last kept: a change of counts alone (a Bulk job's poll)
+    /// is shown but not written to IndexedDB again.
+    kept_mark: std::cell::RefCell<Option<ResumeMark>>,
+}
+
+/// The parts of a run's state a resume depends on: each batch's status and job, and how many
+/// records are settled.
+type ResumeMark = (Vec<(orgbridge_sync::run::Status, Option<String>)>, usize);
+
+fn resume_mark(state: &RunState) -> ResumeMark {
+    (
+        state
+            .batches
+            .iter()
+            .map(|b| (b.status, b.job.as_ref().map(|j| j.id.clone())))
+            .collect(),
+        state.results.iter().filter(|r| r.is_some()).count(),
+    )
 }
 
 /// Fewer calls at once when either org has under a tenth of its day's calls left.
@@ -127,6 +145,11 @@ impl Control for Ui {
         self.ctx.run.try_set(Some(state.clone()));
         // A browser that refuses IndexedDB still runs (said on screen); it just cannot resume
         // after a reload.
+        let mark = resume_mark(state);
+        if self.kept_mark.borrow().as_ref() == Some(&mark) {
+            return;
+        }
+        *self.kept_mark.borrow_mut() = Some(mark);
         match kept::keep_progress(&self.pair, &self.plan, state).await {
             Err(why) if self.ctx.unkept.with_untracked(Option::is_none) => {
                 self.ctx.unkept.try_set(Some(why));
@@ -202,6 +225,7 @@ async fn drive(
         want,
         pair: pair.clone(),
         plan: plan.clone(),
+        kept_mark: Default::default(),
     };
     let stop = match state.engine {
         Engine::Rest => run(&mut state, &made.preview, &writer, &ui).await,
