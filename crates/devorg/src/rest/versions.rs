@@ -73,7 +73,6 @@ pub const RESOURCES: &[&str] = &[
     "dedupe",
     "async-queries",
     "query",
-    "jobs",
     "localizedvalue",
     "mobile",
     "emailConnect",
