@@ -289,3 +289,26 @@ async fn a_reload_while_a_job_runs_follows_that_job_through_an_expired_session_w
     );
     app.finish().await
 }
+
+#[tokio::test]
+async fn progress_the_browser_cannot_keep_mid_run_is_said_and_the_run_goes_on() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = bulk_previewed(&app, &target, "Quota Midway", 3).await?;
+    let browser = page.browser();
+    // The plan is kept; then the site's storage fills up, before the first progress record.
+    browser
+        .eval("const put = IDBObjectStore.prototype.put; IDBObjectStore.prototype.put = function (value, key) { if (String(key).endsWith('/progress')) { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); } return put.call(this, value, key); };")
+        .await?;
+    browser
+        .click_button(&format!("Write 3 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("3 created, 0 updated, 0 failed")
+        .await?;
+    let said = page
+        .wait_status_containing("Not kept in this browser")
+        .await?;
+    assert!(said.contains("storage in the browser is full"), "{said}");
+    assert_eq!(copies(&target, &ids).len(), 3);
+    app.finish().await
+}
