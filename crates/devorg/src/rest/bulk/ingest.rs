@@ -15,9 +15,9 @@ use serde_json::{Map, Value};
 
 use super::jobs::{IngestJob, JobInfo, JobState};
 use super::{
-    bulk_error, content_type_from_body, csv_io, ingest_run, invalid_property, job_list,
-    json_object, locator_offset, multipart, not_terminated, string_property, version_since,
-    Delimiter, LineEnding, INGEST_SINCE, MAX_UPLOAD_BYTES,
+    bulk_error, content_type_from_body, csv_io, ingest_run, invalid_property, json_object,
+    list_page, multipart, not_terminated, string_property, version_since, Delimiter, LineEnding,
+    INGEST_SINCE, MAX_UPLOAD_BYTES,
 };
 use crate::error::{json_response, ApiError};
 use crate::rest::auth::Authed;
@@ -308,34 +308,37 @@ fn results_header(first: &str, second: &str, columns: &[String]) -> Bytes {
 
 /// `GET /jobs/ingest/{id}/successfulResults`: `"sf__Id","sf__Created",<columns>`.
 pub async fn successful_results(
-    _auth: Authed,
-    State(state): State<AppState>,
-    Path((version, id)): Path<(String, String)>,
+    auth: Authed,
+    state: State<AppState>,
+    path: Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    version_since(&version, INGEST_SINCE)?;
-    let chunks = state
-        .bulk
-        .with_ingest(&id, |job| {
-            let mut chunks = vec![results_header("sf__Id", "sf__Created", &job.columns)];
-            chunks.extend(job.successes.iter().cloned());
-            chunks
-        })
-        .ok_or_else(not_found)?;
-    Ok(csv_response(chunks))
+    result_file(auth, state, path, "sf__Created", |job| &job.successes)
 }
 
 /// `GET /jobs/ingest/{id}/failedResults`: `"sf__Id","sf__Error",<columns>`.
 pub async fn failed_results(
+    auth: Authed,
+    state: State<AppState>,
+    path: Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    result_file(auth, state, path, "sf__Error", |job| &job.failures)
+}
+
+/// A result file: its header (`sf__Id`, `second`, the upload's columns), then the rows each
+/// batch wrote.
+fn result_file(
     _auth: Authed,
     State(state): State<AppState>,
     Path((version, id)): Path<(String, String)>,
+    second: &str,
+    rows: impl FnOnce(&IngestJob) -> &Vec<Bytes>,
 ) -> Result<Response, ApiError> {
     version_since(&version, INGEST_SINCE)?;
     let chunks = state
         .bulk
         .with_ingest(&id, |job| {
-            let mut chunks = vec![results_header("sf__Id", "sf__Error", &job.columns)];
-            chunks.extend(job.failures.iter().cloned());
+            let mut chunks = vec![results_header("sf__Id", second, &job.columns)];
+            chunks.extend(rows(job).iter().cloned());
             chunks
         })
         .ok_or_else(not_found)?;
@@ -405,32 +408,7 @@ pub async fn list_jobs(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let v = version_since(&version, INGEST_SINCE)?;
-    let offset = match params.get("queryLocator") {
-        None => 0,
-        Some(l) => locator_offset(l).ok_or_else(|| {
-            bulk_error(
-                StatusCode::BAD_REQUEST,
-                "API_ERROR",
-                format!("Invalid queryLocator: {l}"),
-            )
-        })?,
-    };
-    // Every devorg ingest job is a V2Ingest job in Parallel mode without PK chunking.
-    let matches = params.get("jobType").is_none_or(|t| t == "V2Ingest")
-        && params
-            .get("isPkChunkingEnabled")
-            .is_none_or(|p| p != "true")
-        && params
-            .get("concurrencyMode")
-            .is_none_or(|m| m == "Parallel");
-    let records = if matches {
-        state.bulk.ingest_list()
-    } else {
-        vec![]
-    };
     let base = format!("{}/jobs/ingest", v.base());
-    Ok(json_response(
-        StatusCode::OK,
-        &job_list(records, offset, &base),
-    ))
+    let page = list_page(&params, "V2Ingest", || state.bulk.ingest_list(), &base)?;
+    Ok(json_response(StatusCode::OK, &page))
 }

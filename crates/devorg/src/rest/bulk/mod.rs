@@ -259,8 +259,33 @@ pub fn locator_offset(locator: &str) -> Option<usize> {
     std::str::from_utf8(&bytes).ok()?.parse().ok()
 }
 
-/// One page of a job list: `{done, records, nextRecordsUrl}`.
-fn job_list(records: Vec<Value>, offset: usize, base_url: &str) -> Value {
+/// One page of a job list, `{done, records, nextRecordsUrl}` (1,000 jobs a page), for the
+/// filters `jobType`, `isPkChunkingEnabled`, `concurrencyMode` and `queryLocator`. Every devorg
+/// job is of `job_type` (`V2Ingest` or `V2Query`), in Parallel mode, without PK chunking.
+fn list_page(
+    params: &std::collections::HashMap<String, String>,
+    job_type: &str,
+    jobs: impl FnOnce() -> Vec<Value>,
+    base_url: &str,
+) -> Result<Value, ApiError> {
+    let offset = match params.get("queryLocator") {
+        None => 0,
+        Some(l) => locator_offset(l).ok_or_else(|| {
+            bulk_error(
+                StatusCode::BAD_REQUEST,
+                "API_ERROR",
+                format!("Invalid queryLocator: {l}"),
+            )
+        })?,
+    };
+    let matches = params.get("jobType").is_none_or(|t| t == job_type)
+        && params
+            .get("isPkChunkingEnabled")
+            .is_none_or(|p| p != "true")
+        && params
+            .get("concurrencyMode")
+            .is_none_or(|m| m == "Parallel");
+    let records = if matches { jobs() } else { vec![] };
     let total = records.len();
     let end = (offset + LIST_PAGE).min(total);
     let page: Vec<Value> = records
@@ -270,7 +295,7 @@ fn job_list(records: Vec<Value>, offset: usize, base_url: &str) -> Value {
         .collect();
     let done = end >= total;
     let next = (!done).then(|| format!("{base_url}?queryLocator={}", locator(end)));
-    serde_json::json!({"done": done, "records": page, "nextRecordsUrl": next})
+    Ok(serde_json::json!({"done": done, "records": page, "nextRecordsUrl": next}))
 }
 
 #[cfg(test)]

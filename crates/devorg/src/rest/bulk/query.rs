@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::ingest::aborting_finished;
 use super::jobs::{JobInfo, JobState, QueryJob, QueryResults};
 use super::{
-    bulk_error, content_type_from_body, csv_io, invalid_property, job_list, json_object, locator,
+    bulk_error, content_type_from_body, csv_io, invalid_property, json_object, list_page, locator,
     locator_offset, not_terminated, string_property, version_since, Delimiter, LineEnding,
     BATCH_RECORDS, QUERY_SINCE, RESULT_PAGES_SINCE,
 };
@@ -581,31 +581,7 @@ pub async fn list_jobs(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let v = version_since(&version, QUERY_SINCE)?;
-    let offset = match params.get("queryLocator") {
-        None => 0,
-        Some(l) => locator_offset(l).ok_or_else(|| {
-            bulk_error(
-                StatusCode::BAD_REQUEST,
-                "API_ERROR",
-                format!("Invalid queryLocator: {l}"),
-            )
-        })?,
-    };
-    let matches = params.get("jobType").is_none_or(|t| t == "V2Query")
-        && params
-            .get("isPkChunkingEnabled")
-            .is_none_or(|p| p != "true")
-        && params
-            .get("concurrencyMode")
-            .is_none_or(|m| m == "Parallel");
-    let records = if matches {
-        state.bulk.query_list()
-    } else {
-        vec![]
-    };
     let base = format!("{}/jobs/query", v.base());
-    Ok(json_response(
-        StatusCode::OK,
-        &job_list(records, offset, &base),
-    ))
+    let page = list_page(&params, "V2Query", || state.bulk.query_list(), &base)?;
+    Ok(json_response(StatusCode::OK, &page))
 }
