@@ -317,7 +317,7 @@ async fn a_run_interrupted_by_a_reload_resumes_with_no_duplicates() -> Result<()
 
 /// The starting point of the fault tests: `n` new accounts named `prefix NNNN` in the source,
 /// both orgs signed in, the copy screen on them, previewed.
-async fn previewed<'a>(
+pub(crate) async fn previewed<'a>(
     app: &'a orgbridge_e2e::TestApp,
     target: &devorg::RunningOrg,
     prefix: &str,
@@ -327,9 +327,20 @@ async fn previewed<'a>(
     let ids: Vec<String> = (0..n)
         .map(|i| org.insert(json!({"Name": format!("{prefix} {i:04}")})))
         .collect();
+    Ok((preview_listed(app, target, prefix, n).await?, ids))
+}
+
+/// Both orgs signed in, the source's list searched for `search` (which finds `n` accounts
+/// with no key value), the copy screen on them matched on the source Id, previewed.
+pub(crate) async fn preview_listed<'a>(
+    app: &'a orgbridge_e2e::TestApp,
+    target: &devorg::RunningOrg,
+    search: &str,
+    n: usize,
+) -> Result<AccountsPage<'a>> {
     let page = sign_in_to_both(app, target).await?;
     let browser = page.browser();
-    page.search(prefix, None).await?;
+    page.search(search, None).await?;
     open_copy(browser).await?;
     match_on_source_id(browser, "External_Id__c").await?;
     browser
@@ -341,7 +352,7 @@ async fn previewed<'a>(
         orgbridge_model::accounts::thousands(n as u64)
     ))
     .await?;
-    Ok((page, ids))
+    Ok(page)
 }
 
 /// Every copy of `ids` in the target once, and no other.

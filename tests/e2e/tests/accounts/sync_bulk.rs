@@ -7,7 +7,7 @@ use orgbridge_e2e::{spawn_app, spawn_second_org, TARGET_USERNAME};
 use serde_json::{json, Value};
 
 use crate::page::Org;
-use crate::sync::{match_on_source_id, open_copy, sign_in_to_both};
+use crate::sync::{preview_listed, previewed};
 
 /// The target's live accounts whose `External_Id__c` is one of `sources`: (key, Name, ParentId).
 fn copies(org: &devorg::RunningOrg, sources: &[String]) -> Vec<(String, Value, Value, String)> {
@@ -51,16 +51,8 @@ async fn a_copy_above_the_threshold_goes_through_bulk_and_writes_each_record_onc
         .collect();
     ids.push(org.insert(json!({"Name": "Bulk Test Child", "ParentId": ids[0]})));
 
-    let page = sign_in_to_both(&app, &target).await?;
+    let page = preview_listed(&app, &target, "Bulk Test", 6).await?;
     let browser = page.browser();
-    page.search("Bulk Test", None).await?;
-    open_copy(browser).await?;
-    browser
-        .choose("Those the source's account list shows now")
-        .await?;
-    match_on_source_id(browser, "External_Id__c").await?;
-    browser.click_button("Preview changes").await?;
-    page.wait_status_containing("6 to insert").await?;
     // Under the default of 2,000: REST.
     browser
         .wait_for_text(
@@ -141,16 +133,8 @@ async fn a_browser_that_cannot_keep_the_run_says_so_and_writes_only_when_asked()
         org.insert(json!({"Name": "Unkept Test One"})),
         org.insert(json!({"Name": "Unkept Test Two"})),
     ];
-    let page = sign_in_to_both(&app, &target).await?;
+    let page = preview_listed(&app, &target, "Unkept Test", 2).await?;
     let browser = page.browser();
-    page.search("Unkept Test", None).await?;
-    open_copy(browser).await?;
-    browser
-        .choose("Those the source's account list shows now")
-        .await?;
-    match_on_source_id(browser, "External_Id__c").await?;
-    browser.click_button("Preview changes").await?;
-    page.wait_status_containing("2 to insert").await?;
     // The site's storage is full.
     browser
         .eval("IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };")
@@ -178,29 +162,16 @@ async fn a_browser_that_cannot_keep_the_run_says_so_and_writes_only_when_asked()
     app.finish().await
 }
 
-/// `n` new source accounts named `prefix N`, both orgs signed in, previewed, and the run set to
-/// go through Bulk from 1 record.
+/// `n` new source accounts named `prefix NNNN`, both orgs signed in, previewed, and the run
+/// set to go through Bulk from 1 record.
 async fn bulk_previewed<'a>(
     app: &'a orgbridge_e2e::TestApp,
     target: &devorg::RunningOrg,
     prefix: &str,
     n: usize,
 ) -> Result<(crate::page::AccountsPage<'a>, Vec<String>)> {
-    let org = Org(app);
-    let ids = (0..n)
-        .map(|i| org.insert(json!({ "Name": format!("{prefix} {i}") })))
-        .collect();
-    let page = sign_in_to_both(app, target).await?;
+    let (page, ids) = previewed(app, target, prefix, n).await?;
     let browser = page.browser();
-    page.search(prefix, None).await?;
-    open_copy(browser).await?;
-    browser
-        .choose("Those the source's account list shows now")
-        .await?;
-    match_on_source_id(browser, "External_Id__c").await?;
-    browser.click_button("Preview changes").await?;
-    page.wait_status_containing(&format!("{n} to insert"))
-        .await?;
     browser.fill("Write through Bulk API 2.0 from", "1").await?;
     browser
         .wait_for_text(&format!("Bulk API 2.0: {n} records to write is at least 1"))
