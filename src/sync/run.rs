@@ -21,9 +21,6 @@ use super::state::{org_short, use_sync, Made, SyncCtx, FRESH_MS};
 use crate::components::alert::ErrorAlert;
 use crate::error::AppError;
 
-/// How a run that the browser could not keep is held before its first call.
-const UNKEPT: &str = "This browser could not keep the run";
-
 /// Calls at once while both budgets are comfortable.
 const CALLS_AT_ONCE: usize = 3;
 
@@ -199,8 +196,8 @@ async fn drive(
             // Nothing is sent yet: the person decides whether to write without a resume.
             if let Some(why) = unkept {
                 ctx.unkept.try_set(Some(why.clone()));
-                return Ok(Stop::Held(format!(
-                    "{UNKEPT}: {why}. Nothing was written. Resume to write anyway, without a resume after a reload or a closed tab; or free space for this site first."
+                return Err(AppError::Browser(format!(
+                    "This browser could not keep the run: {why}. Nothing was written. Resume to write anyway, without a resume after a reload or a closed tab; or free space for this site first."
                 )));
             }
             plan
@@ -624,7 +621,6 @@ pub fn RunPanel() -> impl IntoView {
                     Ok(Stop::Finished) => view! { <p class="ob-status" role="status">"Done."</p> }.into_any(),
                     Ok(Stop::Paused) => view! { <p class="ob-status" role="status">"Paused. Nothing more is sent until you resume."</p> }.into_any(),
                     Ok(Stop::Cancelled) => view! { <p class="ob-status" role="status">"Cancelled. Records not yet sent were not written."</p> }.into_any(),
-                    Ok(Stop::Held(why)) if why.starts_with(UNKEPT) => view! { <ErrorAlert title="Nothing written yet" message=why/> }.into_any(),
                     Ok(Stop::Held(why)) => view! {
                         <ErrorAlert title="The run is paused" message=format!("{why} Resume when that is fixed; records already written are not sent again.")>
                             <SignInAgain/>
