@@ -660,35 +660,38 @@ async fn an_unusable_org_url_fails_before_leaving_the_page() {
     assert!(!err.is_empty());
 }
 
-/// A copy run kept in IndexedDB comes back as it was kept, only while unfinished, with its own
-/// progress only; a record of another version is dropped with a message; it is gone once
-/// forgotten.
+/// A copy run kept in IndexedDB, in chunks of rows and a small progress record per wave, comes
+/// back as it was kept, only while unfinished, with its own progress only; it is gone, every
+/// record of it, once forgotten.
 #[wasm_bindgen_test]
 async fn a_copy_run_is_kept_in_indexeddb_until_it_finishes_or_is_forgotten() {
     use orgbridge::sync::kept::{self, Plan, Restored};
     use orgbridge_sync::key::{KeyFrom, MatchKey};
     use orgbridge_sync::preview::{Outcome, Preview, Row};
-    use orgbridge_sync::run::{RecordResult, RunState, Status};
+    use orgbridge_sync::run::{Engine, RecordResult, RunState, Status};
 
     let source = "00D000000000001AAA/005000000000001AAA";
     let pair = kept::pair(source, "00D000000000002AAA/005000000000002AAA");
     kept::forget(&pair).await;
     assert_eq!(kept::unfinished(&pair).await, Restored::Nothing);
-    let row = Row {
-        source_id: salesforce::types::RecordId::parse("001000000000001").unwrap(),
-        name: "Acme".into(),
-        key: Some("001000000000001AAA".into()),
-        target_id: None,
-        target_stamp: None,
-        outcome: Outcome::Insert,
-        changes: vec![],
-        problems: vec![],
-        notes: vec![],
-        body: Default::default(),
-        depth: 0,
-    };
+    // 4,500 rows: three chunks.
+    let rows = (0..4_500)
+        .map(|n| Row {
+            source_id: salesforce::types::RecordId::parse(&format!("001{n:012}")).unwrap(),
+            name: format!("Acme {n}"),
+            key: Some(format!("K{n}")),
+            target_id: None,
+            target_stamp: None,
+            outcome: Outcome::Insert,
+            changes: vec![],
+            problems: vec![],
+            notes: vec![],
+            body: Default::default(),
+            depth: 0,
+        })
+        .collect();
     let preview = Preview {
-        rows: vec![row],
+        rows,
         missing_parents: vec![],
         watermark: Some("2026-12-01T10:00:00.000+0000".into()),
     };
@@ -696,42 +699,69 @@ async fn a_copy_run_is_kept_in_indexeddb_until_it_finishes_or_is_forgotten() {
         target: "Source_Id__c".into(),
         from: KeyFrom::SourceId,
     };
-    let plan = Plan::new("run-a".into(), preview.clone(), key.clone(), 1.0, None);
-    let mut state = RunState::new(&plan.preview);
-    state.batches[0].status = Status::Sent;
-    state.calls = 3;
-    kept::keep_plan(&pair, &plan).await.unwrap();
-    kept::keep_progress(&pair, &plan, &state).await.unwrap();
-    assert_eq!(
-        kept::unfinished(&pair).await,
-        Restored::Run(Box::new(plan.clone()), state.clone())
+    let plan = Plan::new(
+        "run-a".into(),
+        &preview,
+        key.clone(),
+        Engine::Rest,
+        1.0,
+        None,
     );
+    let mut keeper = kept::keep_plan(&pair, &plan, &preview).await.unwrap();
+    let mut state = RunState::new(&preview);
+    for b in 0..3 {
+        for r in state.batches[b].batch.rows.clone() {
+            state.results[r] = Some(RecordResult::Failed("refused".into()));
+        }
+        state.batches[b].status = Status::Done;
+    }
+    state.batches[3].status = Status::Sent;
+    state.calls = 3;
+    let write = keeper.next(&state).expect("a wave to keep");
+    kept::keep(&pair, &write).await.unwrap();
+    keeper.kept(write);
+    match kept::unfinished(&pair).await {
+        Restored::Run(run) => {
+            assert!(run.state == state, "the state as kept");
+            assert!(run.preview == preview, "every chunk of rows");
+            assert_eq!(run.plan, plan);
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(kept::pairs_with(source).await, vec![pair.clone()]);
     assert!(kept::pairs_with("00D000000000009AAA/005000000000009AAA")
         .await
         .is_empty());
 
     // A new run of the pair starts: A's progress is never B's.
-    let b = Plan::new("run-b".into(), preview, key, 2.0, None);
-    kept::keep_plan(&pair, &b).await.unwrap();
+    let b = Plan::new("run-b".into(), &preview, key, Engine::Rest, 2.0, None);
+    let mut b_keeper = kept::keep_plan(&pair, &b, &preview).await.unwrap();
     match kept::unfinished(&pair).await {
-        Restored::Run(plan, state) => {
-            assert_eq!(plan.run_id, "run-b");
-            assert_eq!(state.calls, 0);
-            assert_eq!(state.batches[0].status, Status::Waiting);
+        Restored::Run(run) => {
+            assert_eq!(run.plan.run_id, "run-b");
+            assert_eq!(run.state.calls, 0);
+            assert_eq!(run.state.batches[0].status, Status::Waiting);
+            assert!(run.state.results.iter().all(Option::is_none));
         }
         other => panic!("{other:?}"),
     }
 
-    let mut done = RunState::new(&b.preview);
-    done.batches[0].status = Status::Done;
+    let mut done = RunState::new(&preview);
+    for b in &mut done.batches {
+        b.status = Status::Done;
+    }
     done.results[0] = Some(RecordResult::Failed("refused".into()));
-    kept::keep_progress(&pair, &b, &done).await.unwrap();
+    let write = b_keeper.next(&done).unwrap();
+    kept::keep(&pair, &write).await.unwrap();
+    b_keeper.kept(write);
     assert_eq!(
         kept::unfinished(&pair).await,
         Restored::Nothing,
         "a finished run is not offered"
     );
+    assert!(!kept::has_plan(&pair).await, "and not kept");
+    kept::keep_plan(&pair, &b, &preview).await.unwrap();
     kept::forget(&pair).await;
+    assert!(!kept::has_plan(&pair).await);
     assert_eq!(kept::unfinished(&pair).await, Restored::Nothing);
 }

@@ -1,18 +1,19 @@
-//! A run kept in the browser's IndexedDB, so a reload or a closed tab does not lose it: the plan
-//! (the preview, written once when the run starts, before any call) and its progress (after
-//! every wave of calls), under the pair of orgs and users, tied by the run's id and a format
-//! version (`orgbridge_sync::kept`, which also checks them on restore). Account data stays on
+//! A run kept in the browser's IndexedDB, so a reload or a closed tab does not lose it, in the
+//! small records `orgbridge_sync::kept` defines (the plan's head and its rows in chunks, written
+//! once when the run starts, before any call; the batches; the results of each wave and a small
+//! progress record, written after every wave in one transaction), under the pair of orgs and
+//! users, tied by the run's id and a format version (checked on restore). Account data stays on
 //! this computer and is dropped when the run finishes or is discarded, or when the person signs
 //! out of either org and does not choose to keep it. sessionStorage holds too little for 10,000
-//! records.
+//! records, and one record per run would be one giant string at a million.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-pub use orgbridge_sync::kept::{Plan, Restored};
-use orgbridge_sync::run::RunState;
-use rexie::{ObjectStore, Rexie, TransactionMode};
-use serde::Serialize;
+use orgbridge_sync::kept::{names, Restoring};
+pub use orgbridge_sync::kept::{Keeper, Plan, Restored, Resumable, Write};
+use orgbridge_sync::preview::Preview;
+use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
 use wasm_bindgen::JsValue;
 
 const DB: &str = "orgbridge";
@@ -54,17 +55,22 @@ fn words(e: rexie::Error) -> String {
     }
 }
 
-async fn put<T: Serialize>(name: &str, value: &T) -> Result<(), String> {
-    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+/// Keeps `records` (name under the pair, text) in one transaction: all of them or none.
+async fn put_all(pair: &str, records: &[(String, String)]) -> Result<(), String> {
     let db = open().await?;
     let tx = db
         .transaction(&[RUNS], TransactionMode::ReadWrite)
         .map_err(words)?;
     let store = tx.store(RUNS).map_err(words)?;
-    store
-        .put(&JsValue::from_str(&text), Some(&JsValue::from_str(name)))
-        .await
-        .map_err(words)?;
+    for (name, text) in records {
+        store
+            .put(
+                &JsValue::from_str(text),
+                Some(&JsValue::from_str(&format!("{pair}/{name}"))),
+            )
+            .await
+            .map_err(words)?;
+    }
     tx.done().await.map_err(words)?;
     Ok(())
 }
@@ -96,13 +102,21 @@ async fn names() -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn delete(name: &str) {
+/// Drops every record kept under `pair` (its names all start `<pair>/`).
+async fn delete_all(pair: &str) {
     let Ok(db) = open().await else {
+        return;
+    };
+    let (from, to) = (
+        JsValue::from_str(&format!("{pair}/")),
+        JsValue::from_str(&format!("{pair}/\u{10FFFF}")),
+    );
+    let Ok(range) = KeyRange::bound(&from, &to, None, None) else {
         return;
     };
     if let Ok(tx) = db.transaction(&[RUNS], TransactionMode::ReadWrite) {
         if let Ok(store) = tx.store(RUNS) {
-            let _ = store.delete(JsValue::from_str(name)).await;
+            let _ = store.delete(range.into()).await;
         }
         let _ = tx.done().await;
     }
@@ -114,34 +128,75 @@ pub fn pair(source_key: &str, target_key: &str) -> String {
 }
 
 /// Keeps a new run's plan (once, as it starts, before any call): the pair's last run, finished
-/// or not, is replaced, its progress with it.
-pub async fn keep_plan(pair: &str, plan: &Plan) -> Result<(), String> {
-    delete(&format!("{pair}/progress")).await;
-    put(&format!("{pair}/plan"), plan).await
+/// or not, is replaced. Each chunk of rows is its own transaction, so no step holds more than
+/// 2,000 rows' text; the head goes last, so a head always has its rows.
+pub async fn keep_plan(pair: &str, plan: &Plan, preview: &Preview) -> Result<Keeper, String> {
+    delete_all(pair).await;
+    for n in 0..plan.chunks() {
+        put_all(pair, &[(names::chunk(n), plan.chunk_text(preview, n))]).await?;
+    }
+    put_all(pair, &[(names::PLAN.to_string(), plan.text())]).await?;
+    Ok(Keeper::new(plan))
 }
 
-/// Keeps a run's progress, with its run's id.
-pub async fn keep_progress(pair: &str, plan: &Plan, state: &RunState) -> Result<(), String> {
-    put(&format!("{pair}/progress"), &plan.progress(state)).await
+/// Keeps what a wave changed (see `Keeper::next`).
+pub async fn keep(pair: &str, write: &Write) -> Result<(), String> {
+    put_all(pair, &write.records).await
+}
+
+/// Whether the pair's plan is kept (a finished run's is dropped).
+pub async fn has_plan(pair: &str) -> bool {
+    get(&format!("{pair}/{}", names::PLAN)).await.is_some()
 }
 
 /// The unfinished run of a pair, if one is kept; what cannot be used is forgotten, and said.
 pub async fn unfinished(pair: &str) -> Restored {
-    let plan = get(&format!("{pair}/plan")).await;
-    let progress = get(&format!("{pair}/progress")).await;
-    let restored = orgbridge_sync::kept::restore(plan.as_deref(), progress.as_deref());
-    if !matches!(restored, Restored::Run(..)) && (plan.is_some() || progress.is_some()) {
+    let restored = match restoring(pair).await {
+        Ok(r) => r,
+        Err(r) => r,
+    };
+    if !matches!(restored, Restored::Run(..)) {
         forget(pair).await;
     }
     restored
 }
 
-/// The pairs with an unfinished run that `org_key` (an org and user) is part of.
+async fn restoring(pair: &str) -> Result<Restored, Restored> {
+    let at = |name: String| format!("{pair}/{name}");
+    let head = get(&at(names::PLAN.into())).await;
+    let more = head.is_none() && !names_of(pair).await.is_empty();
+    let mut r = Restoring::start(head.as_deref(), more)?;
+    for n in 0..r.plan().chunks() {
+        r.chunk(n, get(&at(names::chunk(n))).await.as_deref())?;
+    }
+    let batches = get(&at(names::BATCHES.into())).await;
+    let progress = get(&at(names::PROGRESS.into())).await;
+    let settled = r.progress(batches.as_deref(), progress.as_deref())?;
+    for seq in 0..settled {
+        r.settled(seq, get(&at(names::settled(seq))).await.as_deref())?;
+    }
+    Ok(r.finish())
+}
+
+/// The names kept under `pair`.
+async fn names_of(pair: &str) -> Vec<String> {
+    names()
+        .await
+        .into_iter()
+        .filter(|n| n.starts_with(&format!("{pair}/")))
+        .collect()
+}
+
+/// The pairs with a run kept that `org_key` (an org and user) is part of. A finished run's
+/// records are dropped as it finishes, so a plan kept is a run not finished.
 pub async fn pairs_with(org_key: &str) -> Vec<String> {
     let mut pairs: Vec<String> = names()
         .await
         .into_iter()
-        .filter_map(|n| n.strip_suffix("/plan").map(str::to_string))
+        .filter_map(|n| {
+            n.strip_suffix(&format!("/{}", names::PLAN))
+                .map(str::to_string)
+        })
         .filter(|pair| {
             pair.split_once('>')
                 .is_some_and(|(s, t)| s == org_key || t == org_key)
@@ -149,17 +204,10 @@ pub async fn pairs_with(org_key: &str) -> Vec<String> {
         .collect();
     pairs.sort();
     pairs.dedup();
-    let mut unfinished_pairs = Vec::new();
-    for pair in pairs {
-        if matches!(unfinished(&pair).await, Restored::Run(..)) {
-            unfinished_pairs.push(pair);
-        }
-    }
-    unfinished_pairs
+    pairs
 }
 
 /// Drops a pair's kept run.
 pub async fn forget(pair: &str) {
-    delete(&format!("{pair}/plan")).await;
-    delete(&format!("{pair}/progress")).await;
+    delete_all(pair).await;
 }

@@ -158,7 +158,7 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         target_users: got.target_users.clone(),
         calls: (got.calls, run_calls),
         at_ms: js_sys::Date::now(),
-        run_plan: Default::default(),
+        kept: Default::default(),
     })));
     Ok(())
 }

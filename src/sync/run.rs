@@ -79,27 +79,39 @@ impl Runner {
 struct Ui {
     ctx: SyncCtx,
     want: StoredValue<Option<Stop>>,
-    /// Where the run is kept (see `kept`), and its plan.
+    /// Where the run is kept (see `kept`), and the preview whose run it is.
     pair: String,
-    plan: kept::Plan,
-    /// What a resume needs of the state last kept: a change of counts alone (a Bulk job's poll)
-    /// is shown but not written to IndexedDB again.
-    kept_mark: std::cell::RefCell<Option<ResumeMark>>,
+    made: Arc<Made>,
 }
 
-/// The parts of a run's state a resume depends on: each batch's status and job, and how many
-/// records are settled.
-type ResumeMark = (Vec<(orgbridge_sync::run::Status, Option<String>)>, usize);
-
-fn resume_mark(state: &RunState) -> ResumeMark {
-    (
-        state
-            .batches
-            .iter()
-            .map(|b| (b.status, b.job.as_ref().map(|j| j.id.clone())))
-            .collect(),
-        state.results.iter().filter(|r| r.is_some()).count(),
-    )
+impl Ui {
+    /// Keeps what changed since the last wave, if a resume needs it.
+    async fn keep(&self, state: &RunState) {
+        let write = self
+            .made
+            .kept
+            .lock()
+            .ok()
+            .and_then(|k| k.as_ref().and_then(|(_, keeper)| keeper.next(state)));
+        let Some(write) = write else {
+            return;
+        };
+        match kept::keep(&self.pair, &write).await {
+            Ok(()) => {
+                if let Ok(mut k) = self.made.kept.lock() {
+                    if let Some((_, keeper)) = k.as_mut() {
+                        keeper.kept(write);
+                    }
+                }
+            }
+            // A browser that refuses IndexedDB still runs (said on screen); it just cannot
+            // resume after a reload.
+            Err(why) if self.ctx.unkept.with_untracked(Option::is_none) => {
+                self.ctx.unkept.try_set(Some(why));
+            }
+            Err(_) => {}
+        }
+    }
 }
 
 /// Fewer calls at once when either org has under a tenth of its day's calls left.
@@ -140,19 +152,7 @@ impl Control for Ui {
 
     async fn saw(&self, state: &RunState) {
         self.ctx.run.try_set(Some(state.clone()));
-        // A browser that refuses IndexedDB still runs (said on screen); it just cannot resume
-        // after a reload.
-        let mark = resume_mark(state);
-        if self.kept_mark.borrow().as_ref() == Some(&mark) {
-            return;
-        }
-        *self.kept_mark.borrow_mut() = Some(mark);
-        match kept::keep_progress(&self.pair, &self.plan, state).await {
-            Err(why) if self.ctx.unkept.with_untracked(Option::is_none) => {
-                self.ctx.unkept.try_set(Some(why));
-            }
-            _ => {}
-        }
+        self.keep(state).await;
     }
 }
 
@@ -177,24 +177,45 @@ async fn drive(
     let key = ExternalIdField::parse(&made.key.target)?;
     let (source, target) = (ctx.source.get_value(), ctx.target.get_value());
     let pair = kept::pair(&source.key, &target.key);
-    let existing = made.run_plan.lock().ok().and_then(|p| p.clone());
+    let existing = made
+        .kept
+        .lock()
+        .ok()
+        .and_then(|k| k.as_ref().map(|(plan, _)| plan.clone()));
     let plan = match existing {
-        Some(plan) => plan,
+        Some(plan) => {
+            // A finished run's records are dropped; a re-run of its failures keeps it again.
+            if ctx.unkept.with_untracked(Option::is_none) && !kept::has_plan(&pair).await {
+                match kept::keep_plan(&pair, &plan, &made.preview).await {
+                    Ok(keeper) => {
+                        if let Ok(mut slot) = made.kept.lock() {
+                            *slot = Some((plan.clone(), keeper));
+                        }
+                    }
+                    Err(why) => {
+                        ctx.unkept.try_set(Some(why));
+                    }
+                }
+            }
+            plan
+        }
         None => {
             // A new run: its plan is kept before any call, replacing the pair's last run.
             let plan = kept::Plan::new(
                 new_run_id(),
-                made.preview.clone(),
+                &made.preview,
                 made.key.clone(),
+                state.engine,
                 made.at_ms,
                 made.leaves.clone(),
             );
-            let unkept = kept::keep_plan(&pair, &plan).await.err();
-            if let Ok(mut slot) = made.run_plan.lock() {
-                *slot = Some(plan.clone());
+            let keeping = kept::keep_plan(&pair, &plan, &made.preview).await;
+            if let Ok(mut slot) = made.kept.lock() {
+                let keeper = keeping.clone().unwrap_or_else(|_| kept::Keeper::new(&plan));
+                *slot = Some((plan.clone(), keeper));
             }
             // Nothing is sent yet: the person decides whether to write without a resume.
-            if let Some(why) = unkept {
+            if let Err(why) = keeping {
                 ctx.unkept.try_set(Some(why.clone()));
                 return Err(AppError::Browser(format!(
                     "This browser could not keep the run: {why}. Nothing was written. Resume to write anyway, without a resume after a reload or a closed tab; or free space for this site first."
@@ -221,8 +242,7 @@ async fn drive(
         ctx,
         want,
         pair: pair.clone(),
-        plan: plan.clone(),
-        kept_mark: Default::default(),
+        made: made.clone(),
     };
     let stop = match state.engine {
         Engine::Rest => run(&mut state, &made.preview, &writer, &ui).await,
@@ -480,23 +500,28 @@ pub fn KeptRun() -> impl IntoView {
             return None;
         }
         let found = found.get()?;
-        let (plan, state) = match &*found {
+        let run = match &*found {
             kept::Restored::Nothing => return None,
             kept::Restored::Dropped(why) => {
                 return Some(
                     view! { <p class="ob-status" role="status">{why.clone()}</p> }.into_any(),
                 )
             }
-            kept::Restored::Run(plan, state) => ((**plan).clone(), state.clone()),
+            kept::Restored::Run(run) => run,
         };
-        let (done, total) = state.progress();
+        let (done, total) = run.state.progress();
         let pair = pair.clone();
-        let stale = js_sys::Date::now() - plan.made_at_ms > FRESH_MS;
+        let stale = js_sys::Date::now() - run.plan.made_at_ms > FRESH_MS;
         let resume = {
-            let plan = plan.clone();
+            // The rows are copied once, when the person resumes, not at every render.
+            let found = found.clone();
             move |_| {
+                let kept::Restored::Run(run) = &*found else {
+                    return;
+                };
+                let (plan, state) = (&run.plan, &run.state);
                 let made = Arc::new(Made {
-                    preview: plan.preview.clone(),
+                    preview: run.preview.clone(),
                     key: plan.key.clone(),
                     mapping: ctx.mapping.get_untracked(),
                     leaves: plan.leaves.clone(),
@@ -504,7 +529,7 @@ pub fn KeptRun() -> impl IntoView {
                     target_users: Vec::new(),
                     calls: (Default::default(), Default::default()),
                     at_ms: plan.made_at_ms,
-                    run_plan: std::sync::Mutex::new(Some(plan.clone())),
+                    kept: std::sync::Mutex::new(Some((plan.clone(), run.keeper.clone()))),
                 });
                 ctx.key.set(Some(plan.key.clone()));
                 ctx.made.set(Some(made.clone()));

@@ -72,9 +72,9 @@ pub struct Made {
     pub calls: (Calls, Calls),
     /// `Date.now()` when made: a run needs a preview under 15 minutes old.
     pub at_ms: f64,
-    /// Its run as kept in the browser (its id), once started: Resume and Re-run failures only
-    /// carry on that run rather than start another.
-    pub run_plan: std::sync::Mutex<Option<orgbridge_sync::kept::Plan>>,
+    /// Its run as kept in the browser (its plan, and what of it is kept), once started: Resume
+    /// and Re-run failures only carry on that run rather than start another.
+    pub kept: std::sync::Mutex<Option<(orgbridge_sync::kept::Plan, orgbridge_sync::kept::Keeper)>>,
 }
 
 /// How old a preview may be when its run starts.

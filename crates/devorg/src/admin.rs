@@ -93,6 +93,9 @@ struct FailNext {
     /// `unavailable` (503, the default) or `drop` (connection closed, no response).
     #[serde(default = "default_mode")]
     mode: FailureMode,
+    /// Only requests whose path contains this (such as `/batches`, a Bulk upload).
+    #[serde(default)]
+    path_contains: Option<String>,
 }
 
 fn default_mode() -> FailureMode {
@@ -100,7 +103,9 @@ fn default_mode() -> FailureMode {
 }
 
 async fn fail_next(State(state): State<AppState>, Json(body): Json<FailNext>) -> Response {
-    state.faults.fail_next(body.count, body.mode);
+    state
+        .faults
+        .fail_next_on(body.count, body.mode, body.path_contains.as_deref());
     Json(snapshot(&state)).into_response()
 }
 

@@ -34,11 +34,14 @@ pub enum FailureMode {
     DropAfterWrite,
 }
 
-/// The failures still to inject: the next `remaining` requests fail as `mode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// The failures still to inject: the next `remaining` requests (whose path contains `only`,
+/// when set) fail as `mode`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PendingFailures {
     pub mode: FailureMode,
     pub remaining: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub only: Option<String>,
 }
 
 /// The org's mutable test knobs. Starts from the flags (`Faults::new`), changed by `/__devorg/`.
@@ -86,20 +89,34 @@ impl Faults {
 
     /// Makes the next `count` requests fail as `mode` (replacing any failures still pending).
     pub fn fail_next(&self, count: u32, mode: FailureMode) {
-        *self.failures.lock() = (count > 0).then_some(PendingFailures {
+        self.fail_next_on(count, mode, None);
+    }
+
+    /// Makes the next `count` requests whose path contains `only` (every request: `None`) fail
+    /// as `mode`, such as a Bulk job's upload (`/batches`).
+    pub fn fail_next_on(&self, count: u32, mode: FailureMode, only: Option<&str>) {
+        *self.failures.lock() = (count > 0).then(|| PendingFailures {
             mode,
             remaining: count,
+            only: only.map(str::to_string),
         });
     }
 
     pub fn pending_failures(&self) -> Option<PendingFailures> {
-        *self.failures.lock()
+        self.failures.lock().clone()
     }
 
-    /// Consumes one pending failure, if any, and says how this request must fail.
-    fn take_failure(&self) -> Option<FailureMode> {
+    /// Consumes one pending failure for a request to `path`, if any, and says how it must fail.
+    fn take_failure(&self, path: &str) -> Option<FailureMode> {
         let mut pending = self.failures.lock();
         let current = pending.as_mut()?;
+        if current
+            .only
+            .as_deref()
+            .is_some_and(|only| !path.contains(only))
+        {
+            return None;
+        }
         let mode = current.mode;
         current.remaining -= 1;
         if current.remaining == 0 {
@@ -183,7 +200,7 @@ async fn apply_faults(State(state): State<AppState>, req: Request, next: Next) -
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
-    match state.faults.take_failure() {
+    match state.faults.take_failure(path) {
         None => next.run(req).await,
         Some(FailureMode::Unavailable) => unavailable(path),
         Some(FailureMode::Drop) => drop_connection(req.extensions().get::<ConnectionKill>()).await,
@@ -247,11 +264,31 @@ mod tests {
     fn failures_are_consumed_one_per_request() {
         let faults = Faults::default();
         faults.fail_next(2, FailureMode::Unavailable);
-        assert_eq!(faults.take_failure(), Some(FailureMode::Unavailable));
-        assert_eq!(faults.take_failure(), Some(FailureMode::Unavailable));
-        assert_eq!(faults.take_failure(), None);
+        assert_eq!(
+            faults.take_failure("/services/data/v62.0/"),
+            Some(FailureMode::Unavailable)
+        );
+        assert_eq!(
+            faults.take_failure("/services/data/v62.0/"),
+            Some(FailureMode::Unavailable)
+        );
+        assert_eq!(faults.take_failure("/services/data/v62.0/"), None);
         faults.fail_next(0, FailureMode::Drop);
         assert_eq!(faults.pending_failures(), None);
+    }
+
+    #[test]
+    fn a_failure_for_one_path_waits_for_a_request_to_it() {
+        let faults = Faults::default();
+        faults.fail_next_on(1, FailureMode::DropAfterWrite, Some("/batches"));
+        let job = "/services/data/v62.0/jobs/ingest/750000000000001AAA";
+        assert_eq!(faults.take_failure(job), None, "the job is made");
+        assert_eq!(
+            faults.take_failure(&format!("{job}/batches")),
+            Some(FailureMode::DropAfterWrite),
+            "its upload is cut off"
+        );
+        assert_eq!(faults.take_failure(&format!("{job}/batches")), None);
     }
 
     #[test]

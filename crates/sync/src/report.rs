@@ -109,6 +109,7 @@ mod tests {
             ],
             calls: 1,
             engine: Default::default(),
+            attempt: 0,
         };
         let text = results_csv(&preview, &state);
         let mut reader = csv::Reader::from_reader(text.as_bytes());
@@ -145,6 +146,7 @@ mod tests {
             ],
             calls: 1,
             engine: Default::default(),
+            attempt: 0,
         };
         let text = results_csv(&preview, &state);
         let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(text.as_bytes())

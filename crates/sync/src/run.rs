@@ -45,7 +45,7 @@ pub trait Writer {
 }
 
 /// What happened to one record of a run.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RecordResult {
     Created(RecordId),
     Updated(RecordId),
@@ -118,6 +118,10 @@ pub struct RunState {
     pub calls: u64,
     #[serde(default)]
     pub engine: Engine,
+    /// Which pass over the plan this is: 0 for the run, one more for each re-run of its
+    /// failures (whose batches are other ones).
+    #[serde(default)]
+    pub attempt: u32,
 }
 
 /// Why a run stopped.
@@ -173,6 +177,7 @@ impl RunState {
             results: vec![None; preview.rows.len()],
             calls: 0,
             engine,
+            attempt: 0,
         }
     }
 
@@ -212,6 +217,7 @@ impl RunState {
             .filter(|&r| matches!(self.results[r], Some(RecordResult::Failed(_))))
             .collect();
         let mut next = self.clone();
+        next.attempt += 1;
         next.batches = self
             .batches
             .iter()

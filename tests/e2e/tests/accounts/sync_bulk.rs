@@ -283,3 +283,41 @@ async fn progress_the_browser_cannot_keep_mid_run_is_said_and_the_run_goes_on() 
     assert_eq!(copies(&target, &ids).len(), 3);
     app.finish().await
 }
+
+/// An upload whose answer is cut off: the app cannot tell how much of it the org has, so it
+/// aborts that job, before the org processes it, and uploads again in a new one. Each record is
+/// in the target once.
+#[tokio::test]
+async fn an_upload_cut_off_mid_way_goes_again_in_a_new_job_with_no_duplicate() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let (page, ids) = bulk_previewed(&app, &target, "Cut Upload", 3).await?;
+    let browser = page.browser();
+    app.browser
+        .expect_console_error("ERR_INCOMPLETE_CHUNKED_ENCODING");
+    target.state.faults.fail_next_on(
+        1,
+        devorg::faults::FailureMode::DropAfterWrite,
+        Some("/batches"),
+    );
+    browser
+        .click_button(&format!("Write 3 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("3 created, 0 updated, 0 failed")
+        .await?;
+    browser
+        .wait_for_text("JobComplete, 3 records processed, 0 failed")
+        .await?;
+    assert_eq!(target.state.faults.pending_failures(), None, "the cut came");
+    let states: Vec<String> = target
+        .state
+        .bulk
+        .ingest_list()
+        .iter()
+        .map(|j| j["state"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(states, ["Aborted", "JobComplete"], "the cut job never ran");
+    let copied = copies(&target, &ids);
+    assert_eq!(copied.len(), 3, "each record once: {copied:?}");
+    app.finish().await
+}

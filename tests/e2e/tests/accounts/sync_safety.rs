@@ -425,7 +425,21 @@ async fn signing_out_with_an_unfinished_copy_asks_and_discards_it() -> Result<()
     page.wait_status_containing("Paused.").await?;
     target.state.faults.set_latency(0);
     let kept = kept_runs(browser).await?;
-    assert_eq!(kept.len(), 2, "its plan and progress");
+    let pair = kept
+        .iter()
+        .find_map(|k| k.strip_suffix("/plan"))
+        .expect("its plan")
+        .to_string();
+    for record in ["plan/0", "batches", "progress", "settled/0"] {
+        assert!(
+            kept.contains(&format!("{pair}/{record}")),
+            "{record} kept: {kept:?}"
+        );
+    }
+    assert!(
+        kept.iter().all(|k| k.starts_with(&format!("{pair}/"))),
+        "{kept:?}"
+    );
 
     browser.by_role(Role::Link, "Home").await?.click().await?;
     browser
