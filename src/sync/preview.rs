@@ -9,11 +9,12 @@ use orgbridge_model::accounts::{display_value, shown_name, thousands, visible_wi
 use orgbridge_model::route::Route;
 use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
-use orgbridge_sync::preview::{preview, Inputs, Outcome, Row};
+use orgbridge_sync::preview::{label, preview, Inputs, Outcome, Row};
 use orgbridge_sync::read::{self, Ask};
 use orgbridge_sync::record_types::{has_record_types, resolve};
 use orgbridge_sync::run::RecordResult;
 use orgbridge_sync::watermark::LastSync;
+use salesforce::rest::SObjectDescribe;
 
 use super::run::RunButton;
 use super::setup::{blocker, scope};
@@ -352,8 +353,8 @@ fn target_cell(
     }
 }
 
-/// What a row's last column says.
-fn what_changes(row: &Row) -> String {
+/// What a row's last column says, with the target's field labels.
+fn what_changes(row: &Row, target: &SObjectDescribe) -> String {
     let mut parts: Vec<String> = match row.outcome {
         Outcome::Blocked => row.problems.clone(),
         Outcome::Delete => vec!["Deleted in the target".into()],
@@ -361,7 +362,13 @@ fn what_changes(row: &Row) -> String {
         Outcome::Insert => row
             .changes
             .iter()
-            .map(|c| format!("{}: {}", c.label, display_value(Some(&c.after))))
+            .map(|c| {
+                format!(
+                    "{}: {}",
+                    label(target, &c.field),
+                    display_value(Some(row.after(c)))
+                )
+            })
             .collect(),
         Outcome::Update => row
             .changes
@@ -370,13 +377,13 @@ fn what_changes(row: &Row) -> String {
                 let before = display_value(Some(&c.before));
                 format!(
                     "{}: {} → {}",
-                    c.label,
+                    label(target, &c.field),
                     if before.is_empty() {
                         "—".into()
                     } else {
                         before
                     },
-                    display_value(Some(&c.after))
+                    display_value(Some(row.after(c)))
                 )
             })
             .collect(),
@@ -430,6 +437,7 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
     });
     let source_key = ctx.source.with_value(|s| s.key.clone());
     let target_key = ctx.target.with_value(|t| t.key.clone());
+    let target = ctx.described.get_value().1;
     // After a run, each row says what it did in the target, linked there.
     let result_of = move |n: usize| {
         ctx.run
@@ -447,7 +455,7 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
                             <td><span class="ob-sync-outcome">{r.outcome.label()}</span></td>
                             <td><a href=Route::account_href(&source_key, &r.source_id)>{name}</a></td>
                             <td>{target_cell(&target_key, r.target_id.as_ref(), result_of(n))}</td>
-                            <td class="ob-sync-what">{what_changes(r)}</td>
+                            <td class="ob-sync-what">{what_changes(r, &target)}</td>
                         </tr>
                     }
                 })

@@ -18,12 +18,11 @@ fn row(n: usize, fields: usize) -> Row {
     let mut changes = Vec::new();
     for f in 0..fields {
         let (name, value) = (format!("Field_{f}__c"), format!("Value {n} {f}"));
-        body.insert(name.clone(), Value::String(value.clone()));
+        body.insert(name.clone(), Value::String(value));
         changes.push(Change {
-            field: name,
-            label: format!("Field {f}"),
+            field: name.into(),
             before: Value::Null,
-            after: Value::String(value),
+            after: None,
         });
     }
     Row {

@@ -4,6 +4,7 @@
 //! what the run sends.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
@@ -59,13 +60,28 @@ impl Outcome {
     }
 }
 
-/// One field a run changes: the target's value now, and the value written.
+/// One field a run changes: the target's value now, and the value written. Kept compactly, as a
+/// preview holds one per field of every record: the field's name is shared by every row, its
+/// label is the target's (see [`label`]), and the value written is the body's unless it is shown
+/// otherwise (an owner's name for its id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
-    pub field: String,
-    pub label: String,
+    pub field: Arc<str>,
     pub before: Value,
-    pub after: Value,
+    /// As shown, when not the body's value for `field`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
+}
+
+/// A changed field's name, as a person reads it.
+pub fn label(target: &SObjectDescribe, field: &str) -> String {
+    match field {
+        // The body carries the parent by its key, under the relationship.
+        "ParentId" => "Parent Account".into(),
+        _ => target
+            .field(field)
+            .map_or(field.to_string(), |f| f.label.clone()),
+    }
 }
 
 /// One source record in the preview.
@@ -135,6 +151,17 @@ impl Counts {
             Outcome::Blocked => self.blocked,
             Outcome::Delete => self.delete,
         }
+    }
+}
+
+impl Row {
+    /// The value `change` shows written.
+    pub fn after<'a>(&'a self, change: &'a Change) -> &'a Value {
+        change
+            .after
+            .as_ref()
+            .or_else(|| self.body.get(&*change.field))
+            .unwrap_or(&Value::Null)
     }
 }
 
@@ -228,12 +255,26 @@ pub fn preview(i: &Inputs) -> Preview {
         .filter_map(|(n, r)| i.key.value_of(r).map(|k| (fold.key(&k), n)))
         .collect();
 
+    // Field names, one copy shared by every row's changes.
+    let names: HashMap<&str, Arc<str>> = i
+        .target
+        .fields
+        .iter()
+        .map(|f| (f.name.as_str(), Arc::from(f.name.as_str())))
+        .collect();
     // Rows, each with the index of its source record.
+    let at = Shared {
+        by_key: &by_key,
+        sharing: &sharing,
+        fold: &fold,
+        key_label: &key_label,
+        names: &names,
+    };
     let (mut rows, src_of): (Vec<Row>, Vec<usize>) = i
         .records
         .iter()
         .enumerate()
-        .filter_map(|(n, r)| row(i, r, &by_key, &sharing, &fold, &key_label).map(|row| (row, n)))
+        .filter_map(|(n, r)| row(i, r, &at).map(|row| (row, n)))
         .unzip();
     let parent_of: Vec<Option<String>> = src_of
         .iter()
@@ -242,6 +283,7 @@ pub fn preview(i: &Inputs) -> Preview {
 
     // Parents: in the run (written first), in the target (named by key), missing from both, or
     // none in the source (then none in the target either).
+    let parent_field: Arc<str> = Arc::from("ParentId");
     let mut missing: Vec<MissingParent> = Vec::new();
     let mut missing_at: HashMap<String, usize> = HashMap::new();
     for (at, row) in rows.iter_mut().enumerate() {
@@ -271,10 +313,9 @@ pub fn preview(i: &Inputs) -> Preview {
             if has_parent_now {
                 row.body.insert("ParentId".into(), Value::Null);
                 row.changes.push(Change {
-                    field: "ParentId".into(),
-                    label: "Parent Account".into(),
+                    field: parent_field.clone(),
                     before: current_name(),
-                    after: Value::Null,
+                    after: Some(Value::Null),
                 });
                 if row.outcome == Outcome::Unchanged {
                     row.outcome = Outcome::Update;
@@ -334,13 +375,14 @@ pub fn preview(i: &Inputs) -> Preview {
                 .insert("Parent".into(), json!({ i.key.target.as_str(): parent }));
             let name_of = |r: &Record| r.get("Name").cloned();
             row.changes.push(Change {
-                field: "ParentId".into(),
-                label: "Parent Account".into(),
+                field: parent_field.clone(),
                 before: current_name(),
-                after: in_run
-                    .and_then(name_of)
-                    .or_else(|| in_target.and_then(name_of))
-                    .unwrap_or_else(|| Value::String(parent.clone())),
+                after: Some(
+                    in_run
+                        .and_then(name_of)
+                        .or_else(|| in_target.and_then(name_of))
+                        .unwrap_or_else(|| Value::String(parent.clone())),
+                ),
             });
             if row.outcome == Outcome::Unchanged {
                 row.outcome = Outcome::Update;
@@ -480,15 +522,27 @@ fn id_of(r: &Record) -> &str {
     r.get("Id").and_then(Value::as_str).unwrap_or_default()
 }
 
+/// What every row is worked out with.
+struct Shared<'a> {
+    /// The target records by folded key.
+    by_key: &'a HashMap<String, Vec<&'a Record>>,
+    /// The source records' names by folded key.
+    sharing: &'a HashMap<String, Vec<&'a str>>,
+    fold: &'a Fold,
+    key_label: &'a str,
+    /// The target's field names, shared.
+    names: &'a HashMap<&'a str, Arc<str>>,
+}
+
 /// One record's row, before parents are looked at.
-fn row(
-    i: &Inputs,
-    src: &Record,
-    by_key: &HashMap<String, Vec<&Record>>,
-    sharing: &HashMap<String, Vec<&str>>,
-    fold: &Fold,
-    key_label: &str,
-) -> Option<Row> {
+fn row(i: &Inputs, src: &Record, at: &Shared) -> Option<Row> {
+    let Shared {
+        by_key,
+        sharing,
+        fold,
+        key_label,
+        names,
+    } = at;
     let source_id = RecordId::parse(id_of(src)).ok()?;
     let name = src
         .get("Name")
@@ -619,22 +673,27 @@ fn row(
         if existing.is_none() && after.is_null() {
             continue;
         }
-        let label = i
-            .target
-            .field(field)
-            .map_or(field.clone(), |f| f.label.clone());
-        let shown = |v: &Value| match (field.as_str(), i.owners, v.as_str()) {
+        // Shown as written, but an owner (by name) and a record type (by label).
+        let shown = match (field.as_str(), i.owners, after.as_str()) {
+            ("OwnerId", Some(o), Some(id)) => o.name_of(id).map(|n| Value::String(n.to_string())),
+            (RECORD_TYPE, _, _) => i.record_types.map(|t| t.label(after)),
+            _ => None,
+        }
+        .filter(|v| v != after);
+        let before = match (field.as_str(), i.owners, before.as_str()) {
             ("OwnerId", Some(o), Some(id)) => o
                 .name_of(id)
-                .map_or(v.clone(), |n| Value::String(n.to_string())),
-            (RECORD_TYPE, _, _) => i.record_types.map_or(v.clone(), |t| t.label(v)),
-            _ => v.clone(),
+                .map_or(before.clone(), |n| Value::String(n.to_string())),
+            (RECORD_TYPE, _, _) => i.record_types.map_or(before.clone(), |t| t.label(&before)),
+            _ => before,
         };
         changes.push(Change {
-            field: field.clone(),
-            label,
-            before: shown(&before),
-            after: shown(after),
+            field: names
+                .get(field.as_str())
+                .cloned()
+                .unwrap_or_else(|| Arc::from(field.as_str())),
+            before,
+            after: shown,
         });
     }
     let outcome = if !problems.is_empty() {
@@ -650,7 +709,7 @@ fn row(
     // as unchanged is not sent, so an edit made in the target to it since is not undone.
     if existing.is_some() {
         body.retain(|f, _| {
-            f.eq_ignore_ascii_case(&i.key.target) || changes.iter().any(|c| &c.field == f)
+            f.eq_ignore_ascii_case(&i.key.target) || changes.iter().any(|c| *c.field == **f)
         });
     }
     Some(Row {
