@@ -53,6 +53,8 @@ pub fn load(ctx: Accounts) {
     };
     let st = ctx.list;
     let generation = st.next_generation();
+    // Loading before the rows go: never "No accounts match." for a moment between two lists.
+    st.loading.set(true);
     let columns = saved_columns(ctx, &describe);
     st.columns.set(columns.clone());
     st.rows.set(Vec::new());
@@ -75,7 +77,6 @@ pub fn load(ctx: Accounts) {
     };
     st.soql.set(soql.clone());
     st.error.set(None);
-    st.loading.set(true);
     let columns = Arc::new(columns);
     spawn_local(async move {
         let first = ctx.client().query(&soql, Some(BATCH_SIZE)).await;
