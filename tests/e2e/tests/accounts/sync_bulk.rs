@@ -321,3 +321,71 @@ async fn an_upload_cut_off_mid_way_goes_again_in_a_new_job_with_no_duplicate() -
     assert_eq!(copied.len(), 3, "each record once: {copied:?}");
     app.finish().await
 }
+
+/// Some rows of a job fail in the org: here a child whose parent was deleted in the target
+/// after the preview (its `Parent.External_Id__c` no longer finds a record). Each failure is
+/// listed with the org's words, the rest is written, and once the parent is back, **Re-run
+/// failures only** writes the child, once, under it.
+#[tokio::test]
+async fn rows_a_job_fails_are_listed_and_written_by_re_run_failures_only() -> Result<()> {
+    let app = spawn_app().await?;
+    let target = spawn_second_org(&app).await?;
+    let org = Org(&app);
+    let parent = org.insert(json!({"Name": "Partial Parent"}));
+    let ids = vec![
+        org.insert(json!({"Name": "Partial Test Child", "ParentId": parent})),
+        org.insert(json!({"Name": "Partial Test Alone"})),
+    ];
+    // The parent was copied before: the target has it, by its key.
+    let copy_parent = |name: &str| {
+        let body = json!({"Name": name, "External_Id__c": parent});
+        let mut store = target.state.store.write();
+        store
+            .insert(
+                body.as_object().expect("an object"),
+                devorg::store::now_ms(),
+            )
+            .expect("a valid account")
+            .0
+    };
+    let first = copy_parent("Partial Parent");
+    let page = preview_listed(&app, &target, "Partial Test", 2).await?;
+    let browser = page.browser();
+    browser.fill("Write through Bulk API 2.0 from", "1").await?;
+    browser
+        .wait_for_text("Bulk API 2.0: 2 records to write is at least 1")
+        .await?;
+    // Someone deletes the parent in the target before the run.
+    target
+        .state
+        .store
+        .write()
+        .delete(0, &first, devorg::store::now_ms())
+        .expect("deleted");
+    browser
+        .click_button(&format!("Write 2 accounts to {TARGET_USERNAME}"))
+        .await?;
+    page.wait_status_containing("1 created, 0 updated, 1 failed")
+        .await?;
+    let table = browser
+        .by_role(orgbridge_e2e::Role::Table, "Records that failed")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        table.contains("Partial Test Child") && table.contains(&parent),
+        "the child, with the org's words naming the key it did not find: {table}"
+    );
+    assert!(!table.contains("Partial Test Alone"), "{table}");
+    assert_eq!(copies(&target, &ids).len(), 1, "the rest is written");
+
+    let again = copy_parent("Partial Parent Again");
+    browser.click_button("Re-run failures only").await?;
+    page.wait_status_containing("2 created, 0 updated, 0 failed")
+        .await?;
+    let copied = copies(&target, &ids);
+    assert_eq!(copied.len(), 2, "each once: {copied:?}");
+    let child = copied.iter().find(|c| c.0 == ids[0]).expect("the child");
+    assert_eq!(child.2, json!(again), "under the parent the target has now");
+    app.finish().await
+}
