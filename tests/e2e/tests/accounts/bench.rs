@@ -77,6 +77,41 @@ async fn page_value(browser: &Browser, what: &str, expr: &str) -> Result<Value> 
         .await
 }
 
+/// Bytes of wasm linear memory in the page: every live `WebAssembly.Memory` (found through the
+/// DevTools Protocol's `Runtime.queryObjects`), its `buffer.byteLength` summed; `None` if the page
+/// gives no handle to the prototype or the list.
+pub(crate) async fn wasm_memory(browser: &Browser) -> Result<Option<f64>> {
+    let proto = browser
+        .cdp(
+            "Runtime.evaluate",
+            json!({ "expression": "WebAssembly.Memory.prototype" }),
+        )
+        .await?;
+    let Some(proto_id) = proto["result"]["objectId"].as_str() else {
+        return Ok(None);
+    };
+    let list = browser
+        .cdp(
+            "Runtime.queryObjects",
+            json!({ "prototypeObjectId": proto_id }),
+        )
+        .await?;
+    let Some(list_id) = list["objects"]["objectId"].as_str() else {
+        return Ok(None);
+    };
+    let sizes = browser
+        .cdp(
+            "Runtime.callFunctionOn",
+            json!({
+                "objectId": list_id,
+                "functionDeclaration": "function() { return this.reduce((a, m) => a + m.buffer.byteLength, 0); }",
+                "returnByValue": true
+            }),
+        )
+        .await?;
+    Ok(sizes["result"]["value"].as_f64())
+}
+
 fn mb(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_048_576.0)
 }
@@ -148,34 +183,8 @@ async fn bench_accounts_at_100k() -> Result<()> {
         mb(heap["usedSize"].as_f64().unwrap_or(0.0)),
         mb(heap["totalSize"].as_f64().unwrap_or(0.0))
     ));
-    let proto = browser
-        .cdp(
-            "Runtime.evaluate",
-            json!({ "expression": "WebAssembly.Memory.prototype" }),
-        )
-        .await?;
-    if let Some(proto_id) = proto["result"]["objectId"].as_str() {
-        let list = browser
-            .cdp(
-                "Runtime.queryObjects",
-                json!({ "prototypeObjectId": proto_id }),
-            )
-            .await?;
-        if let Some(list_id) = list["objects"]["objectId"].as_str() {
-            let sizes = browser.cdp(
-                "Runtime.callFunctionOn",
-                json!({
-                    "objectId": list_id,
-                    "functionDeclaration": "function() { return this.reduce((a, m) => a + m.buffer.byteLength, 0); }",
-                    "returnByValue": true
-                }),
-            )
-            .await?;
-            report.push(format!(
-                "wasm linear memory: {}",
-                mb(sizes["result"]["value"].as_f64().unwrap_or(0.0))
-            ));
-        }
+    if let Some(bytes) = wasm_memory(browser).await? {
+        report.push(format!("wasm linear memory: {}", mb(bytes)));
     }
     let dom_rows = browser
         .eval("return document.querySelectorAll('.ob-acc-table tbody tr').length;")

@@ -1,15 +1,17 @@
 //! Figures, not pass/fail: copying 10,000 new accounts between two devorgs in the release build
 //! in headless Chromium. API calls in each org and wall time for the preview and for the run; a
-//! second run with nothing changed; 100 changed since the last sync; the JS heap after the run.
+//! second run with nothing changed; 100 changed since the last sync; the JS heap and the wasm
+//! linear memory after the preview and after the run.
 //! Run by `benches/sync.sh` (`SYNC_BENCH_N` accounts; `SYNC_BENCH_BULK_FROM` the Bulk threshold).
 
 use std::time::Instant;
 
 use anyhow::Result;
-use orgbridge_e2e::{spawn_app_with, spawn_second_org, TARGET_USERNAME};
+use orgbridge_e2e::{spawn_app_with, spawn_second_org, Browser, TARGET_USERNAME};
 use orgbridge_model::accounts::thousands;
 use serde_json::json;
 
+use crate::bench::wasm_memory;
 use crate::page::{AccountsPage, Org};
 use crate::sync::{open_copy, sign_in_to_both};
 
@@ -42,6 +44,22 @@ async fn measure(
     ))
 }
 
+/// Prints the JS heap and the wasm linear memory (MB of 10⁶ bytes) after `step`.
+async fn print_memory(browser: &Browser, step: &str) -> Result<()> {
+    let heap = browser.cdp("Runtime.getHeapUsage", json!({})).await?;
+    println!(
+        "  JS heap after the {step}: {:.1} MB (goal ≤ 150 MB)",
+        heap["usedSize"].as_f64().unwrap_or(0.0) / 1e6
+    );
+    if let Some(bytes) = wasm_memory(browser).await? {
+        println!(
+            "  wasm linear memory after the {step}: {:.1} MB",
+            bytes / 1e6
+        );
+    }
+    Ok(())
+}
+
 #[tokio::test]
 #[ignore = "a benchmark: benches/sync.sh"]
 async fn bench_sync_10k() -> Result<()> {
@@ -59,6 +77,7 @@ async fn bench_sync_10k() -> Result<()> {
         measure(&page, &app.org, &target, "Preview changes", "to insert").await?;
     println!("{total} new accounts");
     println!("  preview: {secs:.2} s (goal ≤ 3 s), {s} calls in the source, {t} in the target — {status}");
+    print_memory(browser, "preview").await?;
     // SYNC_BENCH_BULK_FROM sets from how many records the run goes through Bulk API 2.0 (a
     // large number measures REST).
     if let Ok(from) = std::env::var("SYNC_BENCH_BULK_FROM") {
@@ -101,11 +120,7 @@ async fn bench_sync_10k() -> Result<()> {
             );
         }
     }
-    let heap = browser.cdp("Runtime.getHeapUsage", json!({})).await?;
-    println!(
-        "  JS heap after the run: {:.1} MB (goal ≤ 150 MB)",
-        heap["usedSize"].as_f64().unwrap_or(0.0) / 1e6
-    );
+    print_memory(browser, "run").await?;
 
     // The next sync, with nothing changed since the last.
     browser.choose("Changed since the last sync").await?;
