@@ -6,9 +6,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use orgbridge_model::accounts::{
-    self as model, column_choices, thousands, Column, Row, ROW_HEIGHT,
-};
+use orgbridge_model::accounts::{self as model, column_choices, thousands, Column, Row};
 use salesforce::rest::SObjectDescribe;
 use salesforce::soql::Direction;
 use salesforce::types::RecordId;
@@ -184,8 +182,13 @@ fn AccountTable() -> impl IntoView {
                 .unwrap_or(0)
         })
     };
-    let window =
-        Memo::new(move |_| model::visible_window(st.scroll_top.get(), st.rows.with(Vec::len)));
+    let window = Memo::new(move |_| {
+        model::window_at(
+            st.scroll_top.get(),
+            st.viewport.get(),
+            st.rows.with(Vec::len),
+        )
+    });
 
     // The table is where the list state says: at the top for a new query, and where it was
     // left when this screen (or this org) is shown again.
@@ -199,7 +202,7 @@ fn AccountTable() -> impl IntoView {
     });
 
     let visible = move || {
-        let w = window.get();
+        let w = window.get().rows;
         st.rows.with(|rows| {
             rows[w.clone()]
                 .iter()
@@ -208,14 +211,8 @@ fn AccountTable() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let top_space = move || format!("{}px", window.get().start as f64 * ROW_HEIGHT);
-    let bottom_space = move || {
-        let len = st.rows.with(Vec::len);
-        format!(
-            "{}px",
-            len.saturating_sub(window.get().end) as f64 * ROW_HEIGHT
-        )
-    };
+    let top_space = move || format!("{}px", window.with(|w| w.above_px));
+    let bottom_space = move || format!("{}px", window.with(|w| w.below_px));
     let column_count = move || st.columns.with(Vec::len) + 1;
     let all_selected = move || {
         let loaded = st.rows.with(Vec::len);
@@ -241,6 +238,7 @@ fn AccountTable() -> impl IntoView {
             aria-label="Accounts table"
             on:scroll=move |ev| {
                 let el = event_target::<web_sys::Element>(&ev);
+                st.viewport.set(f64::from(el.client_height()));
                 st.scroll_top.set(f64::from(el.scroll_top()));
             }
         >

@@ -40,6 +40,8 @@ pub struct ListState {
     pub sort: RwSignal<Option<(String, Direction)>>,
     pub selected: RwSignal<HashSet<RecordId>>,
     pub scroll_top: RwSignal<f64>,
+    /// The table's visible height, as last scrolled (a million rows are scrolled in proportion).
+    pub viewport: RwSignal<f64>,
     /// Bumped by each new query: pages of an older one are dropped when they arrive.
     generation: StoredValue<u64>,
 }
@@ -60,6 +62,7 @@ impl ListState {
             sort: RwSignal::new(Some(("Name".into(), Direction::Asc))),
             selected: RwSignal::new(HashSet::new()),
             scroll_top: RwSignal::new(0.0),
+            viewport: RwSignal::new(600.0),
             generation: StoredValue::new(0),
         }
     }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use orgbridge_model::accounts::{display_value, shown_name, thousands, visible_window, ROW_HEIGHT};
+use orgbridge_model::accounts::{display_value, shown_name, thousands, window_at};
 use orgbridge_model::route::Route;
 use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
@@ -392,12 +392,12 @@ fn what_changes(row: &Row, target: &SObjectDescribe) -> String {
     parts.join("; ")
 }
 
-/// The preview rows drawn: how many are above and below them (spacers), and their indexes.
+/// The preview rows drawn: the space above and below them (spacers), and their indexes.
 #[derive(Debug, Clone, PartialEq)]
 struct InView {
-    above: usize,
+    above_px: f64,
     rows: Vec<usize>,
-    below: usize,
+    below_px: f64,
 }
 
 #[component]
@@ -417,6 +417,7 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
         })
     };
     let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(600.0);
     Effect::new(move |_| {
         filter.track();
         scroll_top.set(0.0);
@@ -427,11 +428,11 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
     // out unchanged, and `shown` then no longer counted as changed for the rows.
     let in_view = Memo::new(move |_| {
         shown.with(|s| {
-            let w = visible_window(scroll_top.get(), s.len());
+            let w = window_at(scroll_top.get(), viewport.get(), s.len());
             InView {
-                above: w.start,
-                rows: s[w.clone()].to_vec(),
-                below: s.len() - w.end,
+                above_px: w.above_px,
+                rows: s[w.rows].to_vec(),
+                below_px: w.below_px,
             }
         })
     });
@@ -462,15 +463,19 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
                 .collect_view()
         })
     };
-    let top = move || format!("{}px", in_view.with(|v| v.above) as f64 * ROW_HEIGHT);
-    let bottom = move || format!("{}px", in_view.with(|v| v.below) as f64 * ROW_HEIGHT);
+    let top = move || format!("{}px", in_view.with(|v| v.above_px));
+    let bottom = move || format!("{}px", in_view.with(|v| v.below_px));
     view! {
         <div
             class="ob-acc-scroller ob-sync-scroller"
             tabindex="0"
             role="region"
             aria-label="Preview of every record"
-            on:scroll=move |ev| scroll_top.set(f64::from(event_target::<web_sys::Element>(&ev).scroll_top()))
+            on:scroll=move |ev| {
+                let el = event_target::<web_sys::Element>(&ev);
+                viewport.set(f64::from(el.client_height()));
+                scroll_top.set(f64::from(el.scroll_top()));
+            }
         >
             <table class="ob-acc-table ob-sync-table">
                 <thead>

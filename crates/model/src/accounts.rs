@@ -242,17 +242,48 @@ impl Row {
     }
 }
 
-/// The rows to render when the list is scrolled to `scroll_top`: the visible ones and some
-/// overscan around them.
-pub fn visible_window(scroll_top: f64, total_rows: usize) -> Range<usize> {
-    let first = (scroll_top.max(0.0) / ROW_HEIGHT) as usize;
+/// The tallest the scrolled content is made, in pixels. Browsers cap an element's height
+/// (Firefox near 17.9 million px, Chrome near 33.5 million), and 1,000,000 rows of 36 px pass
+/// both: the last rows could not be scrolled to. Past this height the scroll bar moves through
+/// the rows in proportion, and the rows drawn are placed where the viewport is.
+pub const MAX_SCROLL_PX: f64 = 15_000_000.0;
+
+/// What a table draws at a scroll position: its rows (the visible ones and some overscan), and
+/// the space above and below them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Window {
+    pub rows: Range<usize>,
+    pub above_px: f64,
+    pub below_px: f64,
+}
+
+/// The window of `total_rows` rows scrolled to `scroll_top` in a viewport `viewport_px` tall.
+pub fn window_at(scroll_top: f64, viewport_px: f64, total_rows: usize) -> Window {
+    let tall = total_rows as f64 * ROW_HEIGHT;
+    let content = tall.min(MAX_SCROLL_PX);
+    let viewport = viewport_px.clamp(0.0, content);
+    let top = scroll_top.clamp(0.0, (content - viewport).max(0.0));
+    // Where the viewport's top is among the rows.
+    let at = if tall > content {
+        top * (tall - viewport) / (content - viewport)
+    } else {
+        top
+    };
+    let first = (at / ROW_HEIGHT) as usize;
     // A scroll position past the rows (rows just deleted, a shorter list) still shows the last
     // rows rather than none.
     let start = first
         .saturating_sub(OVERSCAN)
         .min(total_rows.saturating_sub(WINDOW));
     let end = (start + WINDOW).min(total_rows);
-    start..end
+    // Row `start` goes where it is among the rows, relative to the viewport's top.
+    let above_px = (top - (at - start as f64 * ROW_HEIGHT)).max(0.0);
+    let below_px = (content - above_px - (end - start) as f64 * ROW_HEIGHT).max(0.0);
+    Window {
+        rows: start..end,
+        above_px,
+        below_px,
+    }
 }
 
 /// How a row's name is shown: "(no name)" for an account whose Name is blank.
@@ -698,13 +729,53 @@ mod tests {
 
     #[test]
     fn the_window_covers_the_viewport_with_overscan() {
-        assert_eq!(visible_window(0.0, 100_000), 0..WINDOW);
-        let w = visible_window(ROW_HEIGHT * 1000.0, 100_000);
-        assert_eq!(w.start, 1000 - OVERSCAN);
-        assert_eq!(w.len(), WINDOW);
-        assert_eq!(visible_window(ROW_HEIGHT * 99_990.0, 100_000).end, 100_000);
-        assert_eq!(visible_window(500.0, 3), 0..3);
-        assert_eq!(visible_window(0.0, 0), 0..0);
+        let at = |top: f64, n: usize| window_at(top, 600.0, n);
+        assert_eq!(at(0.0, 100_000).rows, 0..WINDOW);
+        let w = at(ROW_HEIGHT * 1000.0, 100_000);
+        assert_eq!(w.rows.start, 1000 - OVERSCAN);
+        assert_eq!(w.rows.len(), WINDOW);
+        assert_eq!(w.above_px, (1000 - OVERSCAN) as f64 * ROW_HEIGHT);
+        assert_eq!(
+            w.above_px + WINDOW as f64 * ROW_HEIGHT + w.below_px,
+            100_000.0 * ROW_HEIGHT
+        );
+        assert_eq!(at(ROW_HEIGHT * 99_990.0, 100_000).rows.end, 100_000);
+        assert_eq!(at(500.0, 3).rows, 0..3);
+        assert_eq!(at(0.0, 0).rows, 0..0);
+    }
+
+    /// 1,000,000 rows are taller than a browser lets an element be: the content stays under
+    /// the cap, every row can be scrolled to, and the rows drawn cover the viewport.
+    #[test]
+    fn a_million_rows_scroll_to_the_last_within_what_a_browser_can_draw() {
+        let (n, viewport) = (1_000_000, 600.0);
+        let height = |w: &Window| w.above_px + w.rows.len() as f64 * ROW_HEIGHT + w.below_px;
+        let covers = |top: f64, w: &Window| {
+            w.above_px <= top + 0.5
+                && w.above_px + w.rows.len() as f64 * ROW_HEIGHT >= top + viewport - 0.5
+        };
+        let mut last_first = 0;
+        let max_top = MAX_SCROLL_PX - viewport;
+        for step in 0..=1_000 {
+            let top = max_top * step as f64 / 1_000.0;
+            let w = window_at(top, viewport, n);
+            assert!(height(&w) <= MAX_SCROLL_PX + 1.0, "{w:?}");
+            assert!(covers(top, &w), "at {top}: {w:?}");
+            assert!(w.rows.start >= last_first, "rows move one way");
+            last_first = w.rows.start;
+        }
+        let bottom = window_at(max_top, viewport, n);
+        assert_eq!(bottom.rows.end, n, "the last row is reached");
+        assert!(
+            (bottom.above_px + bottom.rows.len() as f64 * ROW_HEIGHT - (max_top + viewport)).abs()
+                < 1.0,
+            "and sits at the viewport's bottom: {bottom:?}"
+        );
+        let middle = window_at(max_top / 2.0, viewport, n);
+        assert!(middle.rows.contains(&(n / 2)), "{middle:?}");
+        // 100,000 rows fit: scrolled pixel for pixel, as before.
+        let w = window_at(ROW_HEIGHT * 50_000.0, viewport, 100_000);
+        assert_eq!(w.rows.start, 50_000 - OVERSCAN);
     }
 
     #[test]
