@@ -74,6 +74,22 @@ pub fn PreviewPanel() -> impl IntoView {
     }
 }
 
+/// Past this much wasm memory a read stops rather than let the tab crash at 4 GiB, silently.
+const ROOM_LEFT: u64 = 3_600_000_000;
+
+/// The wasm memory the app has, in bytes.
+fn wasm_bytes() -> u64 {
+    use wasm_bindgen::JsCast;
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .map(|m| {
+            m.buffer()
+                .dyn_into::<js_sys::ArrayBuffer>()
+                .map_or(0, |b| b.byte_length() as u64)
+        })
+        .unwrap_or(0)
+}
+
 /// Reads both orgs and works out the preview; nothing is written.
 async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), AppError> {
     let scope = scope(ctx).map_err(AppError::Setup)?;
@@ -97,6 +113,12 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         .flatten();
     let (sd, td) = ctx.described.get_value();
     let types = resolve(&sd, &td, &mapping.record_types);
+    // The memory the app has taken from the browser: it only grows, and wasm32 stops at 4 GiB.
+    let at_start = wasm_bytes();
+    let room = move |n: usize, total: u64| {
+        let now = wasm_bytes();
+        (now > ROOM_LEFT && now > at_start).then(|| read::out_of_room(n, total))
+    };
     let ask = Ask {
         record_types: types.is_some() && has_record_types(&sd),
         scope: &scope,
@@ -105,11 +127,16 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         key: &key,
         owners,
         deletions_since: deletions_since.as_deref(),
+        room: &room,
     };
     let got = read::read(&sc, &tc, &ask, |p| {
         progress.try_set(p);
     })
-    .await?;
+    .await
+    .map_err(|f| match f {
+        read::ReadFailure::Org(e) => AppError::from(e),
+        read::ReadFailure::TooBig(why) => AppError::Browser(why),
+    })?;
     progress.try_set("Working out every change…".into());
     let me = tc.session().user.user_id.clone();
     let chosen = ctx.default_owner.get_untracked();

@@ -51,6 +51,42 @@ impl ReadError {
     }
 }
 
+/// Why a preview's read did not finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadFailure {
+    /// An org failed it.
+    Org(ReadError),
+    /// The browser would run out of memory before the preview is made: why, and what to do.
+    TooBig(String),
+}
+
+impl From<ReadError> for ReadFailure {
+    fn from(e: ReadError) -> Self {
+        ReadFailure::Org(e)
+    }
+}
+
+/// What stopped one read: the org, or the room left.
+enum Halt {
+    Org(Error),
+    Room(String),
+}
+
+impl From<Error> for Halt {
+    fn from(e: Error) -> Self {
+        Halt::Org(e)
+    }
+}
+
+impl Halt {
+    fn in_org(self, side: Side) -> ReadFailure {
+        match self {
+            Halt::Org(error) => ReadFailure::Org(ReadError { side, error }),
+            Halt::Room(why) => ReadFailure::TooBig(why),
+        }
+    }
+}
+
 /// Everything a preview is made from.
 #[derive(Debug, Clone, Default)]
 pub struct Read {
@@ -76,28 +112,90 @@ pub struct Ask<'a> {
     pub deletions_since: Option<&'a str>,
     /// Both orgs have record types: read the source's DeveloperNames and the target's ids.
     pub record_types: bool,
+    /// Asked after each page of the source, with the records read and the total: `Some(why)`
+    /// stops the read (the browser would run out of memory before the preview is made).
+    pub room: &'a dyn Fn(usize, u64) -> Option<String>,
+}
+
+/// The memory a browser tab gives the app (wasm32 addresses 4 GiB), less room for the page.
+pub const TAB_BYTES: u64 = 3_500_000_000;
+
+/// About what a preview holds per source record and field read, measured (`benches/kept.sh`,
+/// `benches/sync.sh`): the source record, its target record and its row, each field a name and
+/// a value.
+pub const BYTES_PER_FIELD: u64 = 210;
+
+/// Whether a preview of `total` source records of `fields` fields fits in a browser tab, and if
+/// not, why, with what a person can do.
+pub fn room_for(total: u64, fields: usize) -> Result<(), String> {
+    let need = total.saturating_mul(fields.max(1) as u64 * BYTES_PER_FIELD);
+    if need <= TAB_BYTES {
+        return Ok(());
+    }
+    let most = TAB_BYTES / (fields.max(1) as u64 * BYTES_PER_FIELD);
+    Err(format!(
+        "{} source accounts of {} fields are more than one preview can hold in this browser (about {:.1} GB of its at most 4 GB). Copy them in parts of up to about {}: choose “Those the source's account list shows now” with a search or a WHERE clause (a range of names or of CreatedDate, say) and copy each part; a part copied is matched by its key, so none is written twice.",
+        thousands(total),
+        fields,
+        need as f64 / 1e9,
+        thousands(round_down(most))
+    ))
+}
+
+/// What to say when the browser's memory runs short partway through a read: `read` of `total`
+/// records read.
+pub fn out_of_room(read: usize, total: u64) -> String {
+    format!(
+        "This browser tab is nearly out of memory after reading {} of {} source accounts, so the preview stopped (nothing was written). Copy them in parts of fewer accounts: choose “Those the source's account list shows now” with a search or a WHERE clause (a range of names or of CreatedDate, say) and copy each part; a part copied is matched by its key, so none is written twice.",
+        thousands(read as u64),
+        thousands(total)
+    )
+}
+
+/// `n` to two significant digits, down (`278,431` → `270,000`).
+fn round_down(n: u64) -> u64 {
+    let mut unit = 1;
+    while n / unit >= 100 {
+        unit *= 10;
+    }
+    n / unit * unit
+}
+
+fn thousands(n: u64) -> String {
+    orgbridge_model::accounts::thousands(n)
 }
 
 /// Runs one read (a query per field group, every page of each) and joins the groups' records by
 /// Id; a record missing from a group (deleted between the queries) is left out, never read as
-/// empty. Returns the records and the calls made.
+/// empty. `room` hears, after each page of the first group, the records read and the total, and
+/// may stop the read (an error whose words are its own). Returns the records and the calls made.
 async fn read_grouped<T: Transport>(
     client: &Client<T>,
     read: &plan::Read,
     mut progress: impl FnMut(usize),
-) -> Result<(Vec<Record>, u64), Error> {
+    room: &dyn Fn(usize, u64) -> Option<String>,
+) -> Result<(Vec<Record>, u64), Halt> {
     let mut calls = 0;
     let mut groups = Vec::with_capacity(read.len());
     for soql in read {
         let first = groups.is_empty();
-        let (records, n) = client
-            .query_all_pages_seen(soql, |n| {
-                if first {
-                    progress(n)
+        let mut page = client.query(soql, None).await?;
+        calls += 1;
+        let mut records = std::mem::take(&mut page.records);
+        loop {
+            if first {
+                progress(records.len());
+                if let Some(why) = room(records.len(), page.total_size) {
+                    return Err(Halt::Room(why));
                 }
-            })
-            .await?;
-        calls += n;
+            }
+            let (false, Some(next)) = (page.done, page.next_records_url.clone()) else {
+                break;
+            };
+            page = client.query_more(&next, None).await?;
+            calls += 1;
+            records.append(&mut page.records);
+        }
         groups.push(records);
     }
     let mut groups = groups.into_iter();
@@ -131,8 +229,8 @@ pub async fn read<S: Transport, T: Transport>(
     target: &Client<T>,
     ask: &Ask<'_>,
     mut progress: impl FnMut(String),
-) -> Result<Read, ReadError> {
-    let at = |side| move |error| ReadError { side, error };
+) -> Result<Read, ReadFailure> {
+    let at = |side| move |error| ReadFailure::Org(ReadError { side, error });
     let mut out = Read::default();
     let mut fields = plan::source_fields(ask.mapping, ask.key, ask.owners);
     if ask.record_types {
@@ -147,11 +245,21 @@ pub async fn read<S: Transport, T: Transport>(
     }
     for query in &queries {
         let before = out.records.len();
-        let (mut records, calls) = read_grouped(source, query, |n| {
-            progress(format!("Reading the source accounts: {} read", before + n))
-        })
+        // Known from the first page: whether the preview can be held at all, before minutes of
+        // reading; then, page by page, the room the browser has left.
+        let room = |n: usize, total: u64| {
+            room_for(total, fields.len())
+                .err()
+                .or_else(|| (ask.room)(before + n, total))
+        };
+        let (mut records, calls) = read_grouped(
+            source,
+            query,
+            |n| progress(format!("Reading the source accounts: {} read", before + n)),
+            &room,
+        )
         .await
-        .map_err(at(Side::Source))?;
+        .map_err(|h| h.in_org(Side::Source))?;
         out.records.append(&mut records);
         out.calls.source += calls;
     }
@@ -195,11 +303,14 @@ pub async fn read<S: Transport, T: Transport>(
     let reading = plan::target_read(&keys, keyed, &fields, ask.key);
     for query in reading.queries(&fields, ask.key) {
         let before = out.targets.len();
-        let (mut records, calls) = read_grouped(target, &query, |n| {
-            progress(format!("Reading the target accounts: {} read", before + n))
-        })
+        let (mut records, calls) = read_grouped(
+            target,
+            &query,
+            |n| progress(format!("Reading the target accounts: {} read", before + n)),
+            &|n, total| (ask.room)(before + n, total),
+        )
         .await
-        .map_err(at(Side::Target))?;
+        .map_err(|h| h.in_org(Side::Target))?;
         out.targets.append(&mut records);
         out.calls.target += calls;
     }
@@ -315,4 +426,28 @@ pub async fn key_facts<S: Transport, T: Transport>(
         facts.target.insert(f.to_ascii_lowercase(), n);
     }
     Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preview_too_large_for_a_browser_tab_is_refused_with_how_to_split_it() {
+        // 100,000 accounts of 60 fields fit (the benchmark's 1.2 GB); 1,000,000 do not.
+        assert_eq!(room_for(100_000, 60), Ok(()));
+        let why = room_for(1_000_000, 60).unwrap_err();
+        assert!(
+            why.starts_with("1,000,000 source accounts of 60 fields"),
+            "{why}"
+        );
+        assert!(why.contains("12.6 GB"), "{why}");
+        assert!(why.contains("parts of up to about 270,000"), "{why}");
+        assert!(why.contains("WHERE clause"), "{why}");
+        // Fewer fields, more accounts.
+        assert_eq!(room_for(1_000_000, 10), Ok(()));
+        assert_eq!(room_for(0, 0), Ok(()));
+        assert_eq!(round_down(278_431), 270_000);
+        assert_eq!(round_down(42), 42);
+    }
 }

@@ -267,3 +267,29 @@ impl Transport for BrowserLike {
         })
     }
 }
+
+/// A client of `org` with a token minted for its admin (no sign-in flow).
+pub async fn client_for(org: &devorg::RunningOrg) -> salesforce::Client<Reqwest> {
+    let url = InstanceUrl::parse(&org.url).unwrap();
+    let versions = salesforce::oauth::parse_newest_version(
+        salesforce::transport::Transport::send(
+            &Reqwest::new(),
+            salesforce::oauth::versions_request(&url),
+        )
+        .await
+        .unwrap(),
+    )
+    .unwrap();
+    let session = salesforce::Session {
+        access_token: salesforce::types::AccessToken::new(org.state.issue_test_token()),
+        refresh_token: None,
+        instance_url: url.clone(),
+        login_url: url,
+        consumer_key: "orgbridge-local".into(),
+        identity_url: String::new(),
+        user: salesforce::UserInfo::default(),
+        api_version: versions,
+        issued_at_ms: None,
+    };
+    salesforce::Client::new(Reqwest::new(), session)
+}

@@ -3,8 +3,8 @@
 use salesforce::rest::{BulkOperation, JobResults, JobState};
 use salesforce::Error;
 
+use crate::common::client_for;
 use crate::common::*;
-use crate::rest::client_for;
 
 /// Polls a job until the org has finished it (devorg works in the background), a bounded
 /// number of times.

@@ -3,36 +3,11 @@
 use salesforce::rest::{Record, UpsertItem, UpsertOutcome};
 use salesforce::soql::{Direction, ListQuery};
 use salesforce::transport::Method;
-use salesforce::types::{ExternalIdField, InstanceUrl, RecordId};
-use salesforce::{Client, Error, Session, UserInfo};
+use salesforce::types::{ExternalIdField, RecordId};
+use salesforce::{Client, Error};
 use serde_json::json;
 
 use crate::common::*;
-
-pub(crate) async fn client_for(org: &devorg::RunningOrg) -> Client<Reqwest> {
-    let url = InstanceUrl::parse(&org.url).unwrap();
-    let versions = salesforce::oauth::parse_newest_version(
-        salesforce::transport::Transport::send(
-            &Reqwest::new(),
-            salesforce::oauth::versions_request(&url),
-        )
-        .await
-        .unwrap(),
-    )
-    .unwrap();
-    let session = Session {
-        access_token: salesforce::types::AccessToken::new(org.state.issue_test_token()),
-        refresh_token: None,
-        instance_url: url.clone(),
-        login_url: url,
-        consumer_key: "orgbridge-local".into(),
-        identity_url: String::new(),
-        user: UserInfo::default(),
-        api_version: versions,
-        issued_at_ms: None,
-    };
-    Client::new(Reqwest::new(), session)
-}
 
 /// Every account's id, in the org's order.
 async fn account_ids(client: &Client<Reqwest>) -> Vec<RecordId> {
