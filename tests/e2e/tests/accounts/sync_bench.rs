@@ -34,8 +34,32 @@ async fn measure(
 ) -> Result<(f64, u64, u64, String)> {
     let (s0, t0) = (source.state.usage.used(), target.state.usage.used());
     let start = Instant::now();
-    page.browser().click_button(button).await?;
-    let status = page.wait_status_containing(done).await?;
+    let browser = page.browser();
+    browser.click_button(button).await?;
+    // Done, or refused in words (a preview too large for the tab): either ends the wait.
+    let script = format!(
+        "const s = [...document.querySelectorAll('[role=status]')].map(e => e.textContent).find(t => t.includes({done:?})); \
+         if (s) return {{status: s}}; \
+         const a = [...document.querySelectorAll('[role=alert]')].map(e => e.textContent).find(t => t.startsWith('Could not')); \
+         return a ? {{alert: a}} : null;"
+    );
+    let seen = browser
+        .wait_for(
+            &format!("a status containing {done:?}, or an alert"),
+            || async {
+                let v = browser.eval(&script).await?;
+                Ok((!v.is_null()).then_some(v))
+            },
+        )
+        .await?;
+    if let Some(alert) = seen["alert"].as_str() {
+        anyhow::bail!(
+            "after {:.1} s and {} calls in the source: {alert}",
+            start.elapsed().as_secs_f64(),
+            source.state.usage.used() - s0
+        );
+    }
+    let status = seen["status"].as_str().unwrap_or_default().to_string();
     Ok((
         start.elapsed().as_secs_f64(),
         source.state.usage.used() - s0,
