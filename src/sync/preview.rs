@@ -9,7 +9,7 @@ use orgbridge_model::accounts::{display_value, shown_name, thousands, window_at}
 use orgbridge_model::route::Route;
 use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
-use orgbridge_sync::preview::{label, preview, Inputs, Outcome, Row};
+use orgbridge_sync::preview::{preview, shown_changes, Inputs, Outcome, Row};
 use orgbridge_sync::read::{self, Ask};
 use orgbridge_sync::record_types::{has_record_types, resolve};
 use orgbridge_sync::run::RecordResult;
@@ -386,31 +386,23 @@ fn what_changes(row: &Row, target: &SObjectDescribe) -> String {
         Outcome::Blocked => row.problems.clone(),
         Outcome::Delete => vec!["Deleted in the target".into()],
         Outcome::Unchanged => vec!["No change".into()],
-        Outcome::Insert => row
-            .changes
-            .iter()
-            .map(|c| {
-                format!(
-                    "{}: {}",
-                    label(target, &c.field),
-                    display_value(Some(row.after(c)))
-                )
-            })
+        Outcome::Insert => shown_changes(row, target)
+            .into_iter()
+            .map(|c| format!("{}: {}", c.label, display_value(Some(&c.after))))
             .collect(),
-        Outcome::Update => row
-            .changes
-            .iter()
+        Outcome::Update => shown_changes(row, target)
+            .into_iter()
             .map(|c| {
                 let before = display_value(Some(&c.before));
                 format!(
                     "{}: {} → {}",
-                    label(target, &c.field),
+                    c.label,
                     if before.is_empty() {
                         "—".into()
                     } else {
                         before
                     },
-                    display_value(Some(row.after(c)))
+                    display_value(Some(&c.after))
                 )
             })
             .collect(),
@@ -436,9 +428,10 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
             let f = filter.get();
             made.preview
                 .rows
+                .outcomes()
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| f.is_none_or(|f| r.outcome == f))
+                .filter(|(_, o)| f.is_none_or(|f| **o == f))
                 .map(|(n, _)| n)
                 .collect::<Vec<usize>>()
         })
@@ -476,7 +469,7 @@ fn PreviewTable(made: Arc<Made>, filter: RwSignal<Option<Outcome>>) -> impl Into
             v.rows
                 .iter()
                 .map(|&n| {
-                    let r = &made.preview.rows[n];
+                    let r = &made.preview.rows.get(n);
                     let name = shown_name(&r.name);
                     view! {
                         <tr class=format!("ob-sync-row ob-sync-{}", r.outcome.label().to_lowercase())>

@@ -256,9 +256,9 @@ async fn drive(
         let clean = state
             .results
             .iter()
-            .zip(&made.preview.rows)
-            .all(|(r, row)| {
-                !row.outcome.writes()
+            .zip(made.preview.rows.outcomes())
+            .all(|(r, outcome)| {
+                !outcome.writes()
                     || matches!(
                         r,
                         Some(
@@ -571,14 +571,12 @@ fn resume_or_preview_again(ctx: SyncCtx, runner: Runner, made: Arc<Made>) {
     let rest: Vec<_> = ctx.run.with_untracked(|r| {
         r.as_ref()
             .map(|r| {
-                made.preview
-                    .rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(n, row)| {
-                        row.outcome.writes() && r.results.get(*n).is_some_and(Option::is_none)
+                let rows = &made.preview.rows;
+                (0..rows.len())
+                    .filter(|&n| {
+                        rows.outcome(n).writes() && r.results.get(n).is_some_and(Option::is_none)
                     })
-                    .map(|(_, row)| row.source_id.clone())
+                    .map(|n| rows.get(n).source_id)
                     .collect()
             })
             .unwrap_or_default()
@@ -761,7 +759,7 @@ fn Results() -> impl IntoView {
             .into_iter()
             .take(500)
             .map(|(n, m)| {
-                let row = &made.preview.rows[n];
+                let row = made.preview.rows.get(n);
                 let name = shown_name(&row.name);
                 view! {
                     <tr>

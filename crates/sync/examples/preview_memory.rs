@@ -132,7 +132,7 @@ fn main() {
     println!("  preview rows: {}", per(rows, n));
     println!("  run state: {}", per(run, n));
     drop((records, targets, state));
-    let json = |r: usize| serde_json::to_string(&p.rows[r]).map_or(0, |s| s.len());
+    let json = |r: usize| p.rows.text(r).len();
     println!(
         "  as kept (JSON): an insert row {} bytes, an update row {} bytes",
         json(n - 1),

@@ -365,23 +365,20 @@ pub struct Batch {
 /// The write calls for what the preview writes, parents' depth first, deletions last (a
 /// deleted parent's children are written first, so none is refused for a parent gone).
 pub fn batches(preview: &Preview) -> Vec<Batch> {
-    let deletes_at = preview
-        .rows
-        .iter()
-        .map(|r| r.depth)
+    // From the rows' outcomes and depths: no row is read back.
+    let rows = &preview.rows;
+    let deletes_at = (0..rows.len())
+        .map(|n| rows.depth(n))
         .max()
         .unwrap_or(0)
         .saturating_add(1);
-    let mut writes: Vec<(u32, usize)> = preview
-        .rows
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| r.outcome.writes())
-        .map(|(n, r)| {
-            let depth = if r.outcome == Outcome::Delete {
+    let mut writes: Vec<(u32, usize)> = (0..rows.len())
+        .filter(|&n| rows.outcome(n).writes())
+        .map(|n| {
+            let depth = if rows.outcome(n) == Outcome::Delete {
                 deletes_at
             } else {
-                r.depth
+                rows.depth(n)
             };
             (depth, n)
         })
@@ -389,7 +386,7 @@ pub fn batches(preview: &Preview) -> Vec<Batch> {
     writes.sort();
     let mut out: Vec<Batch> = Vec::new();
     for (depth, n) in writes {
-        let op = if preview.rows[n].outcome == Outcome::Delete {
+        let op = if preview.rows.outcome(n) == Outcome::Delete {
             Op::Delete
         } else {
             Op::Upsert

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use salesforce::rest::{Record, SObjectDescribe};
 use salesforce::types::RecordId;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::fields::{check_value, convert, same, typed_constant};
 use crate::key::MatchKey;
@@ -125,7 +125,7 @@ pub struct MissingParent {
 /// The whole preview.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Preview {
-    pub rows: Vec<Row>,
+    pub rows: Rows,
     pub missing_parents: Vec<MissingParent>,
     /// The newest `SystemModstamp` among the source records read: the next sync reads only
     /// records changed after it.
@@ -168,8 +168,8 @@ impl Row {
 impl Preview {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
-        for r in &self.rows {
-            match r.outcome {
+        for outcome in self.rows.outcomes() {
+            match outcome {
                 Outcome::Insert => c.insert += 1,
                 Outcome::Update => c.update += 1,
                 Outcome::Unchanged => c.unchanged += 1,
@@ -229,231 +229,45 @@ impl Fold {
 
 /// Works out what a run would do, record by record.
 pub fn preview(i: &Inputs) -> Preview {
-    let fold = Fold::of(i);
-    let key_label = i
-        .target
-        .field(&i.key.target)
-        .map_or(i.key.target.clone(), |f| f.label.clone());
-    let mut by_key: HashMap<String, Vec<&Record>> = HashMap::new();
-    for t in i.targets {
-        if let Some(k) = t.get(i.key.target.as_str()).and_then(Value::as_str) {
-            by_key.entry(fold.key(k)).or_default().push(t);
-        }
-    }
-    // Source records sharing a key value would overwrite each other's target record.
-    let mut sharing: HashMap<String, Vec<&str>> = HashMap::new();
-    for r in i.records {
-        if let Some(k) = i.key.value_of(r) {
-            let name = r.get("Name").and_then(Value::as_str).unwrap_or_default();
-            sharing.entry(fold.key(&k)).or_default().push(name);
-        }
-    }
-    let run_keys: HashMap<String, usize> = i
-        .records
-        .iter()
-        .enumerate()
-        .filter_map(|(n, r)| i.key.value_of(r).map(|k| (fold.key(&k), n)))
-        .collect();
+    let mut builder = Builder::new(i);
+    builder.add(i.records);
+    builder.finish(i.deleted)
+}
 
-    // Field names, one copy shared by every row's changes.
-    let names: HashMap<&str, Arc<str>> = i
-        .target
-        .fields
-        .iter()
-        .map(|f| (f.name.as_str(), Arc::from(f.name.as_str())))
-        .collect();
-    // Rows, each with the index of its source record.
-    let at = Shared {
-        by_key: &by_key,
-        sharing: &sharing,
-        fold: &fold,
-        key_label: &key_label,
-        names: &names,
-    };
-    let (mut rows, src_of): (Vec<Row>, Vec<usize>) = i
-        .records
-        .iter()
-        .enumerate()
-        .filter_map(|(n, r)| row(i, r, &at).map(|row| (row, n)))
-        .unzip();
-    let parent_of: Vec<Option<String>> = src_of
-        .iter()
-        .map(|&n| i.key.parent_value_of(&i.records[n]))
-        .collect();
-
-    // Parents: in the run (written first), in the target (named by key), missing from both, or
-    // none in the source (then none in the target either).
-    let parent_field: Arc<str> = Arc::from("ParentId");
-    let mut missing: Vec<MissingParent> = Vec::new();
-    let mut missing_at: HashMap<String, usize> = HashMap::new();
-    for (at, row) in rows.iter_mut().enumerate() {
-        if row.outcome == Outcome::Blocked {
-            continue;
+/// Each row's parents in the run above it, each worked out once (a chain of n is n steps). A
+/// loop in the hierarchy, which Salesforce does not allow, counts as no parent where it closes.
+fn depths(parent_row: &[Option<usize>]) -> Vec<u32> {
+    const UNKNOWN: u32 = u32::MAX;
+    let mut depth = vec![UNKNOWN; parent_row.len()];
+    let mut on_path = vec![false; parent_row.len()];
+    for n in 0..parent_row.len() {
+        // Up to the first row whose depth is known (or a root, or a loop), then back down.
+        let mut path = Vec::new();
+        let mut at = n;
+        while depth[at] == UNKNOWN {
+            on_path[at] = true;
+            path.push(at);
+            match parent_row[at] {
+                Some(p) if !on_path[p] => at = p,
+                _ => break,
+            }
         }
-        let existing = row
-            .key
-            .as_deref()
-            .and_then(|k| by_key.get(&fold.key(k)))
-            .filter(|_| row.target_id.is_some())
-            .map(|t| t[0]);
-        let current = existing
-            .and_then(|t| t.get("Parent"))
-            .filter(|p| p.is_object());
-        let current_name = || {
-            current
-                .and_then(|p| p.get("Name"))
-                .cloned()
-                .unwrap_or(Value::Null)
+        // Stopped at a known ancestor (one above the path), or at the path's own top (a root,
+        // or where a loop closes).
+        let mut below = if depth[at] == UNKNOWN {
+            0
+        } else {
+            depth[at] + 1
         };
-        let has_parent_now = existing
-            .and_then(|t| t.get("ParentId"))
-            .is_some_and(|p| !p.is_null());
-        let Some(parent) = &parent_of[at] else {
-            // No parent in the source: one in the target is cleared.
-            if has_parent_now {
-                row.body.insert("ParentId".into(), Value::Null);
-                row.changes.push(Change {
-                    field: parent_field.clone(),
-                    before: current_name(),
-                    after: Some(Value::Null),
-                });
-                if row.outcome == Outcome::Unchanged {
-                    row.outcome = Outcome::Update;
-                }
+        while let Some(r) = path.pop() {
+            if depth[r] == UNKNOWN {
+                depth[r] = below;
             }
-            continue;
-        };
-        let folded = fold.key(parent);
-        let in_run = run_keys.get(&folded).map(|&n| &i.records[n]);
-        let in_target = by_key.get(&folded).map(|t| t[0]);
-        if in_run.is_none() && in_target.is_none() {
-            let src = &i.records[src_of[at]];
-            let m = *missing_at.entry(folded).or_insert_with(|| {
-                let name = src
-                    .get("Parent")
-                    .and_then(|p| p.get("Name"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                missing.push(MissingParent {
-                    key: parent.clone(),
-                    source_id: src
-                        .get("ParentId")
-                        .and_then(Value::as_str)
-                        .and_then(|id| RecordId::parse(id).ok()),
-                    name: name.to_string(),
-                    children: Vec::new(),
-                });
-                missing.len() - 1
-            });
-            missing[m].children.push(row.source_id.clone());
-            let named = if missing[m].name.is_empty() {
-                parent
-            } else {
-                &missing[m].name
-            };
-            let what = match (existing.is_some(), current_name()) {
-                (false, _) => "it is written without a parent".to_string(),
-                (true, Value::String(now)) => format!(
-                    "the target keeps its current parent ({now}) until that parent is copied"
-                ),
-                (true, _) if has_parent_now => {
-                    "the target keeps its current parent until that parent is copied".to_string()
-                }
-                (true, _) => "it stays without a parent in the target".to_string(),
-            };
-            row.notes.push(format!(
-                "Its parent account ({named}) is in neither org's copy: it is not in the target and not in this run, so {what}."
-            ));
-            continue;
-        }
-        let current_key = current
-            .and_then(|p| p.get(i.key.target.as_str()))
-            .and_then(Value::as_str)
-            .map(|k| fold.key(k));
-        if existing.is_none() || current_key.as_deref() != Some(folded.as_str()) {
-            row.body
-                .insert("Parent".into(), json!({ i.key.target.as_str(): parent }));
-            let name_of = |r: &Record| r.get("Name").cloned();
-            row.changes.push(Change {
-                field: parent_field.clone(),
-                before: current_name(),
-                after: Some(
-                    in_run
-                        .and_then(name_of)
-                        .or_else(|| in_target.and_then(name_of))
-                        .unwrap_or_else(|| Value::String(parent.clone())),
-                ),
-            });
-            if row.outcome == Outcome::Unchanged {
-                row.outcome = Outcome::Update;
-            }
+            on_path[r] = false;
+            below = depth[r] + 1;
         }
     }
-
-    // Where each row's parent is among the rows (a parent in the run).
-    let row_of_key: HashMap<String, usize> = rows
-        .iter()
-        .enumerate()
-        .filter_map(|(n, r)| r.key.as_deref().map(|k| (fold.key(k), n)))
-        .collect();
-    let parent_row: Vec<Option<usize>> = parent_of
-        .iter()
-        .map(|p| {
-            p.as_deref()
-                .and_then(|p| row_of_key.get(&fold.key(p)).copied())
-        })
-        .collect();
-    // A child whose parent in the run is blocked would be refused: block it too, and say why.
-    // Children are found through an index of them, so a chain of n is n steps, not n².
-    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
-    for (n, p) in parent_row.iter().enumerate() {
-        if let Some(p) = p {
-            children.entry(*p).or_default().push(n);
-        }
-    }
-    let mut blocked: Vec<usize> = (0..rows.len())
-        .filter(|&n| rows[n].outcome == Outcome::Blocked)
-        .collect();
-    while let Some(p) = blocked.pop() {
-        for &c in children.get(&p).map_or(&[][..], Vec::as_slice) {
-            if rows[c].outcome != Outcome::Blocked {
-                rows[c].outcome = Outcome::Blocked;
-                rows[c]
-                    .problems
-                    .push("Its parent account is blocked, so the target would refuse it.".into());
-                blocked.push(c);
-            }
-        }
-    }
-    // Children are written after their parents: depth counts the parents in the run above. A
-    // loop in the hierarchy, which Salesforce does not allow, stops where it closes.
-    for n in 0..rows.len() {
-        let (mut at, mut depth) = (n, 0u32);
-        while let Some(p) = parent_row[at] {
-            if depth as usize >= rows.len() {
-                break;
-            }
-            depth += 1;
-            at = p;
-        }
-        rows[n].depth = depth;
-    }
-
-    if let Some(deleted) = i.deleted {
-        rows.extend(deletions(i, deleted, &by_key, &run_keys, &fold));
-    }
-
-    let watermark = i
-        .records
-        .iter()
-        .filter_map(|r| r.get("SystemModstamp").and_then(Value::as_str))
-        .max()
-        .map(str::to_string);
-    Preview {
-        rows,
-        missing_parents: missing,
-        watermark,
-    }
+    depth
 }
 
 /// Delete rows: each source record deleted since the last sync whose key finds exactly one
@@ -462,7 +276,7 @@ fn deletions(
     i: &Inputs,
     deleted: &[Record],
     by_key: &HashMap<String, Vec<&Record>>,
-    run_keys: &HashMap<String, usize>,
+    in_run: &dyn Fn(&str) -> bool,
     fold: &Fold,
 ) -> Vec<Row> {
     let mut seen = std::collections::HashSet::new();
@@ -472,7 +286,7 @@ fn deletions(
             let source_id = RecordId::parse(id_of(src)).ok()?;
             let key = i.key.value_of(src)?;
             let folded = fold.key(&key);
-            if run_keys.contains_key(&folded) || !seen.insert(folded.clone()) {
+            if in_run(&folded) || !seen.insert(folded.clone()) {
                 return None;
             }
             let matches = by_key.get(&folded)?;
@@ -526,8 +340,6 @@ fn id_of(r: &Record) -> &str {
 struct Shared<'a> {
     /// The target records by folded key.
     by_key: &'a HashMap<String, Vec<&'a Record>>,
-    /// The source records' names by folded key.
-    sharing: &'a HashMap<String, Vec<&'a str>>,
     fold: &'a Fold,
     key_label: &'a str,
     /// The target's field names, shared.
@@ -538,7 +350,6 @@ struct Shared<'a> {
 fn row(i: &Inputs, src: &Record, at: &Shared) -> Option<Row> {
     let Shared {
         by_key,
-        sharing,
         fold,
         key_label,
         names,
@@ -567,23 +378,6 @@ fn row(i: &Inputs, src: &Record, at: &Shared) -> Option<Row> {
             depth: 0,
         });
     };
-    if let Some(names) = sharing.get(&fold.key(&key_value)).filter(|n| n.len() > 1) {
-        let shown: Vec<String> = names
-            .iter()
-            .take(3)
-            .map(|n| format!("“{}”", if n.is_empty() { "(no name)" } else { n }))
-            .collect();
-        let more = if names.len() > 3 {
-            format!(" and {} more", names.len() - 3)
-        } else {
-            String::new()
-        };
-        problems.push(format!(
-            "{} source accounts share the key “{key_value}” ({}{more}): each would overwrite the other's target record. Give each its own {key_label} value in the source.",
-            names.len(),
-            shown.join(", ")
-        ));
-    }
     let matches = by_key
         .get(&fold.key(&key_value))
         .map_or(&[][..], Vec::as_slice);
@@ -687,6 +481,10 @@ fn row(i: &Inputs, src: &Record, at: &Shared) -> Option<Row> {
             (RECORD_TYPE, _, _) => i.record_types.map_or(before.clone(), |t| t.label(&before)),
             _ => before,
         };
+        // A new record's values are its body's: only what is shown otherwise is kept.
+        if existing.is_none() && shown.is_none() {
+            continue;
+        }
         changes.push(Change {
             field: names
                 .get(field.as_str())
@@ -727,5 +525,39 @@ fn row(i: &Inputs, src: &Record, at: &Shared) -> Option<Row> {
     })
 }
 
+mod build;
+mod rows;
+mod shown;
+
+pub use build::Builder;
+pub use rows::Rows;
+pub use shown::{shown_changes, Shown};
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod depth_tests {
+    use super::depths;
+
+    #[test]
+    fn depths_count_the_parents_above_once_each_and_a_loop_stops() {
+        // 0 ← 1 ← 2, 3 alone, 4 ← 5 (5's parent after it), 6 ↔ 7 (a loop).
+        let parents = [
+            None,
+            Some(0),
+            Some(1),
+            None,
+            Some(5),
+            None,
+            Some(7),
+            Some(6),
+        ];
+        let d = depths(&parents);
+        assert_eq!(&d[..6], [0, 1, 2, 0, 1, 0]);
+        assert!(d[6] <= 1 && d[7] <= 1, "{d:?}");
+        // A chain of 100,000: linear.
+        let chain: Vec<Option<usize>> = (0..100_000usize).map(|n| n.checked_sub(1)).collect();
+        assert_eq!(depths(&chain)[99_999], 99_999);
+    }
+}

@@ -18,6 +18,7 @@ pub fn results_csv(preview: &Preview, state: &RunState) -> String {
         "Message",
     ]);
     for (n, row) in preview.rows.iter().enumerate() {
+        let row = &row;
         let (result, target, message) = match state.results.get(n).cloned().flatten() {
             Some(RecordResult::Created(id)) => ("Created", id.to_string(), String::new()),
             Some(RecordResult::Updated(id)) => ("Updated", id.to_string(), String::new()),
@@ -92,10 +93,12 @@ mod tests {
     #[test]
     fn account_text_stays_in_its_cell() {
         let preview = Preview {
-            rows: vec![
+            rows: [
                 row("Acme, \"Best\"\nInc", Outcome::Insert),
                 row("Blocked Ltd", Outcome::Blocked),
-            ],
+            ]
+            .into_iter()
+            .collect(),
             missing_parents: vec![],
             watermark: None,
         };
@@ -127,12 +130,14 @@ mod tests {
         let mut blocked = row("-2+3", Outcome::Blocked);
         blocked.problems = vec!["@SUM(A1) is not allowed".into()];
         let preview = Preview {
-            rows: vec![
+            rows: [
                 row(formula, Outcome::Insert),
                 blocked,
                 row("\tTabbed", Outcome::Insert),
                 row("+1 Plus", Outcome::Insert),
-            ],
+            ]
+            .into_iter()
+            .collect(),
             missing_parents: vec![],
             watermark: None,
         };

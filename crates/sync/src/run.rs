@@ -249,6 +249,10 @@ impl RunState {
     /// Marks rows whose source record was deleted after the preview: not written (a Delete row
     /// is, as its source record is meant to be gone).
     pub fn skip_deleted(&mut self, preview: &Preview, deleted: &HashSet<RecordId>) {
+        // Each row is read back only when there is something to look for.
+        if deleted.is_empty() {
+            return;
+        }
         for (n, row) in preview.rows.iter().enumerate() {
             if row.outcome != Outcome::Delete
                 && deleted.contains(&row.source_id)
@@ -303,7 +307,8 @@ pub(crate) async fn check_conflicts(
     writer: &impl Writer,
     control: &impl Control,
 ) -> Result<(), Option<String>> {
-    let rows: Vec<(usize, bool)> = wave
+    // The rows to check, each read once: (row, sent before, its target record and stamp).
+    let rows: Vec<(usize, bool, RecordId, String)> = wave
         .iter()
         .flat_map(|&b| {
             let was_sent = resent.contains(&b);
@@ -314,9 +319,10 @@ pub(crate) async fn check_conflicts(
                 .map(move |&r| (r, was_sent))
         })
         .filter(|&(r, _)| state.results[r].is_none())
-        .filter(|&(r, _)| {
-            let row = &preview.rows[r];
-            row.outcome.touches_existing() && row.target_id.is_some() && row.target_stamp.is_some()
+        .filter(|&(r, _)| preview.rows.outcome(r).touches_existing())
+        .filter_map(|(r, was_sent)| {
+            let row = preview.rows.get(r);
+            Some((r, was_sent, row.target_id?, row.target_stamp?))
         })
         .collect();
     if rows.is_empty() {
@@ -324,10 +330,7 @@ pub(crate) async fn check_conflicts(
     }
     let mut at = 0;
     for chunk in rows.chunks(STAMPS_PER_CALL) {
-        let ids: Vec<RecordId> = chunk
-            .iter()
-            .filter_map(|&(r, _)| preview.rows[r].target_id.clone())
-            .collect();
+        let ids: Vec<RecordId> = chunk.iter().map(|(_, _, id, _)| id.clone()).collect();
         let (answer, tries) = with_retries(control, || writer.stamps(ids.clone())).await;
         state.calls += u64::from(tries);
         let stamps = match answer {
@@ -336,7 +339,7 @@ pub(crate) async fn check_conflicts(
                 if let Some(why) = holds(&e) {
                     return Err(Some(why));
                 }
-                for &(r, _) in chunk {
+                for &(r, ..) in chunk {
                     state.results[r] = Some(RecordResult::Failed(format!(
                         "Could not check whether it changed in the target since the preview, so it was not written: {}",
                         e.user_message()
@@ -346,13 +349,14 @@ pub(crate) async fn check_conflicts(
                 continue;
             }
         };
-        for (&(r, was_sent), now) in chunk.iter().zip(stamps) {
-            let row = &preview.rows[r];
-            let id = row.target_id.clone().expect("checked above");
+        for ((r, was_sent, id, stamp), now) in chunk.iter().zip(stamps) {
+            let (r, was_sent, id) = (*r, *was_sent, id.clone());
             let settled = match now {
-                None if row.outcome == Outcome::Delete => Some(RecordResult::Deleted(id)),
+                None if preview.rows.outcome(r) == Outcome::Delete => {
+                    Some(RecordResult::Deleted(id))
+                }
                 None => Some(RecordResult::ChangedInTarget(DELETED_IN_TARGET.into())),
-                Some(s) if Some(&s.modstamp) == row.target_stamp.as_ref() => None,
+                Some(s) if &s.modstamp == stamp => None,
                 Some(s) if was_sent && same_user(&s.by, &writer.user()) => {
                     Some(RecordResult::Updated(id))
                 }
@@ -437,14 +441,14 @@ pub async fn run(
                 let (answer, tries) = match op {
                     Op::Upsert => {
                         let bodies: Vec<Record> =
-                            rows.iter().map(|&r| preview.rows[r].body.clone()).collect();
+                            rows.iter().map(|&r| preview.rows.get(r).body).collect();
                         let (a, t) = with_retries(control, || writer.write(bodies.clone())).await;
                         (a.map(|items| items.into_iter().map(upserted).collect()), t)
                     }
                     Op::Delete => {
                         let ids: Vec<RecordId> = rows
                             .iter()
-                            .filter_map(|&r| preview.rows[r].target_id.clone())
+                            .filter_map(|&r| preview.rows.get(r).target_id)
                             .collect();
                         let (a, t) = with_retries(control, || writer.delete(ids.clone())).await;
                         let answer = a.map(|items| {

@@ -51,9 +51,9 @@ fn cell(v: &Value) -> String {
 
 /// The upload for `bodies`: one column for every field any of them sets, `first` leading (the
 /// key, which a person reading the file looks for), one line per body.
-pub fn upload<'a>(bodies: impl Iterator<Item = &'a Record> + Clone, first: &str) -> String {
+pub fn upload<I: Iterator<Item = Record>>(bodies: impl Fn() -> I, first: &str) -> String {
     let mut columns: BTreeSet<String> = BTreeSet::new();
-    for body in bodies.clone() {
+    for body in bodies() {
         for (k, v) in body.iter().filter(|(k, _)| k.as_str() != "attributes") {
             match v {
                 Value::Object(_) => columns.extend(cells_of(k, v)),
@@ -77,9 +77,9 @@ pub fn upload<'a>(bodies: impl Iterator<Item = &'a Record> + Clone, first: &str)
     let mut out = writer();
     out.write_record(&header).expect("writing to memory");
     let mut line = vec![String::new(); header.len()];
-    for body in bodies {
+    for body in bodies() {
         line.iter_mut().for_each(String::clear);
-        for (column, value) in cells(body) {
+        for (column, value) in cells(&body) {
             line[at[column.as_str()]] = value;
         }
         out.write_record(&line).expect("writing to memory");
@@ -209,7 +209,7 @@ mod tests {
             ),
             rec(json!({"Source_Id__c": "001B", "Phone": null, "Website": "", "ParentId": null})),
         ];
-        let csv = upload(bodies.iter(), "Source_Id__c");
+        let csv = upload(|| bodies.iter().cloned(), "Source_Id__c");
         assert_eq!(
             csv,
             "Source_Id__c,Active__c,Name,NumberOfEmployees,Parent.Source_Id__c,ParentId,Phone,Website\n\
@@ -223,7 +223,7 @@ mod tests {
         // The org stores text; only files a person opens in a spreadsheet are made inert.
         let bodies = [rec(json!({"K__c": "1", "Name": "=HYPERLINK(\"x\")"}))];
         assert_eq!(
-            upload(bodies.iter(), "K__c"),
+            upload(|| bodies.iter().cloned(), "K__c"),
             "K__c,Name\n1,\"=HYPERLINK(\"\"x\"\")\"\n"
         );
     }

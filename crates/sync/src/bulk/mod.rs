@@ -18,7 +18,6 @@ use orgbridge_model::accounts::thousands;
 use salesforce::error::Error;
 use salesforce::rest::bulk::MAX_UPLOAD_BYTES;
 use salesforce::rest::{JobInfo, JobResults, JobState};
-use serde_json::Value;
 
 use self::csv::ResultRow;
 use crate::plan::{Batch, Op};
@@ -78,10 +77,12 @@ pub fn choose(writes: usize, threshold: usize) -> (crate::run::Engine, String) {
 /// polls and two result files; plus the conflict check of updates and deletes.
 pub fn calls(preview: &Preview) -> u64 {
     let jobs = jobs(preview).len() as u64;
+    // An update or a delete has its target record.
     let checked = preview
         .rows
+        .outcomes()
         .iter()
-        .filter(|r| r.outcome.touches_existing() && r.target_id.is_some())
+        .filter(|o| o.touches_existing())
         .count() as u64;
     jobs * 8 + checked.div_ceil(2_000)
 }
@@ -115,22 +116,13 @@ pub fn jobs(preview: &Preview) -> Vec<Batch> {
     out
 }
 
-/// An upper bound of one row's bytes in an upload: its values, quoted and escaped, and a
-/// comma for each column.
+/// An upper bound of one row's bytes in an upload, without reading the row (see
+/// [`crate::preview::Rows::upload_bytes`]).
 fn estimate(preview: &Preview, row: usize, op: Op) -> usize {
-    let row = &preview.rows[row];
     if op == Op::Delete {
         return 20;
     }
-    row.body
-        .values()
-        .map(|v| match v {
-            Value::String(s) => 2 * s.len() + 3,
-            Value::Object(o) => o.values().map(|v| v.to_string().len() * 2 + 3).sum(),
-            v => v.to_string().len() + 1,
-        })
-        .sum::<usize>()
-        + 1
+    preview.rows.upload_bytes(row)
 }
 
 /// Runs (or resumes) a Bulk run until it finishes, is paused or cancelled, or the org holds it.
@@ -213,15 +205,18 @@ async fn start(
         control.saw(state).await;
         // Built per attempt rather than kept twice: it may be tens of megabytes.
         let upload = match op {
+            // Each row read back as its line is written (twice: the columns first).
             Op::Upsert => csv::upload(
-                rows.iter().map(|&r| &preview.rows[r].body),
+                || rows.iter().map(|&r| preview.rows.get(r).body),
                 &writer.key_field(),
             ),
-            Op::Delete => csv::delete_upload(
-                rows.iter()
-                    .filter_map(|&r| preview.rows[r].target_id.as_ref())
-                    .map(RecordId::as_str),
-            ),
+            Op::Delete => {
+                let ids: Vec<RecordId> = rows
+                    .iter()
+                    .filter_map(|&r| preview.rows.get(r).target_id)
+                    .collect();
+                csv::delete_upload(ids.iter().map(RecordId::as_str))
+            }
         };
         // Sent once per job: a second upload to a job is refused.
         state.calls += 1;
@@ -410,7 +405,7 @@ async fn read_back(
     let rows = open_rows(state, n);
     let mut by_value: HashMap<String, usize> = HashMap::with_capacity(rows.len());
     for &r in &rows {
-        let row = &preview.rows[r];
+        let row = preview.rows.get(r);
         let value = match op {
             Op::Upsert => row.key.as_deref().map(str::to_lowercase),
             Op::Delete => row.target_id.as_ref().map(|i| i.as_str().to_lowercase()),
@@ -455,7 +450,7 @@ async fn read_back(
                 ResultRow::Done { id, created } => {
                     let done = RecordId::parse(&id)
                         .ok()
-                        .or_else(|| preview.rows[r].target_id.clone());
+                        .or_else(|| preview.rows.get(r).target_id);
                     match (done, op, created) {
                         (Some(i), Op::Delete, _) => RecordResult::Deleted(i),
                         (Some(i), _, true) => RecordResult::Created(i),

@@ -539,7 +539,7 @@ fn deletions_go_last_in_their_own_job() {
     let org = BulkOrg::default();
     let t = org.org.existing("gone", "Gone");
     let mut p = plan(3);
-    p.rows.push(crate::preview::Row {
+    p.rows.push(&crate::preview::Row {
         source_id: RecordId::parse(&id(99)).unwrap(),
         name: "Gone".into(),
         key: Some("gone".into()),
@@ -567,8 +567,10 @@ fn deletions_go_last_in_their_own_job() {
 fn jobs_split_before_an_upload_would_pass_salesforce_s_size() {
     let mut p = plan(10);
     let big = "x".repeat(JOB_BYTES / 8);
-    for row in &mut p.rows {
+    for n in 0..p.rows.len() {
+        let mut row = p.rows.get(n);
         row.body.insert("Description".into(), json!(big));
+        p.rows.set(n, &row);
     }
     // Each row's estimate is a quarter of a job: 10 rows of depth 0 (9) and 1 (1).
     let jobs = jobs(&p);
@@ -578,7 +580,7 @@ fn jobs_split_before_an_upload_would_pass_salesforce_s_size() {
     );
     // The estimate is never below the upload itself.
     let upload = csv::upload(
-        jobs[0].rows.iter().map(|&r| &p.rows[r].body),
+        || jobs[0].rows.iter().map(|&r| p.rows.get(r).body),
         "Source_Id__c",
     );
     assert!(upload.len() <= JOB_BYTES);

@@ -100,26 +100,26 @@ impl Plan {
         serde_json::to_string(self).expect("a plan serializes")
     }
 
-    /// Chunk `n`'s record: rows `n × CHUNK …` of `preview`.
+    /// Chunk `n`'s record: rows `n × CHUNK …` of `preview`, their kept text as it is.
     pub fn chunk_text(&self, preview: &Preview, n: usize) -> String {
-        let from = (n * CHUNK).min(preview.rows.len());
-        let to = ((n + 1) * CHUNK).min(preview.rows.len());
-        serde_json::to_string(&ChunkOut {
-            version: VERSION,
-            run_id: &self.run_id,
-            n,
-            rows: &preview.rows[from..to],
-        })
-        .expect("rows serialize")
+        let rows = &preview.rows;
+        let (from, to) = (
+            (n * CHUNK).min(rows.len()),
+            ((n + 1) * CHUNK).min(rows.len()),
+        );
+        let mut out = format!(
+            "{{\"version\":{VERSION},\"run_id\":{},\"n\":{n},\"rows\":[",
+            serde_json::to_string(&self.run_id).expect("a string serializes")
+        );
+        for r in from..to {
+            if r > from {
+                out.push(',');
+            }
+            out.push_str(rows.text(r));
+        }
+        out.push_str("]}");
+        out
     }
-}
-
-#[derive(Serialize)]
-struct ChunkOut<'a> {
-    version: u32,
-    run_id: &'a str,
-    n: usize,
-    rows: &'a [Row],
 }
 
 #[derive(Deserialize)]

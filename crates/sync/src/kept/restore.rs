@@ -2,7 +2,7 @@
 //! a chunk of rows is parsed and dropped before the next is read).
 
 use super::{decode_statuses, read, Batches, ChunkIn, Keeper, Plan, Progress, Settled, CHUNK};
-use crate::preview::{Preview, Row};
+use crate::preview::{Preview, Rows};
 use crate::run::{BatchState, RunState};
 
 /// What a restore found.
@@ -35,7 +35,7 @@ fn dropped<T>() -> Result<T, Restored> {
 /// counts.
 pub struct Restoring {
     plan: Plan,
-    rows: Vec<Row>,
+    rows: Rows,
     state: Option<RunState>,
     settled: u32,
 }
@@ -53,7 +53,7 @@ impl Restoring {
         };
         let plan: Plan = read(head).ok_or(Restored::Dropped(UNREADABLE.into()))?;
         Ok(Restoring {
-            rows: Vec::with_capacity(plan.rows),
+            rows: Rows::default(),
             plan,
             state: None,
             settled: 0,
@@ -77,7 +77,9 @@ impl Restoring {
         {
             return dropped();
         }
-        self.rows.extend(chunk.rows);
+        for row in &chunk.rows {
+            self.rows.push(row);
+        }
         Ok(())
     }
 

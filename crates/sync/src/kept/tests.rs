@@ -6,6 +6,7 @@ use salesforce::types::RecordId;
 use super::*;
 use crate::key::KeyFrom;
 use crate::preview::Outcome;
+use crate::preview::Row;
 use crate::run::{RecordResult, RunState, Status};
 
 /// A browser's store of one pair, as the app keeps it: name → text.

@@ -55,9 +55,14 @@ fn orgs() -> (SObjectDescribe, SObjectDescribe) {
 }
 
 fn run(records: &[Record], targets: &[Record]) -> Preview {
+    with_inputs(records, targets, preview)
+}
+
+/// `f` of the inputs of `records` and `targets` in [`orgs`], mapped as proposed.
+fn with_inputs<T>(records: &[Record], targets: &[Record], f: impl FnOnce(&Inputs) -> T) -> T {
     let (source, target) = orgs();
     let mapping = propose(&source, &target, &key());
-    preview(&Inputs {
+    f(&Inputs {
         source: &source,
         target: &target,
         mapping: &mapping,
@@ -103,28 +108,28 @@ fn each_record_is_an_insert_an_update_unchanged_or_blocked_and_says_why() {
         [Insert, Update, Unchanged, Blocked, Blocked, Blocked, Blocked]
     );
     // The body is what is written, byte for byte, with the key.
-    assert_eq!(p.rows[0].body["Name"], json!(awkward));
+    assert_eq!(p.rows.get(0).body["Name"], json!(awkward));
     assert_eq!(
-        p.rows[0].body["Description"].as_str().unwrap().len(),
+        p.rows.get(0).body["Description"].as_str().unwrap().len(),
         32_000
     );
-    assert_eq!(p.rows[0].body["Source_Id__c"], json!(id(1)));
+    assert_eq!(p.rows.get(0).body["Source_Id__c"], json!(id(1)));
     // An update lists only what changes, target value → new value.
-    let changes = &p.rows[1].changes;
+    let changes = &p.rows.get(1).changes;
     assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(
         (
             changes[0].before.clone(),
-            p.rows[1].after(&changes[0]).clone()
+            p.rows.get(1).after(&changes[0]).clone()
         ),
         (json!("Old name"), json!("Renamed"))
     );
     assert_eq!(
-        p.rows[1].target_id.as_ref().map(|t| t.to_string()),
+        p.rows.get(1).target_id.as_ref().map(|t| t.to_string()),
         Some(tid(2))
     );
     // Blocked, in words.
-    let why = |n: usize| p.rows[n].problems.join(" ");
+    let why = |n: usize| p.rows.get(n).problems.join(" ");
     assert!(
         why(3).contains("Code is 7 characters long; the target allows 5"),
         "{}",
@@ -171,7 +176,8 @@ fn parents_are_named_by_key_and_written_first() {
         json!({"Id": tid(9), "Source_Id__c": id(9), "Name": "Copied Before"}),
     )];
     let p = run(&records, &targets);
-    let depth: Vec<(&str, u32)> = p.rows.iter().map(|r| (r.name.as_str(), r.depth)).collect();
+    let depth: Vec<(String, u32)> = p.rows.iter().map(|r| (r.name, r.depth)).collect();
+    let depth: Vec<(&str, u32)> = depth.iter().map(|(n, d)| (n.as_str(), *d)).collect();
     assert_eq!(
         depth,
         [
@@ -184,18 +190,20 @@ fn parents_are_named_by_key_and_written_first() {
             ("Child of blocked", 1)
         ]
     );
-    assert_eq!(p.rows[0].body["Parent"], json!({"Source_Id__c": id(1)}));
-    assert_eq!(p.rows[3].body["Parent"], json!({"Source_Id__c": id(9)}));
-    assert!(p.rows[3]
+    assert_eq!(p.rows.get(0).body["Parent"], json!({"Source_Id__c": id(1)}));
+    assert_eq!(p.rows.get(3).body["Parent"], json!({"Source_Id__c": id(9)}));
+    assert!(p
+        .rows
+        .get(3)
         .changes
         .iter()
-        .any(|c| &*c.field == "ParentId" && p.rows[3].after(c) == &json!("Copied Before")));
-    assert!(!p.rows[4].body.contains_key("Parent"));
-    assert_eq!(p.rows[4].outcome, Outcome::Insert);
+        .any(|c| &*c.field == "ParentId" && p.rows.get(3).after(c) == &json!("Copied Before")));
+    assert!(!p.rows.get(4).body.contains_key("Parent"));
+    assert_eq!(p.rows.get(4).outcome, Outcome::Insert);
     assert!(
-        p.rows[4].notes[0].contains("Lost Parent Ltd"),
+        p.rows.get(4).notes[0].contains("Lost Parent Ltd"),
         "{:?}",
-        p.rows[4].notes
+        p.rows.get(4).notes
     );
     assert_eq!(p.missing_parents.len(), 1);
     assert_eq!(p.missing_parents[0].key, id(8));
@@ -206,8 +214,8 @@ fn parents_are_named_by_key_and_written_first() {
             .map(|i| i.to_string()),
         Some(id(8))
     );
-    assert_eq!(p.rows[6].outcome, Outcome::Blocked);
-    assert!(p.rows[6].problems[0].contains("parent account is blocked"));
+    assert_eq!(p.rows.get(6).outcome, Outcome::Blocked);
+    assert!(p.rows.get(6).problems[0].contains("parent account is blocked"));
     let order: Vec<u32> = batches(&p).iter().map(|b| b.depth).collect();
     assert_eq!(order, [0, 1, 2], "parents' calls first");
 }
@@ -291,14 +299,14 @@ fn owners_go_to_their_matched_target_users() {
         deleted: None,
         record_types: None,
     });
-    assert_eq!(p.rows[0].body["OwnerId"], json!(target_jane.id.to_string()));
-    assert_eq!(p.rows[1].body["OwnerId"], json!(admin.id.to_string()));
-    let owner_change = p.rows[1]
-        .changes
-        .iter()
-        .find(|c| &*c.field == "OwnerId")
-        .unwrap();
-    assert_eq!(p.rows[1].after(owner_change), &json!("admin (admin@x.com)"));
+    assert_eq!(
+        p.rows.get(0).body["OwnerId"],
+        json!(target_jane.id.to_string())
+    );
+    assert_eq!(p.rows.get(1).body["OwnerId"], json!(admin.id.to_string()));
+    let row = p.rows.get(1);
+    let owner_change = row.changes.iter().find(|c| &*c.field == "OwnerId").unwrap();
+    assert_eq!(row.after(owner_change), &json!("admin (admin@x.com)"));
 }
 
 fn by_code() -> MatchKey {
@@ -343,7 +351,7 @@ fn source_records_sharing_a_key_are_both_blocked_and_named() {
         [Outcome::Blocked, Outcome::Blocked, Outcome::Insert],
         "compared without case, as the org matches the External ID"
     );
-    let why = p.rows[0].problems.join(" ");
+    let why = p.rows.get(0).problems.join(" ");
     assert!(
         why.starts_with("2 source accounts share the key “ACME-1” (“Acme UK”, “Acme Ltd”)"),
         "{why}"
@@ -364,17 +372,18 @@ fn an_update_carries_the_key_and_only_what_changes() {
         "Description": "Same text", "Code__c": "A1", "SystemModstamp": "2026-12-01T10:00:00.000+0000"
     }))];
     let p = run(&records, &targets);
-    assert_eq!(p.rows[0].outcome, Outcome::Update);
-    let mut sent: Vec<&String> = p.rows[0].body.keys().collect();
+    assert_eq!(p.rows.get(0).outcome, Outcome::Update);
+    let first = p.rows.get(0);
+    let mut sent: Vec<&String> = first.body.keys().collect();
     sent.sort();
-    assert_eq!(sent, ["Name", "Source_Id__c"], "{:?}", p.rows[0].body);
+    assert_eq!(sent, ["Name", "Source_Id__c"], "{:?}", p.rows.get(0).body);
     assert_eq!(
-        p.rows[0].target_stamp.as_deref(),
+        p.rows.get(0).target_stamp.as_deref(),
         Some("2026-12-01T10:00:00.000+0000")
     );
     // An insert carries every mapped value.
     let fresh = run(&records, &[]);
-    assert!(fresh.rows[0].body.contains_key("Description"));
+    assert!(fresh.rows.get(0).body.contains_key("Description"));
 }
 
 #[test]
@@ -408,25 +417,25 @@ fn parents_follow_the_source_cleared_moved_or_kept_when_missing_from_both() {
         rec(json!({"Id": tid(9), "Source_Id__c": id(9), "Name": "New Parent"})),
     ];
     let p = run(&records, &targets);
-    assert_eq!(p.rows[0].outcome, Outcome::Update);
-    assert_eq!(p.rows[0].body.get("ParentId"), Some(&Value::Null));
-    let cleared = &p.rows[0].changes[0];
+    assert_eq!(p.rows.get(0).outcome, Outcome::Update);
+    assert_eq!(p.rows.get(0).body.get("ParentId"), Some(&Value::Null));
+    let cleared = &p.rows.get(0).changes[0];
     assert_eq!(
-        (cleared.before.clone(), p.rows[0].after(cleared).clone()),
+        (cleared.before.clone(), p.rows.get(0).after(cleared).clone()),
         (json!("Old Parent"), Value::Null)
     );
-    assert_eq!(p.rows[1].outcome, Outcome::Update);
-    assert_eq!(p.rows[1].body["Parent"], json!({"Source_Id__c": id(9)}));
-    assert_eq!(p.rows[2].outcome, Outcome::Unchanged);
-    let note = p.rows[2].notes.join(" ");
+    assert_eq!(p.rows.get(1).outcome, Outcome::Update);
+    assert_eq!(p.rows.get(1).body["Parent"], json!({"Source_Id__c": id(9)}));
+    assert_eq!(p.rows.get(2).outcome, Outcome::Unchanged);
+    let note = p.rows.get(2).notes.join(" ");
     assert!(
         note.contains("Gone Ltd") && note.contains("keeps its current parent (Old Parent)"),
         "{note}"
     );
     assert!(!note.contains("written without a parent"), "{note}");
     assert_eq!(p.missing_parents.len(), 1);
-    assert_eq!(p.rows[3].outcome, Outcome::Unchanged);
-    assert!(!p.rows[3].body.contains_key("Parent"));
+    assert_eq!(p.rows.get(3).outcome, Outcome::Unchanged);
+    assert!(!p.rows.get(3).body.contains_key("Parent"));
 }
 
 #[test]
@@ -460,14 +469,16 @@ fn deletions_become_delete_rows_only_for_target_records_matched_by_key() {
         record_types: None,
     };
     let p = preview(&inputs(Some(&deleted)));
-    let rows: Vec<(&str, Outcome)> = p
-        .rows
-        .iter()
-        .map(|r| (r.name.as_str(), r.outcome))
-        .collect();
-    assert_eq!(rows, [("Live", Outcome::Insert), ("Gone", Outcome::Delete)]);
+    let rows: Vec<(String, Outcome)> = p.rows.iter().map(|r| (r.name, r.outcome)).collect();
     assert_eq!(
-        p.rows[1].target_id.as_ref().map(|t| t.to_string()),
+        rows,
+        [
+            ("Live".to_string(), Outcome::Insert),
+            ("Gone".to_string(), Outcome::Delete)
+        ]
+    );
+    assert_eq!(
+        p.rows.get(1).target_id.as_ref().map(|t| t.to_string()),
         Some(tid(2))
     );
     assert_eq!(p.counts().delete, 1);
@@ -543,28 +554,115 @@ fn record_types_go_by_developer_name_and_one_with_no_counterpart_blocks_unless_c
     };
     let p = make(&BTreeMap::new());
     // Partner goes to the target's Partner, whatever its label.
-    assert_eq!(p.rows[0].body["RecordTypeId"], json!("012T00000000002AAA"));
-    let change = p.rows[0]
+    assert_eq!(
+        p.rows.get(0).body["RecordTypeId"],
+        json!("012T00000000002AAA")
+    );
+    let row = p.rows.get(0);
+    let change = row
         .changes
         .iter()
         .find(|c| &*c.field == "RecordTypeId")
         .unwrap();
-    assert_eq!(p.rows[0].after(change), &json!("Channel Partner"));
+    assert_eq!(row.after(change), &json!("Channel Partner"));
     // Prospect is inactive in the target: blocked, named.
-    assert_eq!(p.rows[1].outcome, Outcome::Blocked);
+    assert_eq!(p.rows.get(1).outcome, Outcome::Blocked);
     assert!(
-        p.rows[1].problems[0].contains("record type “Prospect”"),
+        p.rows.get(1).problems[0].contains("record type “Prospect”"),
         "{:?}",
-        p.rows[1].problems
+        p.rows.get(1).problems
     );
     // An existing record of another record type is moved to the same DeveloperName's.
-    assert_eq!(p.rows[2].outcome, Outcome::Update);
-    assert_eq!(p.rows[2].body["RecordTypeId"], json!("012T00000000001AAA"));
+    assert_eq!(p.rows.get(2).outcome, Outcome::Update);
+    assert_eq!(
+        p.rows.get(2).body["RecordTypeId"],
+        json!("012T00000000001AAA")
+    );
     // The person sends Prospect's accounts to Customer.
     let chosen = BTreeMap::from([("Prospect".to_string(), "Customer".to_string())]);
     let p = make(&chosen);
-    assert_eq!(p.rows[1].outcome, Outcome::Insert);
-    assert_eq!(p.rows[1].body["RecordTypeId"], json!("012T00000000001AAA"));
+    assert_eq!(p.rows.get(1).outcome, Outcome::Insert);
+    assert_eq!(
+        p.rows.get(1).body["RecordTypeId"],
+        json!("012T00000000001AAA")
+    );
     // A target with no record types: nothing to resolve.
     assert!(resolve(&source, &orgs().1, &BTreeMap::new()).is_none());
+}
+
+/// A new record keeps its values once, in its body; the preview still shows each of them, in
+/// the target's field order, and an update shows each change, target value → new value.
+#[test]
+fn a_row_keeps_each_value_once_and_shows_every_change() {
+    let records = [
+        rec(json!({"Id": id(1), "Name": "New Co", "Tier__c": "Gold", "Code__c": "N1"})),
+        rec(json!({"Id": id(2), "Name": "Renamed", "Tier__c": "Gold", "Code__c": "A1"})),
+    ];
+    let targets = [rec(
+        json!({"Id": tid(2), "Source_Id__c": id(2), "Name": "Old name", "Tier__c": "Gold", "Code__c": "A1"}),
+    )];
+    let p = run(&records, &targets);
+    let (_, target) = orgs();
+    let insert = p.rows.get(0);
+    assert!(insert.changes.is_empty(), "not a second copy of the body");
+    let shown: Vec<(String, Value)> = shown_changes(&insert, &target)
+        .into_iter()
+        .map(|s| (s.label, s.after))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Account Name".to_string(), json!("New Co")),
+            ("Tier".to_string(), json!("Gold")),
+            ("Code".to_string(), json!("N1")),
+            ("Source Id".to_string(), json!(id(1))),
+        ],
+        "every value, in the target's field order"
+    );
+    let update = shown_changes(&p.rows.get(1), &target);
+    assert_eq!(
+        update
+            .iter()
+            .map(|s| (s.label.as_str(), s.before.clone(), s.after.clone()))
+            .collect::<Vec<_>>(),
+        [("Account Name", json!("Old name"), json!("Renamed"))]
+    );
+    // Kept as text: the insert's values are written once.
+    assert_eq!(
+        p.rows.text(0).matches("New Co").count(),
+        2,
+        "{}",
+        p.rows.text(0)
+    );
+}
+
+/// Records added a page at a time make the preview all of them make at once: shared keys,
+/// parents later in the source, blocked parents and deletions are settled once all are in.
+#[test]
+fn a_preview_made_page_by_page_is_the_preview_of_all_the_records() {
+    let records = [
+        rec(json!({"Id": id(2), "Name": "Child", "ParentId": id(1)})),
+        rec(json!({"Id": id(3), "Name": "Grandchild", "ParentId": id(2)})),
+        rec(json!({"Id": id(10), "Name": "Twin", "Code__c": "T1"})),
+        rec(json!({"Id": id(1), "Name": "Parent"})),
+        rec(json!({"Id": id(6), "Name": ""})),
+        rec(json!({"Id": id(7), "Name": "Child of blocked", "ParentId": id(6)})),
+        rec(json!({"Id": id(5), "Name": "Orphan", "ParentId": id(8)})),
+    ];
+    let targets = [rec(
+        json!({"Id": tid(9), "Source_Id__c": id(9), "Name": "Copied Before"}),
+    )];
+    let whole = run(&records, &targets);
+    for page in [1, 2, 3] {
+        let paged = with_inputs(&records, &targets, |inputs| {
+            let mut builder = Builder::new(inputs);
+            for chunk in records.chunks(page) {
+                builder.add(chunk);
+            }
+            builder.finish(None)
+        });
+        assert!(paged == whole, "pages of {page}");
+    }
+    assert_eq!(whole.rows.get(1).depth, 2);
+    assert_eq!(whole.rows.outcome(5), Outcome::Blocked);
 }

@@ -326,9 +326,10 @@ fn a_reload_mid_call_sends_that_call_again_and_nothing_twice() {
 #[test]
 fn refused_records_are_reported_and_a_rerun_of_failures_only_sends_them() {
     let mut p = plan(10);
-    p.rows[3]
-        .body
+    let mut long = p.rows.get(3);
+    long.body
         .insert("Name".into(), Value::String("x".repeat(300)));
+    p.rows.set(3, &long);
     let org = FakeOrg {
         max_name: 255,
         ..FakeOrg::default()
@@ -339,9 +340,11 @@ fn refused_records_are_reported_and_a_rerun_of_failures_only_sends_them() {
     assert!(matches!(&state.results[3], Some(RecordResult::Failed(m)) if m.contains("too large")));
     assert_eq!(org.by_key.borrow().len(), 9);
     // Fixed, and only the failure is sent again.
-    p.rows[3]
+    let mut fixed = p.rows.get(3);
+    fixed
         .body
         .insert("Name".into(), Value::String("Fixed".into()));
+    p.rows.set(3, &fixed);
     let mut again = state.failures_only();
     let before = org.calls.get();
     assert_eq!(block_on(run(&mut again, &p, &org, &person)), Stop::Finished);
@@ -355,7 +358,7 @@ fn a_source_record_deleted_after_the_preview_is_not_written() {
     let p = plan(5);
     let org = FakeOrg::default();
     let mut state = RunState::new(&p);
-    let gone = p.rows[2].source_id.clone();
+    let gone = p.rows.get(2).source_id.clone();
     state.skip_deleted(&p, &[gone].into_iter().collect());
     block_on(run(&mut state, &p, &org, &Person::default()));
     assert_eq!(state.results[2], Some(RecordResult::SourceDeleted));
@@ -445,7 +448,7 @@ fn deletions_run_last_and_only_on_the_records_previewed() {
     let mut p = plan_over(1, &targets);
     // The source deleted accounts 1 and 2 since the last sync; the preview showed two deletes.
     for (i, t) in targets.iter().enumerate().skip(1) {
-        p.rows.push(crate::preview::Row {
+        p.rows.push(&crate::preview::Row {
             source_id: RecordId::parse(&id(i)).unwrap(),
             name: format!("Account {i}"),
             key: Some(id(i)),
