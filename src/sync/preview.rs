@@ -9,7 +9,7 @@ use orgbridge_model::accounts::{display_value, shown_name, thousands, window_at}
 use orgbridge_model::route::Route;
 use orgbridge_sync::owners::{match_owners, How};
 use orgbridge_sync::plan;
-use orgbridge_sync::preview::{preview, shown_changes, Inputs, Outcome, Row};
+use orgbridge_sync::preview::{shown_changes, Builder, Inputs, Outcome, Row};
 use orgbridge_sync::read::{self, Ask};
 use orgbridge_sync::record_types::{has_record_types, resolve};
 use orgbridge_sync::run::RecordResult;
@@ -129,15 +129,15 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         deletions_since: deletions_since.as_deref(),
         room: &room,
     };
-    let got = read::read(&sc, &tc, &ask, |p| {
+    let words = |f: read::ReadFailure| match f {
+        read::ReadFailure::Org(e) => AppError::from(e),
+        read::ReadFailure::TooBig(why) => AppError::Browser(why),
+    };
+    let (got, mut rest) = read::read(&sc, &tc, &ask, |p| {
         progress.try_set(p);
     })
     .await
-    .map_err(|f| match f {
-        read::ReadFailure::Org(e) => AppError::from(e),
-        read::ReadFailure::TooBig(why) => AppError::Browser(why),
-    })?;
-    progress.try_set("Working out every change…".into());
+    .map_err(words)?;
     let me = tc.session().user.user_id.clone();
     let chosen = ctx.default_owner.get_untracked();
     let owners = owners.then(|| {
@@ -150,7 +150,7 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         default.map(|d| match_owners(&got.source_users, &got.target_users, &d))
     });
     let owners = owners.flatten();
-    let made = preview(&Inputs {
+    let inputs = Inputs {
         source: &sd,
         target: &td,
         mapping: &mapping,
@@ -160,7 +160,24 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         targets: &got.targets,
         deleted: got.deleted.as_deref(),
         record_types: types.as_ref(),
-    });
+    };
+    // The records read so far, then (a large source) the rest a page at a time, each made into
+    // rows and dropped.
+    let mut builder = Builder::new(&inputs);
+    builder.add(&got.records);
+    while let Some(page) = rest
+        .next(&sc, &room, |p| {
+            progress.try_set(p);
+        })
+        .await
+        .map_err(words)?
+    {
+        builder.add(&page);
+    }
+    progress.try_set("Working out every change…".into());
+    let made = builder.finish(got.deleted.as_deref());
+    let mut calls = got.calls;
+    calls.source += rest.calls;
     let batches = plan::batches(&made);
     // Whether the run wrote everything is known when it finishes; the run keeps this only then.
     let leaves = LastSync::after_run(
@@ -184,7 +201,7 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         leaves,
         owners,
         target_users: got.target_users.clone(),
-        calls: (got.calls, run_calls),
+        calls: (calls, run_calls),
         at_ms: js_sys::Date::now(),
         kept: Default::default(),
     })));

@@ -120,19 +120,25 @@ pub struct Ask<'a> {
 /// The memory a browser tab gives the app (wasm32 addresses 4 GiB), less room for the page.
 pub const TAB_BYTES: u64 = 3_500_000_000;
 
-/// About what a preview holds per source record and field read, measured (`benches/kept.sh`,
-/// `benches/sync.sh`): the source record, its target record and its row, each field a name and
-/// a value.
-pub const BYTES_PER_FIELD: u64 = 210;
+/// About what a preview holds per source record and field read, measured (`benches/sync.sh`'s
+/// wasm memory): read whole, the source record, its target record and its row; read a page at a
+/// time, its row and its target record.
+pub const BYTES_PER_FIELD: u64 = 320;
+pub const BYTES_PER_FIELD_STREAMED: u64 = 60;
 
-/// Whether a preview of `total` source records of `fields` fields fits in a browser tab, and if
-/// not, why, with what a person can do.
-pub fn room_for(total: u64, fields: usize) -> Result<(), String> {
-    let need = total.saturating_mul(fields.max(1) as u64 * BYTES_PER_FIELD);
+/// Whether a preview of `total` source records of `fields` fields fits in a browser tab (read
+/// whole, or a page at a time), and if not, why, with what a person can do.
+pub fn room_for(total: u64, fields: usize, streamed: bool) -> Result<(), String> {
+    let per_field = if streamed {
+        BYTES_PER_FIELD_STREAMED
+    } else {
+        BYTES_PER_FIELD
+    };
+    let need = total.saturating_mul(fields.max(1) as u64 * per_field);
     if need <= TAB_BYTES {
         return Ok(());
     }
-    let most = TAB_BYTES / (fields.max(1) as u64 * BYTES_PER_FIELD);
+    let most = TAB_BYTES / (fields.max(1) as u64 * per_field);
     Err(format!(
         "{} source accounts of {} fields are more than one preview can hold in this browser (about {:.1} GB of its at most 4 GB). Copy them in parts of up to about {}: choose “Those the source's account list shows now” with a search or a WHERE clause (a range of names or of CreatedDate, say) and copy each part; a part copied is matched by its key, so none is written twice.",
         thousands(total),
@@ -222,33 +228,169 @@ async fn read_grouped<T: Transport>(
     Ok((records, calls))
 }
 
+/// From how many source records a preview reads the target first and the source a page at a
+/// time, each page made into rows and dropped (below it, the source's keys pick the cheaper
+/// target read: IN lists of them, or every keyed record).
+pub const STREAM_FROM: u64 = 10_000;
+
+/// The source pages still to read after [`read`], one at a time (none when it read them all).
+#[derive(Debug, Default)]
+pub struct Rest {
+    next: Option<String>,
+    read: usize,
+    total: u64,
+    /// Records read already (parents chosen too), skipped where the stream meets them again.
+    skip: HashSet<String>,
+    /// Calls made reading these pages.
+    pub calls: u64,
+    fields: usize,
+}
+
+impl Rest {
+    /// The next page of source records, or `None` once all are read.
+    pub async fn next<S: Transport>(
+        &mut self,
+        source: &Client<S>,
+        room: &dyn Fn(usize, u64) -> Option<String>,
+        mut progress: impl FnMut(String),
+    ) -> Result<Option<Vec<Record>>, ReadFailure> {
+        let Some(url) = self.next.take() else {
+            return Ok(None);
+        };
+        let mut page = source.query_more(&url, None).await.map_err(|error| {
+            ReadFailure::Org(ReadError {
+                side: Side::Source,
+                error,
+            })
+        })?;
+        self.calls += 1;
+        self.read += page.records.len();
+        progress(format!(
+            "Reading the source accounts: {} of {} read",
+            orgbridge_model::accounts::thousands(self.read as u64),
+            orgbridge_model::accounts::thousands(self.total)
+        ));
+        if let Some(why) = room(self.read, self.total) {
+            return Err(ReadFailure::TooBig(why));
+        }
+        self.next = (!page.done).then_some(page.next_records_url).flatten();
+        let mut records = std::mem::take(&mut page.records);
+        if !self.skip.is_empty() {
+            records.retain(|r| {
+                !r.get("Id")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| self.skip.contains(id))
+            });
+        }
+        Ok(Some(records))
+    }
+
+    /// Whether pages are still to come.
+    pub fn streams(&self) -> bool {
+        self.next.is_some()
+    }
+
+    /// The source fields read per record.
+    pub fn fields(&self) -> usize {
+        self.fields
+    }
+}
+
 /// Reads both orgs for a preview; `progress` hears what is being read ("Reading the source
-/// accounts: 4,000 read").
+/// accounts: 4,000 read"). A large source (from [`STREAM_FROM`] records, one query) is read
+/// after the target, a page at a time: the first page is in [`Read::records`] and the rest come
+/// from the [`Rest`], so no more than a page of source records is held at once.
 pub async fn read<S: Transport, T: Transport>(
     source: &Client<S>,
     target: &Client<T>,
     ask: &Ask<'_>,
     mut progress: impl FnMut(String),
-) -> Result<Read, ReadFailure> {
+) -> Result<(Read, Rest), ReadFailure> {
     let at = |side| move |error| ReadFailure::Org(ReadError { side, error });
     let mut out = Read::default();
+    let mut rest = Rest::default();
     let mut fields = plan::source_fields(ask.mapping, ask.key, ask.owners);
     if ask.record_types {
         fields.push("RecordType.DeveloperName".into());
     }
+    rest.fields = fields.len();
     let mut queries = plan::source_queries(&fields, ask.scope);
-    if !ask.also.is_empty() {
-        queries.extend(plan::source_queries(
-            &fields,
-            &Scope::Ids(ask.also.to_vec()),
-        ));
+    let also = if ask.also.is_empty() {
+        vec![]
+    } else {
+        plan::source_queries(&fields, &Scope::Ids(ask.also.to_vec()))
+    };
+
+    // The first page of a one-query, one-group source says how many records there are, and
+    // the keyed count of the target which read of it is cheaper.
+    let mut keyed = None;
+    if let [only] = queries.as_slice() {
+        if let [soql] = only.as_slice() {
+            let page = source.query(soql, None).await.map_err(at(Side::Source))?;
+            out.calls.source += 1;
+            let total = page.total_size;
+            progress(format!(
+                "Reading the source accounts: {} read",
+                page.records.len()
+            ));
+            if let Some(why) = room_for(total, fields.len(), false)
+                .err()
+                .filter(|_| total < STREAM_FROM)
+                .or_else(|| room_for(total, fields.len(), true).err())
+                .or_else(|| (ask.room)(page.records.len(), total))
+            {
+                return Err(ReadFailure::TooBig(why));
+            }
+            let more = (!page.done)
+                .then_some(page.next_records_url.clone())
+                .flatten();
+            let count = target
+                .query(&plan::keyed_count_soql(ask.key), None)
+                .await
+                .map_err(at(Side::Target))?
+                .total_size;
+            out.calls.target += 1;
+            keyed = Some(count);
+            // Every keyed target record in pages costs no more than IN lists of the source's
+            // keys (about 400 a call): read them first, then the source page by page.
+            let streamed = more.is_some()
+                && total >= STREAM_FROM
+                && count.div_ceil(plan::PAGE) <= total.div_ceil(400);
+            rest.read = page.records.len();
+            rest.total = total;
+            out.records = page.records;
+            if streamed {
+                rest.next = more;
+                queries.clear();
+            } else if let Some(url) = more {
+                // Small: every page now, as the keys pick the target read.
+                let mut next = Some(url);
+                while let Some(url) = next {
+                    let page = source
+                        .query_more(&url, None)
+                        .await
+                        .map_err(at(Side::Source))?;
+                    out.calls.source += 1;
+                    rest.read += page.records.len();
+                    progress(format!("Reading the source accounts: {} read", rest.read));
+                    if let Some(why) = (ask.room)(rest.read, total) {
+                        return Err(ReadFailure::TooBig(why));
+                    }
+                    next = (!page.done).then_some(page.next_records_url).flatten();
+                    out.records.extend(page.records);
+                }
+                queries.clear();
+            } else {
+                queries.clear();
+            }
+        }
     }
-    for query in &queries {
+    for query in queries.iter().chain(&also) {
         let before = out.records.len();
         // Known from the first page: whether the preview can be held at all, before minutes of
         // reading; then, page by page, the room the browser has left.
         let room = |n: usize, total: u64| {
-            room_for(total, fields.len())
+            room_for(total, fields.len(), false)
                 .err()
                 .or_else(|| (ask.room)(before + n, total))
         };
@@ -274,6 +416,9 @@ pub async fn read<S: Transport, T: Transport>(
                 .to_string(),
         )
     });
+    if rest.streams() && !also.is_empty() {
+        rest.skip = seen;
+    }
     if let Some(since) = ask.deletions_since {
         progress("Reading what was deleted in the source since the last sync".into());
         let (deleted, calls) = deleted_records(source, since, ask.key)
@@ -284,24 +429,39 @@ pub async fn read<S: Transport, T: Transport>(
     }
     let deleted = out.deleted.as_deref().unwrap_or_default();
     // Nothing to copy (nothing changed since the last sync): nothing more to read.
-    if out.records.is_empty() && deleted.is_empty() {
-        return Ok(out);
+    if out.records.is_empty() && deleted.is_empty() && !rest.streams() {
+        return Ok((out, rest));
     }
     progress("Looking for the accounts in the target".into());
-    let keyed = target
-        .query(&plan::keyed_count_soql(ask.key), None)
-        .await
-        .map_err(at(Side::Target))?
-        .total_size;
-    out.calls.target += 1;
-    let mut keys = plan::lookup_keys(&out.records, ask.key);
-    keys.extend(deleted.iter().filter_map(|r| ask.key.value_of(r)));
-    let mut fields = plan::target_fields(ask.mapping, ask.key, ask.owners);
+    let keyed = match keyed {
+        Some(k) => k,
+        None => {
+            out.calls.target += 1;
+            target
+                .query(&plan::keyed_count_soql(ask.key), None)
+                .await
+                .map_err(at(Side::Target))?
+                .total_size
+        }
+    };
+    let mut target_fields = plan::target_fields(ask.mapping, ask.key, ask.owners);
     if ask.record_types {
-        fields.push(crate::record_types::FIELD.into());
+        target_fields.push(crate::record_types::FIELD.into());
     }
-    let reading = plan::target_read(&keys, keyed, &fields, ask.key);
-    for query in reading.queries(&fields, ask.key) {
+    let reading = if rest.streams() {
+        if keyed == 0 {
+            plan::TargetRead::Nothing
+        } else {
+            plan::TargetRead::AllWithKey {
+                calls: keyed.div_ceil(plan::PAGE),
+            }
+        }
+    } else {
+        let mut keys = plan::lookup_keys(&out.records, ask.key);
+        keys.extend(deleted.iter().filter_map(|r| ask.key.value_of(r)));
+        plan::target_read(&keys, keyed, &target_fields, ask.key)
+    };
+    for query in reading.queries(&target_fields, ask.key) {
         let before = out.targets.len();
         let (mut records, calls) = read_grouped(
             target,
@@ -331,7 +491,7 @@ pub async fn read<S: Transport, T: Transport>(
         out.target_users = users(t);
         out.calls.target += calls;
     }
-    Ok(out)
+    Ok((out, rest))
 }
 
 /// Every page of a `/queryAll` query (deleted records included), and the calls made.
@@ -434,19 +594,21 @@ mod tests {
 
     #[test]
     fn a_preview_too_large_for_a_browser_tab_is_refused_with_how_to_split_it() {
-        // 100,000 accounts of 60 fields fit (the benchmark's 1.2 GB); 1,000,000 do not.
-        assert_eq!(room_for(100_000, 60), Ok(()));
-        let why = room_for(1_000_000, 60).unwrap_err();
+        // Read whole: 100,000 accounts of 60 fields fit (the benchmark's 1.2 GB); 1,000,000 do
+        // not.
+        assert_eq!(room_for(100_000, 60, false), Ok(()));
+        let why = room_for(1_000_000, 60, false).unwrap_err();
         assert!(
             why.starts_with("1,000,000 source accounts of 60 fields"),
             "{why}"
         );
-        assert!(why.contains("12.6 GB"), "{why}");
-        assert!(why.contains("parts of up to about 270,000"), "{why}");
+        assert!(why.contains("19.2 GB"), "{why}");
+        assert!(why.contains("parts of up to about 180,000"), "{why}");
         assert!(why.contains("WHERE clause"), "{why}");
-        // Fewer fields, more accounts.
-        assert_eq!(room_for(1_000_000, 10), Ok(()));
-        assert_eq!(room_for(0, 0), Ok(()));
+        // A page at a time, a row is what stays: 1,000,000 of 40 fields fit.
+        assert_eq!(room_for(1_000_000, 40, true), Ok(()));
+        assert!(room_for(3_000_000, 40, true).is_err());
+        assert_eq!(room_for(0, 0, false), Ok(()));
         assert_eq!(round_down(278_431), 270_000);
         assert_eq!(round_down(42), 42);
     }
