@@ -595,3 +595,42 @@ async fn a_run_resumed_long_after_its_preview_previews_the_rest_again() -> Resul
     assert_eq!(copy_of(&copies, last)["Name"], json!("Late Test Renamed"));
     app.finish().await
 }
+
+/// From 10,000 source accounts the target is read first and the source a page at a time (no
+/// more than a page of source records held; each row kept as compact text): the preview counts
+/// every account, the run writes each once, and a second preview finds nothing to write.
+#[tokio::test]
+async fn a_large_source_is_previewed_a_page_at_a_time_and_each_account_written_once() -> Result<()>
+{
+    let app = orgbridge_e2e::spawn_app_with(|c, _| c.accounts = 12_000).await?;
+    let target = spawn_second_org_with(&app, |c| c.org = Some(target_org())).await?;
+    let page = sign_in_to_both(&app, &target).await?;
+    let browser = page.browser();
+    open_copy(browser).await?;
+    browser
+        .choose(&format!("All accounts in {}", orgbridge_e2e::USERNAME))
+        .await?;
+    browser.click_button("Preview changes").await?;
+    page.wait_status_containing("12,000 to insert, 0 to update, 0 unchanged, 0 blocked")
+        .await?;
+    write(
+        &page,
+        &format!("Write 12,000 accounts to {TARGET_USERNAME}"),
+        "12,000 created, 0 updated, 0 failed",
+    )
+    .await?;
+    let copies = target_copies(&target, &[]);
+    let mut keys: Vec<&str> = copies
+        .iter()
+        .filter_map(|c| c["Source_Id__c"].as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!((copies.len(), keys.len()), (12_000, 12_000), "each once");
+
+    browser.click_button("Preview again").await?;
+    page.wait_status_containing("0 to insert, 0 to update, 12,000 unchanged, 0 blocked")
+        .await?;
+    page.wait_status_containing("Nothing to write").await?;
+    app.finish().await
+}
