@@ -153,6 +153,19 @@ const AWKWARD: &[&str] = &[
 /// 2024-01-01T00:00:00Z: seeded CreatedDates count forward from here, one every 7 minutes.
 const SEED_EPOCH_MS: i64 = 1_704_067_200_000;
 
+/// 2026-01-01T00:00:00Z: no seeded record is stamped later. A real org holds no record changed
+/// in the future, and a sync's watermark (the newest `SystemModstamp` read) past today would
+/// hide every change made since; so a seed too large to fit from 2024 starts earlier.
+const SEED_END_MS: i64 = 1_767_225_600_000;
+
+const SEED_STEP_MS: i64 = 7 * 60_000;
+
+/// When seeded account `i` of `n` was created (and last changed).
+fn seed_time(i: usize, n: usize) -> i64 {
+    let start = SEED_EPOCH_MS.min(SEED_END_MS - n.saturating_sub(1) as i64 * SEED_STEP_MS);
+    start + i as i64 * SEED_STEP_MS
+}
+
 /// A small deterministic generator (SplitMix64): same seed, same org.
 struct Rng(u64);
 
@@ -261,7 +274,7 @@ pub fn seed_accounts(store: &mut Store, n: usize, seed: u64) {
         } else {
             active[owners.below(active.len())]
         };
-        store.put_seed(SEED_EPOCH_MS + i as i64 * 7 * 60_000, owner, values);
+        store.put_seed(seed_time(i, n), owner, values);
     }
 }
 
@@ -461,6 +474,16 @@ mod tests {
             .accounts()
             .map(|r| store.account_value(r, name).as_str().unwrap().to_string())
             .collect()
+    }
+
+    #[test]
+    fn no_seeded_account_is_stamped_after_2025() {
+        assert_eq!(seed_time(0, 100), SEED_EPOCH_MS, "small seeds as they always were");
+        assert_eq!(seed_time(1, 100), SEED_EPOCH_MS + SEED_STEP_MS);
+        for n in [150_000, 1_000_000] {
+            assert!(seed_time(n - 1, n) <= SEED_END_MS, "{n}");
+            assert!(seed_time(0, n) <= SEED_EPOCH_MS, "{n}");
+        }
     }
 
     #[test]
