@@ -478,7 +478,11 @@ mod tests {
 
     #[test]
     fn no_seeded_account_is_stamped_after_2025() {
-        assert_eq!(seed_time(0, 100), SEED_EPOCH_MS, "small seeds as they always were");
+        assert_eq!(
+            seed_time(0, 100),
+            SEED_EPOCH_MS,
+            "small seeds as they always were"
+        );
         assert_eq!(seed_time(1, 100), SEED_EPOCH_MS + SEED_STEP_MS);
         for n in [150_000, 1_000_000] {
             assert!(seed_time(n - 1, n) <= SEED_END_MS, "{n}");
