@@ -92,6 +92,9 @@ async fn bench_sync_10k() -> Result<()> {
     let target = spawn_second_org(&app).await?;
     let page = sign_in_to_both(&app, &target).await?;
     let browser = page.browser();
+    // The source's account list, shown on signing in, loads every page first: its calls are
+    // not the preview's.
+    page.wait_loaded().await?;
     open_copy(browser).await?;
     crate::sync::match_on_source_id(browser, "External_Id__c").await?;
     let write = |n: &str| format!("Write {n} accounts to {TARGET_USERNAME}");
