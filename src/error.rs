@@ -47,6 +47,16 @@ impl From<orgbridge_sync::read::ReadError> for AppError {
     }
 }
 
+impl From<orgbridge_sync::read::ReadFailure> for AppError {
+    fn from(f: orgbridge_sync::read::ReadFailure) -> Self {
+        match f {
+            orgbridge_sync::read::ReadFailure::Org(e) => e.into(),
+            // The browser could not hold the preview: its words say how to split the copy.
+            orgbridge_sync::read::ReadFailure::TooBig(why) => AppError::Browser(why),
+        }
+    }
+}
+
 /// Lets `ErrorAlert` (whose message is a `String`) take an `AppError` as it is: shown in its words.
 impl From<AppError> for String {
     fn from(e: AppError) -> Self {

@@ -129,15 +129,10 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         deletions_since: deletions_since.as_deref(),
         room: &room,
     };
-    let words = |f: read::ReadFailure| match f {
-        read::ReadFailure::Org(e) => AppError::from(e),
-        read::ReadFailure::TooBig(why) => AppError::Browser(why),
-    };
     let (got, mut rest) = read::read(&sc, &tc, &ask, |p| {
         progress.try_set(p);
     })
-    .await
-    .map_err(words)?;
+    .await?;
     let me = tc.session().user.user_id.clone();
     let chosen = ctx.default_owner.get_untracked();
     let owners = owners.then(|| {
@@ -169,8 +164,7 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         .next(&sc, &room, |p| {
             progress.try_set(p);
         })
-        .await
-        .map_err(words)?
+        .await?
     {
         builder.add(&page);
     }

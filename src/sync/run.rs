@@ -165,6 +165,19 @@ fn new_run_id() -> String {
     )
 }
 
+/// Keeps `plan` (with the preview's rows) under `pair`, and what of it is kept beside it in
+/// `made`; a browser that refuses still runs with it, from a keeper of nothing.
+async fn keep_plan(pair: &str, plan: &kept::Plan, made: &Made) -> Result<(), String> {
+    let (keeper, unkept) = match kept::keep_plan(pair, plan, &made.preview).await {
+        Ok(keeper) => (keeper, None),
+        Err(why) => (kept::Keeper::new(plan), Some(why)),
+    };
+    if let Ok(mut slot) = made.kept.lock() {
+        *slot = Some((plan.clone(), keeper));
+    }
+    unkept.map_or(Ok(()), Err)
+}
+
 /// Runs (or resumes) the run in `ctx.run`.
 async fn drive(
     ctx: SyncCtx,
@@ -186,15 +199,8 @@ async fn drive(
         Some(plan) => {
             // A finished run's records are dropped; a re-run of its failures keeps it again.
             if ctx.unkept.with_untracked(Option::is_none) && !kept::has_plan(&pair).await {
-                match kept::keep_plan(&pair, &plan, &made.preview).await {
-                    Ok(keeper) => {
-                        if let Ok(mut slot) = made.kept.lock() {
-                            *slot = Some((plan.clone(), keeper));
-                        }
-                    }
-                    Err(why) => {
-                        ctx.unkept.try_set(Some(why));
-                    }
+                if let Err(why) = keep_plan(&pair, &plan, &made).await {
+                    ctx.unkept.try_set(Some(why));
                 }
             }
             plan
@@ -209,13 +215,8 @@ async fn drive(
                 made.at_ms,
                 made.leaves.clone(),
             );
-            let keeping = kept::keep_plan(&pair, &plan, &made.preview).await;
-            if let Ok(mut slot) = made.kept.lock() {
-                let keeper = keeping.clone().unwrap_or_else(|_| kept::Keeper::new(&plan));
-                *slot = Some((plan.clone(), keeper));
-            }
             // Nothing is sent yet: the person decides whether to write without a resume.
-            if let Err(why) = keeping {
+            if let Err(why) = keep_plan(&pair, &plan, &made).await {
                 ctx.unkept.try_set(Some(why.clone()));
                 return Err(AppError::Browser(format!(
                     "This browser could not keep the run: {why}. Nothing was written. Resume to write anyway, without a resume after a reload or a closed tab; or free space for this site first."

@@ -243,7 +243,6 @@ pub struct Rest {
     skip: HashSet<String>,
     /// Calls made reading these pages.
     pub calls: u64,
-    fields: usize,
 }
 
 impl Rest {
@@ -289,11 +288,6 @@ impl Rest {
     pub fn streams(&self) -> bool {
         self.next.is_some()
     }
-
-    /// The source fields read per record.
-    pub fn fields(&self) -> usize {
-        self.fields
-    }
 }
 
 /// Reads both orgs for a preview; `progress` hears what is being read ("Reading the source
@@ -313,7 +307,6 @@ pub async fn read<S: Transport, T: Transport>(
     if ask.record_types {
         fields.push("RecordType.DeveloperName".into());
     }
-    rest.fields = fields.len();
     let mut queries = plan::source_queries(&fields, ask.scope);
     let also = if ask.also.is_empty() {
         vec![]
@@ -324,65 +317,45 @@ pub async fn read<S: Transport, T: Transport>(
     // The first page of a one-query, one-group source says how many records there are, and
     // the keyed count of the target which read of it is cheaper.
     let mut keyed = None;
-    if let [only] = queries.as_slice() {
-        if let [soql] = only.as_slice() {
-            let page = source.query(soql, None).await.map_err(at(Side::Source))?;
-            out.calls.source += 1;
-            let total = page.total_size;
-            progress(format!(
-                "Reading the source accounts: {} read",
-                page.records.len()
-            ));
-            if let Some(why) = room_for(total, fields.len(), false)
-                .err()
-                .filter(|_| total < STREAM_FROM)
-                .or_else(|| room_for(total, fields.len(), true).err())
-                .or_else(|| (ask.room)(page.records.len(), total))
-            {
-                return Err(ReadFailure::TooBig(why));
+    let single = match queries.as_slice() {
+        [groups] if groups.len() == 1 => Some(groups[0].clone()),
+        _ => None,
+    };
+    if let Some(soql) = single {
+        queries.clear();
+        let page = source.query(&soql, None).await.map_err(at(Side::Source))?;
+        out.calls.source += 1;
+        let total = page.total_size;
+        progress(format!(
+            "Reading the source accounts: {} read",
+            page.records.len()
+        ));
+        if let Some(why) = room_for(total, fields.len(), total >= STREAM_FROM)
+            .err()
+            .or_else(|| (ask.room)(page.records.len(), total))
+        {
+            return Err(ReadFailure::TooBig(why));
+        }
+        let count = target
+            .query(&plan::keyed_count_soql(ask.key), None)
+            .await
+            .map_err(at(Side::Target))?
+            .total_size;
+        out.calls.target += 1;
+        keyed = Some(count);
+        rest.next = (!page.done).then_some(page.next_records_url).flatten();
+        rest.read = page.records.len();
+        rest.total = total;
+        out.records = page.records;
+        // Every keyed target record in pages costs no more than IN lists of the source's keys
+        // (about 400 a call): read them first, then the source page by page. Otherwise every
+        // page now, as the keys pick the target read.
+        let streamed = total >= STREAM_FROM && count.div_ceil(plan::PAGE) <= total.div_ceil(400);
+        if !streamed {
+            while let Some(page) = rest.next(source, ask.room, &mut progress).await? {
+                out.records.extend(page);
             }
-            let more = (!page.done)
-                .then_some(page.next_records_url.clone())
-                .flatten();
-            let count = target
-                .query(&plan::keyed_count_soql(ask.key), None)
-                .await
-                .map_err(at(Side::Target))?
-                .total_size;
-            out.calls.target += 1;
-            keyed = Some(count);
-            // Every keyed target record in pages costs no more than IN lists of the source's
-            // keys (about 400 a call): read them first, then the source page by page.
-            let streamed = more.is_some()
-                && total >= STREAM_FROM
-                && count.div_ceil(plan::PAGE) <= total.div_ceil(400);
-            rest.read = page.records.len();
-            rest.total = total;
-            out.records = page.records;
-            if streamed {
-                rest.next = more;
-                queries.clear();
-            } else if let Some(url) = more {
-                // Small: every page now, as the keys pick the target read.
-                let mut next = Some(url);
-                while let Some(url) = next {
-                    let page = source
-                        .query_more(&url, None)
-                        .await
-                        .map_err(at(Side::Source))?;
-                    out.calls.source += 1;
-                    rest.read += page.records.len();
-                    progress(format!("Reading the source accounts: {} read", rest.read));
-                    if let Some(why) = (ask.room)(rest.read, total) {
-                        return Err(ReadFailure::TooBig(why));
-                    }
-                    next = (!page.done).then_some(page.next_records_url).flatten();
-                    out.records.extend(page.records);
-                }
-                queries.clear();
-            } else {
-                queries.clear();
-            }
+            out.calls.source += std::mem::take(&mut rest.calls);
         }
     }
     for query in queries.iter().chain(&also) {

@@ -10,6 +10,24 @@ use orgbridge_sync::mapping::Mapping;
 use orgbridge_sync::plan::Scope;
 use orgbridge_sync::read::{read, Ask, ReadFailure};
 
+/// Every account, matched on the source Id, with no field mapped; `room` as given.
+fn ask<'a>(
+    mapping: &'a Mapping,
+    key: &'a MatchKey,
+    room: &'a dyn Fn(usize, u64) -> Option<String>,
+) -> Ask<'a> {
+    Ask {
+        scope: &Scope::All,
+        also: &[],
+        mapping,
+        key,
+        owners: false,
+        deletions_since: None,
+        record_types: false,
+        room,
+    }
+}
+
 fn key() -> MatchKey {
     MatchKey {
         target: "External_Id__c".into(),
@@ -26,16 +44,7 @@ async fn every_page_is_read_while_there_is_room_and_none_after_it_runs_out() {
         common::client_for(&target).await,
     );
     let (mapping, key) = (Mapping::default(), key());
-    let ask = |room: &'static dyn Fn(usize, u64) -> Option<String>| Ask {
-        scope: &Scope::All,
-        also: &[],
-        mapping: &mapping,
-        key: &key,
-        owners: false,
-        deletions_since: None,
-        record_types: false,
-        room,
-    };
+    let ask = |room: &'static dyn Fn(usize, u64) -> Option<String>| ask(&mapping, &key, room);
 
     let (got, rest) = read(&sc, &tc, &ask(&|_, _| None), |_| {})
         .await
@@ -77,16 +86,7 @@ async fn a_large_source_is_read_after_the_target_a_page_at_a_time() {
         common::client_for(&target).await,
     );
     let (mapping, key) = (Mapping::default(), key());
-    let ask = Ask {
-        scope: &Scope::All,
-        also: &[],
-        mapping: &mapping,
-        key: &key,
-        owners: false,
-        deletions_since: None,
-        record_types: false,
-        room: &|_, _| None,
-    };
+    let ask = ask(&mapping, &key, &|_, _| None);
     let (got, mut rest) = read(&sc, &tc, &ask, |_| {}).await.expect("read");
     assert!(rest.streams());
     assert_eq!(got.records.len(), 2_000, "the first page");

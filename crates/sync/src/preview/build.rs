@@ -15,12 +15,6 @@ use super::{
     Shared,
 };
 
-/// Where a folded key is among the rows.
-struct KeyAt {
-    /// The last row with it (a parent in the run is found by it).
-    last: u32,
-}
-
 /// A row's parent in the source, as the source record names it.
 pub(super) struct ParentOf {
     /// Its key value.
@@ -39,7 +33,8 @@ pub struct Builder<'i, 'a> {
     names: HashMap<&'a str, Arc<str>>,
     by_key: HashMap<String, Vec<&'a Record>>,
     rows: Rows,
-    keys: HashMap<String, KeyAt>,
+    /// Each folded key's last row (a parent in the run is found by it).
+    keys: HashMap<String, u32>,
     /// Keys given by more than one source record, and their rows.
     shared: HashMap<String, Vec<u32>>,
     /// Rows whose parent is looked at once every row is in: their parent in the source, or
@@ -86,18 +81,18 @@ impl<'i, 'a> Builder<'i, 'a> {
     /// One page of source records.
     pub fn add(&mut self, records: &[Record]) {
         let i = self.i;
+        let at = Shared {
+            by_key: &self.by_key,
+            fold: &self.fold,
+            key_label: &self.key_label,
+            names: &self.names,
+        };
         for src in records {
             if let Some(stamp) = src.get("SystemModstamp").and_then(Value::as_str) {
                 if self.watermark.as_deref().is_none_or(|w| stamp > w) {
                     self.watermark = Some(stamp.to_string());
                 }
             }
-            let at = Shared {
-                by_key: &self.by_key,
-                fold: &self.fold,
-                key_label: &self.key_label,
-                names: &self.names,
-            };
             let Some(row) = row(i, src, &at) else {
                 continue;
             };
@@ -105,16 +100,15 @@ impl<'i, 'a> Builder<'i, 'a> {
             if let Some(k) = row.key.as_deref() {
                 let folded = self.fold.key(k);
                 match self.keys.get_mut(&folded) {
-                    Some(seen) => {
-                        let first = seen.last;
-                        seen.last = n;
+                    Some(last) => {
+                        let first = std::mem::replace(last, n);
                         self.shared
                             .entry(folded)
                             .or_insert_with(|| vec![first])
                             .push(n);
                     }
                     None => {
-                        self.keys.insert(folded, KeyAt { last: n });
+                        self.keys.insert(folded, n);
                     }
                 }
             }
@@ -175,10 +169,8 @@ impl<'i, 'a> Builder<'i, 'a> {
         let mut parent_row: Vec<Option<usize>> = vec![None; self.rows.len()];
         for (n, of) in &pending {
             if let Some(of) = of {
-                parent_row[*n as usize] = self
-                    .keys
-                    .get(&self.fold.key(&of.key))
-                    .map(|k| k.last as usize);
+                parent_row[*n as usize] =
+                    self.keys.get(&self.fold.key(&of.key)).map(|&k| k as usize);
             }
         }
         // A child whose parent in the run is blocked would be refused: block it too, and say
@@ -311,7 +303,7 @@ impl<'i, 'a> Builder<'i, 'a> {
         let in_run = self
             .keys
             .get(&folded)
-            .map(|k| Value::String(self.rows.get(k.last as usize).name));
+            .map(|&k| Value::String(self.rows.get(k as usize).name));
         let in_target = by_key.get(&folded).map(|t| t[0]);
         if in_run.is_none() && in_target.is_none() {
             let m = *missing_at.entry(folded).or_insert_with(|| {

@@ -96,12 +96,6 @@ impl Rows {
     pub fn text(&self, n: usize) -> &str {
         &self.packed[n]
     }
-
-    /// The bytes the rows hold (their text), for the benchmarks.
-    pub fn bytes(&self) -> usize {
-        self.packed.iter().map(|p| p.len()).sum::<usize>()
-            + self.len() * (std::mem::size_of::<Box<str>>() + 9)
-    }
 }
 
 impl FromIterator<Row> for Rows {

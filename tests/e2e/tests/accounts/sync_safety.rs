@@ -65,6 +65,21 @@ fn edit(org: &devorg::RunningOrg, id: &str, fields: Value) {
 
 /// Clicks the run's button (`Write 3 accounts to …`) and waits for the run's results, one of
 /// which contains `then`.
+/// Both orgs signed in, the copy screen on all the source's accounts, Preview changes pressed.
+async fn all_previewed<'a>(
+    app: &'a orgbridge_e2e::TestApp,
+    target: &devorg::RunningOrg,
+) -> Result<AccountsPage<'a>> {
+    let page = sign_in_to_both(app, target).await?;
+    let browser = page.browser();
+    open_copy(browser).await?;
+    browser
+        .choose(&format!("All accounts in {}", orgbridge_e2e::USERNAME))
+        .await?;
+    browser.click_button("Preview changes").await?;
+    Ok(page)
+}
+
 async fn write(page: &AccountsPage<'_>, button: &str, then: &str) -> Result<String> {
     page.browser().click_button(button).await?;
     page.wait_status_containing("Done.").await?;
@@ -477,13 +492,8 @@ async fn every_page_of_deletions_is_read_and_only_their_copies_are_deleted() -> 
     let app = orgbridge_e2e::spawn_app_with(|c, _| c.accounts = 2_100).await?;
     let target = spawn_second_org_with(&app, |c| c.org = Some(target_org())).await?;
     let own_accounts = target.state.store.read().accounts().count();
-    let page = sign_in_to_both(&app, &target).await?;
+    let page = all_previewed(&app, &target).await?;
     let browser = page.browser();
-    open_copy(browser).await?;
-    browser
-        .choose(&format!("All accounts in {}", orgbridge_e2e::USERNAME))
-        .await?;
-    browser.click_button("Preview changes").await?;
     page.wait_status_containing("2,100 to insert").await?;
     write(
         &page,
@@ -604,13 +614,8 @@ async fn a_large_source_is_previewed_a_page_at_a_time_and_each_account_written_o
 {
     let app = orgbridge_e2e::spawn_app_with(|c, _| c.accounts = 12_000).await?;
     let target = spawn_second_org_with(&app, |c| c.org = Some(target_org())).await?;
-    let page = sign_in_to_both(&app, &target).await?;
+    let page = all_previewed(&app, &target).await?;
     let browser = page.browser();
-    open_copy(browser).await?;
-    browser
-        .choose(&format!("All accounts in {}", orgbridge_e2e::USERNAME))
-        .await?;
-    browser.click_button("Preview changes").await?;
     page.wait_status_containing("12,000 to insert, 0 to update, 0 unchanged, 0 blocked")
         .await?;
     write(
