@@ -317,6 +317,16 @@ fn by_code() -> MatchKey {
 }
 
 fn run_keyed(key: &MatchKey, records: &[Record], targets: &[Record]) -> Preview {
+    run_keyed_in_pages(key, records, targets, records.len().max(1))
+}
+
+/// [`run_keyed`], the records added `page` at a time.
+fn run_keyed_in_pages(
+    key: &MatchKey,
+    records: &[Record],
+    targets: &[Record],
+    page: usize,
+) -> Preview {
     let (source, mut target) = orgs();
     for f in target.fields.iter_mut().filter(|f| f.name == "Code__c") {
         f.external_id = true;
@@ -324,7 +334,7 @@ fn run_keyed(key: &MatchKey, records: &[Record], targets: &[Record]) -> Preview 
         f.length = 20;
     }
     let mapping = propose(&source, &target, key);
-    preview(&Inputs {
+    let inputs = Inputs {
         source: &source,
         target: &target,
         mapping: &mapping,
@@ -334,7 +344,34 @@ fn run_keyed(key: &MatchKey, records: &[Record], targets: &[Record]) -> Preview 
         targets,
         deleted: None,
         record_types: None,
-    })
+    };
+    let mut builder = Builder::new(&inputs);
+    for chunk in records.chunks(page) {
+        builder.add(chunk);
+    }
+    builder.finish(None)
+}
+
+/// The same key in two pages of a large source: both records are blocked and named, as when
+/// they come in one page (neither overwrites the other's target record).
+#[test]
+fn a_key_shared_across_pages_blocks_both_records() {
+    let records = [
+        rec(json!({"Id": id(1), "Name": "Acme UK", "Code__c": "ACME-1"})),
+        rec(json!({"Id": id(3), "Name": "Globex", "Code__c": "GLX"})),
+        rec(json!({"Id": id(2), "Name": "Acme Ltd", "Code__c": "acme-1"})),
+    ];
+    let paged = run_keyed_in_pages(&by_code(), &records, &[], 1);
+    assert_eq!(
+        paged.rows.outcomes(),
+        [Outcome::Blocked, Outcome::Insert, Outcome::Blocked]
+    );
+    let why = paged.rows.get(2).problems.join(" ");
+    assert!(
+        why.starts_with("2 source accounts share the key “acme-1” (“Acme UK”, “Acme Ltd”)"),
+        "{why}"
+    );
+    assert!(paged == run_keyed(&by_code(), &records, &[]));
 }
 
 #[test]
