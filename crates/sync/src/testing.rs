@@ -70,3 +70,20 @@ pub fn account(fields: Vec<FieldDescribe>) -> SObjectDescribe {
     }))
     .expect("a describe")
 }
+
+/// Row `n` of a preview: a new record named `name`, keyed `K<n>`, with `body`.
+pub fn insert_row(n: usize, name: String, body: salesforce::rest::Record) -> crate::preview::Row {
+    crate::preview::Row {
+        source_id: salesforce::types::RecordId::parse(&format!("001{n:012}")).expect("an Id"),
+        name,
+        key: Some(format!("K{n}")),
+        target_id: None,
+        target_stamp: None,
+        outcome: crate::preview::Outcome::Insert,
+        changes: vec![],
+        problems: vec![],
+        notes: vec![],
+        body,
+        depth: 0,
+    }
+}

@@ -32,8 +32,8 @@ use crate::watermark::LastSync;
 /// The format this version writes and reads. Other versions' records are dropped on restore.
 pub const VERSION: u32 = 3;
 
-/// Rows per `plan/<n>` record.
-pub const CHUNK: usize = 2_000;
+/// Rows per `plan/<n>` record: a chunk of the preview's rows, read from it in one go.
+pub const CHUNK: usize = crate::preview::CHUNK;
 
 /// The records' names under a pair's prefix.
 pub mod names {
@@ -115,7 +115,7 @@ impl Plan {
             if r > from {
                 out.push(',');
             }
-            out.push_str(rows.text(r));
+            out.push_str(&rows.text(r));
         }
         out.push_str("]}");
         out

@@ -5,9 +5,8 @@ use salesforce::types::RecordId;
 
 use super::*;
 use crate::key::KeyFrom;
-use crate::preview::Outcome;
-use crate::preview::Row;
 use crate::run::{RecordResult, RunState, Status};
+use crate::testing::insert_row;
 
 /// A browser's store of one pair, as the app keeps it: name → text.
 type Store = BTreeMap<String, String>;
@@ -15,19 +14,7 @@ type Store = BTreeMap<String, String>;
 fn preview(n: usize) -> Preview {
     Preview {
         rows: (0..n)
-            .map(|i| Row {
-                source_id: RecordId::parse(&format!("001{i:012}")).unwrap(),
-                name: format!("Account {i}"),
-                key: Some(format!("K{i}")),
-                target_id: None,
-                target_stamp: None,
-                outcome: Outcome::Insert,
-                changes: vec![],
-                problems: vec![],
-                notes: vec![],
-                body: Record::new(),
-                depth: 0,
-            })
+            .map(|i| insert_row(i, format!("Account {i}"), Record::new()))
             .collect(),
         missing_parents: vec![],
         watermark: Some("2026-12-01T10:00:00.000+0000".into()),

@@ -141,70 +141,99 @@ impl<'i, 'a> Builder<'i, 'a> {
 
     /// The preview, once every page is in; `deleted`: the source's deletions since the last
     /// sync, when they are carried over.
+    ///
+    /// What is settled here is worked out first from what is in memory (keys, outcomes,
+    /// parents), then written in one pass over the rows it changes, in order: the rows are kept
+    /// in compressed chunks, and each is unpacked and packed again once.
     pub fn finish(mut self, deleted: Option<&[Record]>) -> Preview {
-        self.block_shared_keys();
-        // Parents: in the run (written first), in the target (named by key), missing from
-        // both, or none in the source (then none in the target either).
-        let mut missing: Vec<MissingParent> = Vec::new();
-        let mut missing_at: HashMap<String, usize> = HashMap::new();
-        let parent_field: Arc<str> = Arc::from("ParentId");
+        let len = self.rows.len();
         let pending = std::mem::take(&mut self.pending);
-        for (n, of) in &pending {
-            let n = *n as usize;
-            if self.rows.outcome(n) == Outcome::Blocked {
-                continue;
-            }
-            let mut row = self.rows.get(n);
-            self.parent(
-                &mut row,
-                of.as_ref(),
-                &parent_field,
-                &mut missing,
-                &mut missing_at,
-            );
-            self.rows.set(n, &row);
-        }
-
         // Where each row's parent is among the rows (a parent in the run).
-        let mut parent_row: Vec<Option<usize>> = vec![None; self.rows.len()];
+        let mut parent_row: Vec<Option<usize>> = vec![None; len];
         for (n, of) in &pending {
             if let Some(of) = of {
                 parent_row[*n as usize] =
                     self.keys.get(&self.fold.key(&of.key)).map(|&k| k as usize);
             }
         }
-        // A child whose parent in the run is blocked would be refused: block it too, and say
-        // why. Children are found through an index of them, so a chain of n is n steps, not n².
+        // Source records sharing a key value would overwrite each other's target record: each
+        // is blocked, named with the others.
+        let shared: Vec<Vec<u32>> = std::mem::take(&mut self.shared).into_values().collect();
+        let mut group_of: HashMap<u32, usize> = HashMap::new();
+        for (g, rows) in shared.iter().enumerate() {
+            group_of.extend(rows.iter().map(|&r| (r, g)));
+        }
+        // The names shown: three of each shared key's rows, and each parent in the run.
+        let mut named: Vec<u32> = shared
+            .iter()
+            .flat_map(|rows| rows.iter().take(3).copied())
+            .chain(parent_row.iter().flatten().map(|&p| p as u32))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        let names: HashMap<u32, String> = named
+            .into_iter()
+            .map(|r| (r, self.rows.get(r as usize).name))
+            .collect();
+
+        // Blocked, and a child whose parent in the run is blocked (it would be refused).
+        // Children are found through an index of them, so a chain of n is n steps, not n².
+        let mut blocked: Vec<bool> = (0..len)
+            .map(|n| self.rows.outcome(n) == Outcome::Blocked || group_of.contains_key(&(n as u32)))
+            .collect();
         let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
         for (n, p) in parent_row.iter().enumerate() {
             if let Some(p) = p {
                 children.entry(*p).or_default().push(n);
             }
         }
-        let rows = &mut self.rows;
-        let mut blocked: Vec<usize> = (0..rows.len())
-            .filter(|&n| rows.outcome(n) == Outcome::Blocked)
-            .collect();
-        while let Some(p) = blocked.pop() {
+        let mut cascaded = vec![false; len];
+        let mut stack: Vec<usize> = (0..len).filter(|&n| blocked[n]).collect();
+        while let Some(p) = stack.pop() {
             for &c in children.get(&p).map_or(&[][..], Vec::as_slice) {
-                if rows.outcome(c) != Outcome::Blocked {
-                    let mut row = rows.get(c);
-                    row.outcome = Outcome::Blocked;
-                    row.problems.push(
-                        "Its parent account is blocked, so the target would refuse it.".into(),
-                    );
-                    rows.set(c, &row);
-                    blocked.push(c);
+                if !blocked[c] {
+                    blocked[c] = true;
+                    cascaded[c] = true;
+                    stack.push(c);
                 }
             }
         }
         // Children are written after their parents: depth counts the parents in the run above.
-        for (n, depth) in depths(&parent_row).into_iter().enumerate() {
-            if depth != 0 {
-                let mut row = rows.get(n);
-                row.depth = depth;
-                rows.set(n, &row);
+        let depths = depths(&parent_row);
+
+        // The one pass over the rows that change.
+        let mut of_row: HashMap<u32, Option<ParentOf>> = pending.into_iter().collect();
+        let mut missing: Vec<MissingParent> = Vec::new();
+        let mut missing_at: HashMap<String, usize> = HashMap::new();
+        let parent_field: Arc<str> = Arc::from("ParentId");
+        for n in 0..len {
+            let key = n as u32;
+            let group = group_of.get(&key).map(|&g| &shared[g]);
+            let of = of_row.remove(&key);
+            if group.is_none() && of.is_none() && !cascaded[n] && depths[n] == 0 {
+                continue;
             }
+            let mut row = self.rows.get(n);
+            if let Some(rows) = group {
+                self.block_shared(&mut row, rows, &names);
+            }
+            if let Some(of) = of.filter(|_| row.outcome != Outcome::Blocked) {
+                self.parent(
+                    &mut row,
+                    of.as_ref(),
+                    &parent_field,
+                    &names,
+                    &mut missing,
+                    &mut missing_at,
+                );
+            }
+            if cascaded[n] {
+                row.outcome = Outcome::Blocked;
+                row.problems
+                    .push("Its parent account is blocked, so the target would refuse it.".into());
+            }
+            row.depth = depths[n];
+            self.rows.set(n, &row);
         }
 
         if let Some(deleted) = deleted {
@@ -220,38 +249,30 @@ impl<'i, 'a> Builder<'i, 'a> {
         }
     }
 
-    /// Source records sharing a key value would overwrite each other's target record: each is
-    /// blocked, named with the others.
-    fn block_shared_keys(&mut self) {
-        let shared = std::mem::take(&mut self.shared);
-        for rows in shared.values() {
-            let names: Vec<String> = rows
-                .iter()
-                .take(3)
-                .map(|&r| self.rows.get(r as usize).name)
-                .map(|n| format!("“{}”", if n.is_empty() { "(no name)" } else { &n }))
-                .collect();
-            let more = if rows.len() > 3 {
-                format!(" and {} more", rows.len() - 3)
-            } else {
-                String::new()
-            };
-            for &r in rows {
-                let mut row = self.rows.get(r as usize);
-                let key_value = row.key.clone().unwrap_or_default();
-                row.problems.insert(
-                    0,
-                    format!(
-                        "{} source accounts share the key “{key_value}” ({}{more}): each would overwrite the other's target record. Give each its own {} value in the source.",
-                        rows.len(),
-                        names.join(", "),
-                        self.key_label
-                    ),
-                );
-                row.outcome = Outcome::Blocked;
-                self.rows.set(r as usize, &row);
-            }
-        }
+    /// Blocks `row`, one of `rows` sharing its key value, and names three of them (`names`).
+    fn block_shared(&self, row: &mut Row, rows: &[u32], names: &HashMap<u32, String>) {
+        let names: Vec<String> = rows
+            .iter()
+            .take(3)
+            .map(|r| names.get(r).map_or("", String::as_str))
+            .map(|n| format!("“{}”", if n.is_empty() { "(no name)" } else { n }))
+            .collect();
+        let more = if rows.len() > 3 {
+            format!(" and {} more", rows.len() - 3)
+        } else {
+            String::new()
+        };
+        let key_value = row.key.clone().unwrap_or_default();
+        row.problems.insert(
+            0,
+            format!(
+                "{} source accounts share the key “{key_value}” ({}{more}): each would overwrite the other's target record. Give each its own {} value in the source.",
+                rows.len(),
+                names.join(", "),
+                self.key_label
+            ),
+        );
+        row.outcome = Outcome::Blocked;
     }
 
     /// Works out `row`'s parent (`of`, its parent in the source).
@@ -260,6 +281,7 @@ impl<'i, 'a> Builder<'i, 'a> {
         row: &mut Row,
         of: Option<&ParentOf>,
         parent_field: &Arc<str>,
+        names: &HashMap<u32, String>,
         missing: &mut Vec<MissingParent>,
         missing_at: &mut HashMap<String, usize>,
     ) {
@@ -299,11 +321,11 @@ impl<'i, 'a> Builder<'i, 'a> {
         };
         let parent = &of.key;
         let folded = fold.key(parent);
-        // The parent in the run, by its name (read back from its row).
+        // The parent in the run, by its name (read from its row beforehand).
         let in_run = self
             .keys
             .get(&folded)
-            .map(|&k| Value::String(self.rows.get(k as usize).name));
+            .map(|k| Value::String(names.get(k).cloned().unwrap_or_default()));
         let in_target = by_key.get(&folded).map(|t| t[0]);
         if in_run.is_none() && in_target.is_none() {
             let m = *missing_at.entry(folded).or_insert_with(|| {

@@ -1,21 +1,47 @@
-//! A preview's rows, kept compactly: each row as its JSON text (what the browser keeps of it
-//! too), with its outcome and depth beside it for counts, filters and the plan of calls, which
-//! read no row. A row is read back when it is shown or written: a window of the table, a batch
-//! of calls, one job's records at a time.
+//! A preview's rows, kept compactly: each row is its JSON text, in chunks of [`CHUNK`] rows that
+//! are compressed once full (a million rows of sixty fields are 1.5 GB as text, a few hundred
+//! MB compressed). Each row's outcome, depth and upload size sit beside them for counts, filters
+//! and the plan of calls, which read no row. A row is read back when it is shown or written: a
+//! window of the table, a batch of calls, one job's records, a kept chunk. Those read rows in
+//! order, so a few chunks unpacked at a time serve them: each chunk is unpacked once per pass.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::{Outcome, Row};
 
+/// Rows per chunk (the kept plan's records hold one chunk each).
+pub const CHUNK: usize = 2_000;
+
+/// Chunks kept unpacked at once, for reading and for changing rows.
+const UNPACKED: usize = 4;
+
+/// One chunk's rows: unpacked while it is filled or changed, compressed otherwise.
+#[derive(Debug, Clone)]
+enum Chunk {
+    Open(Vec<Box<str>>),
+    /// The rows' texts, each ended by a newline (compact JSON has none of its own), compressed.
+    Packed(Box<[u8]>),
+}
+
+/// A packed chunk read back: its number and rows.
+type Unpacked = (usize, Arc<[Box<str>]>);
+
 /// Every row of a preview.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Rows {
-    packed: Vec<Box<str>>,
+    chunks: Vec<Chunk>,
+    /// The chunks open for changes, oldest first: at most [`UNPACKED`].
+    open: VecDeque<usize>,
     outcomes: Vec<Outcome>,
     depths: Vec<u32>,
     /// At most the bytes of the row's line in a Bulk upload.
     upload: Vec<u32>,
+    /// Packed chunks last read, unpacked, newest last.
+    read: Mutex<VecDeque<Unpacked>>,
 }
 
 /// An upper bound of a row's bytes in a Bulk upload: its values, quoted and escaped, and a
@@ -34,23 +60,44 @@ fn upload_bytes(row: &Row) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 
-fn pack(row: &Row) -> Box<str> {
+fn pack_row(row: &Row) -> Box<str> {
     serde_json::to_string(row)
         .expect("a row serializes")
         .into_boxed_str()
 }
 
+fn pack(rows: &[Box<str>]) -> Box<[u8]> {
+    let mut text = String::with_capacity(rows.iter().map(|r| r.len() + 1).sum());
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    lz4_flex::compress_prepend_size(text.as_bytes()).into_boxed_slice()
+}
+
+fn unpack(bytes: &[u8]) -> Vec<Box<str>> {
+    let text = lz4_flex::decompress_size_prepended(bytes).expect("a chunk this preview packed");
+    let text = String::from_utf8(text).expect("a chunk of text");
+    text.lines().map(Box::from).collect()
+}
+
 impl Rows {
     pub fn len(&self) -> usize {
-        self.packed.len()
+        self.outcomes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.packed.is_empty()
+        self.outcomes.is_empty()
     }
 
     pub fn push(&mut self, row: &Row) {
-        self.packed.push(pack(row));
+        let n = self.len();
+        if n.is_multiple_of(CHUNK) {
+            self.chunks.push(Chunk::Open(Vec::with_capacity(CHUNK)));
+            self.opened(n / CHUNK);
+        }
+        let c = self.chunks.len() - 1;
+        self.open_chunk(c).push(pack_row(row));
         self.outcomes.push(row.outcome);
         self.depths.push(row.depth);
         self.upload.push(upload_bytes(row));
@@ -58,15 +105,75 @@ impl Rows {
 
     /// Row `n`, read back.
     pub fn get(&self, n: usize) -> Row {
-        serde_json::from_str(&self.packed[n]).expect("a row this preview packed")
+        serde_json::from_str(&self.text(n)).expect("a row this preview packed")
     }
 
-    /// Replaces row `n`.
+    /// Row `n` as kept: its JSON text.
+    pub fn text(&self, n: usize) -> String {
+        let (c, i) = (n / CHUNK, n % CHUNK);
+        match &self.chunks[c] {
+            Chunk::Open(rows) => rows[i].to_string(),
+            Chunk::Packed(bytes) => {
+                let mut read = self.read.lock().expect("rows' cache");
+                let rows = match read.iter().position(|(k, _)| *k == c) {
+                    Some(at) => {
+                        let hit = read.remove(at).expect("a cached chunk");
+                        read.push_back(hit.clone());
+                        hit.1
+                    }
+                    None => {
+                        let rows: Arc<[Box<str>]> = unpack(bytes).into();
+                        if read.len() == UNPACKED {
+                            read.pop_front();
+                        }
+                        read.push_back((c, rows.clone()));
+                        rows
+                    }
+                };
+                rows[i].to_string()
+            }
+        }
+    }
+
+    /// Replaces row `n`. Rows are best changed in order: each chunk is then unpacked and
+    /// packed again once.
     pub fn set(&mut self, n: usize, row: &Row) {
-        self.packed[n] = pack(row);
+        let (c, i) = (n / CHUNK, n % CHUNK);
+        if matches!(self.chunks[c], Chunk::Packed(_)) {
+            self.opened(c);
+        }
+        self.open_chunk(c)[i] = pack_row(row);
         self.outcomes[n] = row.outcome;
         self.depths[n] = row.depth;
         self.upload[n] = upload_bytes(row);
+    }
+
+    /// Chunk `c`'s rows to change, unpacked if need be (after [`Self::opened`]).
+    fn open_chunk(&mut self, c: usize) -> &mut Vec<Box<str>> {
+        if let Chunk::Packed(bytes) = &self.chunks[c] {
+            self.chunks[c] = Chunk::Open(unpack(bytes));
+        }
+        match &mut self.chunks[c] {
+            Chunk::Open(rows) => rows,
+            Chunk::Packed(_) => unreachable!("just unpacked"),
+        }
+    }
+
+    /// Chunk `c` is to be changed: it counts among the open ones, and the oldest beyond
+    /// [`UNPACKED`] is packed; a copy of it read before is stale.
+    fn opened(&mut self, c: usize) {
+        self.read
+            .get_mut()
+            .expect("rows' cache")
+            .retain(|(k, _)| *k != c);
+        self.open.retain(|&k| k != c);
+        self.open.push_back(c);
+        while self.open.len() > UNPACKED {
+            let old = self.open.pop_front().expect("an open chunk");
+            if let Chunk::Open(rows) = &self.chunks[old] {
+                self.chunks[old] = Chunk::Packed(pack(rows));
+            }
+        }
     }
 
     /// At most the bytes of row `n`'s line in a Bulk upload.
@@ -91,10 +198,24 @@ impl Rows {
     pub fn iter(&self) -> impl Iterator<Item = Row> + '_ {
         (0..self.len()).map(|n| self.get(n))
     }
+}
 
-    /// Row `n` as kept: its JSON text.
-    pub fn text(&self, n: usize) -> &str {
-        &self.packed[n]
+impl Clone for Rows {
+    fn clone(&self) -> Self {
+        Rows {
+            chunks: self.chunks.clone(),
+            open: self.open.clone(),
+            outcomes: self.outcomes.clone(),
+            depths: self.depths.clone(),
+            upload: self.upload.clone(),
+            read: Mutex::default(),
+        }
+    }
+}
+
+impl PartialEq for Rows {
+    fn eq(&self, other: &Self) -> bool {
+        self.outcomes == other.outcomes && (0..self.len()).all(|n| self.text(n) == other.text(n))
     }
 }
 

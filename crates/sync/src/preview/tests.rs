@@ -5,7 +5,7 @@ use crate::key::KeyFrom;
 use crate::mapping::propose;
 use crate::owners::{match_owners, User};
 use crate::plan::batches;
-use crate::testing::{account, field, picklist};
+use crate::testing::{account, field, insert_row, picklist};
 
 fn id(n: u32) -> String {
     RecordId::parse(&format!("001000000000{n:03}"))
@@ -702,4 +702,103 @@ fn a_preview_made_page_by_page_is_the_preview_of_all_the_records() {
     }
     assert_eq!(whole.rows.get(1).depth, 2);
     assert_eq!(whole.rows.outcome(5), Outcome::Blocked);
+}
+
+/// Rows past a chunk are kept compressed and read back as they were; rows changed in any
+/// order, read between changes, read back as set.
+#[test]
+fn rows_in_many_chunks_read_back_as_set_in_any_order() {
+    let row = |n: usize| {
+        let body = json!({"Name": format!("Account {n}"), "Description": "Line one\nline two"});
+        insert_row(n, format!("Account {n}"), rec(body))
+    };
+    let total = 5 * CHUNK + 17;
+    let mut rows: Rows = (0..total).map(row).collect();
+    let changed = |n: usize| (total - 1 - n).is_multiple_of(997);
+    for n in (0..total).rev().filter(|&n| changed(n)) {
+        assert_eq!(rows.get(n).name, format!("Account {n}"));
+        let mut r = rows.get(n);
+        r.name = format!("Changed {n}");
+        r.depth = 3;
+        r.outcome = Outcome::Blocked;
+        rows.set(n, &r);
+        assert_eq!(rows.get(n).name, format!("Changed {n}"), "read right after");
+    }
+    for n in 0..total {
+        let r = rows.get(n);
+        if changed(n) {
+            assert_eq!((r.name, r.depth), (format!("Changed {n}"), 3));
+            assert_eq!((rows.depth(n), rows.outcome(n)), (3, Outcome::Blocked));
+        } else {
+            assert_eq!(r, row(n), "row {n}");
+        }
+    }
+    assert!(rows.clone() == rows);
+}
+
+/// At the size of several chunks, what depends on every record is settled as in one chunk: a
+/// key shared across chunks blocks both, a blocked parent in the first chunk blocks its child
+/// in the last, and a chain of parents later in the source orders the writes.
+#[test]
+fn a_preview_of_many_chunks_settles_keys_parents_and_order_across_them() {
+    let total = 3 * CHUNK + 500;
+    let code = |n: usize| format!("C{n}");
+    let id = |n: usize| format!("00100000{n:07}");
+    let records: Vec<Record> = (0..total)
+        .map(|n| {
+            let mut r =
+                rec(json!({"Id": id(n), "Name": format!("Account {n}"), "Code__c": code(n)}));
+            let parent = match n {
+                5 => Some(2 * CHUNK + 5),
+                n if n == 2 * CHUNK + 5 => Some(total - 100),
+                n if n == total - 1 => Some(10),
+                _ => None,
+            };
+            if let Some(p) = parent {
+                r.insert("ParentId".into(), json!(id(p)));
+                r.insert(
+                    "Parent".into(),
+                    json!({"Name": format!("Account {p}"), "Code__c": code(p)}),
+                );
+            }
+            match n {
+                10 => r.insert("Name".into(), json!("")),
+                n if n == 3 * CHUNK + 7 => r.insert("Code__c".into(), json!(code(CHUNK + 3))),
+                _ => None,
+            };
+            r
+        })
+        .collect();
+    let p = run_keyed_in_pages(&by_code(), &records, &[], 2_000);
+    assert_eq!(p.rows.len(), total);
+    let blocked: Vec<usize> = (0..total)
+        .filter(|&n| p.rows.outcome(n) == Outcome::Blocked)
+        .collect();
+    assert_eq!(blocked, [10, CHUNK + 3, 3 * CHUNK + 7, total - 1]);
+    let why = p.rows.get(3 * CHUNK + 7).problems.join(" ");
+    assert!(
+        why.starts_with(&format!(
+            "2 source accounts share the key “C{}” (“Account {}”, “Account {}”)",
+            CHUNK + 3,
+            CHUNK + 3,
+            3 * CHUNK + 7
+        )),
+        "{why}"
+    );
+    assert!(p.rows.get(total - 1).problems[0].contains("parent account is blocked"));
+    let depth = |n: usize| (p.rows.depth(n), p.rows.get(n).depth);
+    assert_eq!(depth(5), (2, 2));
+    assert_eq!(depth(2 * CHUNK + 5), (1, 1));
+    assert_eq!(depth(total - 100), (0, 0));
+    let child = p.rows.get(5);
+    assert_eq!(
+        child.body["Parent"],
+        json!({"Code__c": code(2 * CHUNK + 5)})
+    );
+    assert!(child.changes.iter().any(|c| &*c.field == "ParentId"
+        && child.after(c) == &json!(format!("Account {}", 2 * CHUNK + 5))));
+    assert!(
+        p == run_keyed_in_pages(&by_code(), &records, &[], 777),
+        "whatever the page"
+    );
 }
