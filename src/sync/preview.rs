@@ -2,6 +2,7 @@
 //! what changes (target value → new value) or why not, counts, a filter, the calls used and to
 //! come. Only the rows in view are in the page, so 10,000 stay smooth.
 
+use futures::future::join;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -157,16 +158,18 @@ async fn make_preview(ctx: SyncCtx, progress: RwSignal<String>) -> Result<(), Ap
         record_types: types.as_ref(),
     };
     // The records read so far, then (a large source) the rest a page at a time, each made into
-    // rows and dropped.
+    // rows and dropped. A page is made into rows while the next is read: the org and the
+    // browser work at once.
     let mut builder = Builder::new(&inputs);
-    builder.add(&got.records);
-    while let Some(page) = rest
-        .next(&sc, &room, |p| {
-            progress.try_set(p);
-        })
-        .await?
-    {
-        builder.add(&page);
+    let say = move |p| {
+        progress.try_set(p);
+    };
+    let (mut next, ()) = join(rest.next(&sc, &room, say), async {
+        builder.add(&got.records)
+    })
+    .await;
+    while let Some(page) = next? {
+        (next, ()) = join(rest.next(&sc, &room, say), async { builder.add(&page) }).await;
     }
     progress.try_set("Working out every change…".into());
     let made = builder.finish(got.deleted.as_deref());

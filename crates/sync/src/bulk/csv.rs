@@ -27,15 +27,6 @@ fn cells(body: &Record) -> impl Iterator<Item = (String, String)> + '_ {
         })
 }
 
-/// The columns of a parent named by its key.
-fn cells_of<'a>(k: &'a str, v: &'a Value) -> impl Iterator<Item = String> + 'a {
-    v.as_object()
-        .into_iter()
-        .flat_map(|inner| inner.keys())
-        .filter(|f| f.as_str() != "attributes")
-        .map(move |f| format!("{k}.{f}"))
-}
-
 /// A JSON value as a CSV cell. An empty text clears the field, as it does through REST.
 fn cell(v: &Value) -> String {
     match v {
@@ -49,21 +40,14 @@ fn cell(v: &Value) -> String {
     }
 }
 
-/// The upload for `bodies`: one column for every field any of them sets, `first` leading (the
-/// key, which a person reading the file looks for), one line per body.
-pub fn upload<I: Iterator<Item = Record>>(bodies: impl Fn() -> I, first: &str) -> String {
-    let mut columns: BTreeSet<String> = BTreeSet::new();
-    for body in bodies() {
-        for (k, v) in body.iter().filter(|(k, _)| k.as_str() != "attributes") {
-            match v {
-                Value::Object(_) => columns.extend(cells_of(k, v)),
-                _ if !columns.contains(k.as_str()) => {
-                    columns.insert(k.clone());
-                }
-                _ => {}
-            }
-        }
-    }
+/// The upload for `bodies`: a column for each of `columns` (every field any of them sets; see
+/// [`crate::preview::Rows::columns`]), `first` leading (the key, which a person reading the file
+/// looks for), one line per body.
+pub fn upload(
+    mut columns: BTreeSet<String>,
+    bodies: impl Iterator<Item = Record>,
+    first: &str,
+) -> String {
     let mut header: Vec<String> = Vec::with_capacity(columns.len());
     if columns.remove(first) {
         header.push(first.to_string());
@@ -77,10 +61,13 @@ pub fn upload<I: Iterator<Item = Record>>(bodies: impl Fn() -> I, first: &str) -
     let mut out = writer();
     out.write_record(&header).expect("writing to memory");
     let mut line = vec![String::new(); header.len()];
-    for body in bodies() {
+    for body in bodies {
         line.iter_mut().for_each(String::clear);
         for (column, value) in cells(&body) {
-            line[at[column.as_str()]] = value;
+            match at.get(column.as_str()) {
+                Some(&n) => line[n] = value,
+                None => debug_assert!(false, "{column} is not among the columns"),
+            }
         }
         out.write_record(&line).expect("writing to memory");
     }
@@ -195,9 +182,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::preview::body_columns;
 
     fn rec(v: Value) -> Record {
         v.as_object().unwrap().clone()
+    }
+
+    fn columns(bodies: &[Record]) -> BTreeSet<String> {
+        bodies.iter().flat_map(body_columns).collect()
     }
 
     #[test]
@@ -209,7 +201,7 @@ mod tests {
             ),
             rec(json!({"Source_Id__c": "001B", "Phone": null, "Website": "", "ParentId": null})),
         ];
-        let csv = upload(|| bodies.iter().cloned(), "Source_Id__c");
+        let csv = upload(columns(&bodies), bodies.into_iter(), "Source_Id__c");
         assert_eq!(
             csv,
             "Source_Id__c,Active__c,Name,NumberOfEmployees,Parent.Source_Id__c,ParentId,Phone,Website\n\
@@ -223,7 +215,7 @@ mod tests {
         // The org stores text; only files a person opens in a spreadsheet are made inert.
         let bodies = [rec(json!({"K__c": "1", "Name": "=HYPERLINK(\"x\")"}))];
         assert_eq!(
-            upload(|| bodies.iter().cloned(), "K__c"),
+            upload(columns(&bodies), bodies.into_iter(), "K__c"),
             "K__c,Name\n1,\"=HYPERLINK(\"\"x\"\")\"\n"
         );
     }

@@ -27,6 +27,7 @@ use crate::run::{
     Status, Stop, Writer, TRIES,
 };
 use salesforce::types::RecordId;
+use serde::Deserialize;
 
 /// Records to write from which a run goes through Bulk API 2.0 unless the person chooses
 /// otherwise: Salesforce advises Bulk for more than about 2,000 records.
@@ -125,6 +126,19 @@ fn estimate(preview: &Preview, row: usize, op: Op) -> usize {
     preview.rows.upload_bytes(row)
 }
 
+/// What an upload takes of a row.
+#[derive(Deserialize)]
+struct Body {
+    body: salesforce::rest::Record,
+}
+
+/// What a result is matched on, of a row.
+#[derive(Deserialize)]
+struct Matched {
+    key: Option<String>,
+    target_id: Option<RecordId>,
+}
+
 /// Runs (or resumes) a Bulk run until it finishes, is paused or cancelled, or the org holds it.
 pub async fn run(
     state: &mut RunState,
@@ -205,9 +219,10 @@ async fn start(
         control.saw(state).await;
         // Built per attempt rather than kept twice: it may be tens of megabytes.
         let upload = match op {
-            // Each row read back as its line is written (twice: the columns first).
+            // Each row read back as its line is written (its body only).
             Op::Upsert => csv::upload(
-                || rows.iter().map(|&r| preview.rows.get(r).body),
+                preview.rows.columns(&rows),
+                rows.iter().map(|&r| preview.rows.get_as::<Body>(r).body),
                 &writer.key_field(),
             ),
             Op::Delete => {
@@ -405,7 +420,7 @@ async fn read_back(
     let rows = open_rows(state, n);
     let mut by_value: HashMap<String, usize> = HashMap::with_capacity(rows.len());
     for &r in &rows {
-        let row = preview.rows.get(r);
+        let row: Matched = preview.rows.get_as(r);
         let value = match op {
             Op::Upsert => row.key.as_deref().map(str::to_lowercase),
             Op::Delete => row.target_id.as_ref().map(|i| i.as_str().to_lowercase()),

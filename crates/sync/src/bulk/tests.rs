@@ -580,7 +580,8 @@ fn jobs_split_before_an_upload_would_pass_salesforce_s_size() {
     );
     // The estimate is never below the upload itself.
     let upload = csv::upload(
-        || jobs[0].rows.iter().map(|&r| p.rows.get(r).body),
+        p.rows.columns(&jobs[0].rows),
+        jobs[0].rows.iter().map(|&r| p.rows.get(r).body),
         "Source_Id__c",
     );
     assert!(upload.len() <= JOB_BYTES);

@@ -5,9 +5,11 @@
 //! window of the table, a batch of calls, one job's records, a kept chunk. Those read rows in
 //! order, so a few chunks unpacked at a time serve them: each chunk is unpacked once per pass.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
+use salesforce::rest::Record;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
@@ -40,6 +42,9 @@ pub struct Rows {
     depths: Vec<u32>,
     /// At most the bytes of the row's line in a Bulk upload.
     upload: Vec<u32>,
+    /// Each chunk's columns in a Bulk upload: every column any of its bodies sets (a job's
+    /// header is known without reading its rows twice).
+    columns: Vec<BTreeSet<String>>,
     /// Packed chunks last read, unpacked, newest last.
     read: Mutex<VecDeque<Unpacked>>,
 }
@@ -58,6 +63,21 @@ fn upload_bytes(row: &Row) -> u32 {
         .sum::<usize>()
         + 1;
     u32::try_from(bytes).unwrap_or(u32::MAX)
+}
+
+/// The columns `body` sets in a Bulk upload: its fields, and a parent named by its key as
+/// `Parent.Source_Id__c`; never `attributes`.
+pub fn body_columns(body: &Record) -> impl Iterator<Item = String> + '_ {
+    body.iter()
+        .filter(|(k, _)| k.as_str() != "attributes")
+        .flat_map(|(k, v)| match v {
+            Value::Object(inner) => inner
+                .keys()
+                .filter(|f| f.as_str() != "attributes")
+                .map(|f| format!("{k}.{f}"))
+                .collect::<Vec<_>>(),
+            _ => vec![k.clone()],
+        })
 }
 
 fn pack_row(row: &Row) -> Box<str> {
@@ -94,10 +114,12 @@ impl Rows {
         let n = self.len();
         if n.is_multiple_of(CHUNK) {
             self.chunks.push(Chunk::Open(Vec::with_capacity(CHUNK)));
+            self.columns.push(BTreeSet::new());
             self.opened(n / CHUNK);
         }
         let c = self.chunks.len() - 1;
         self.open_chunk(c).push(pack_row(row));
+        self.add_columns(c, row);
         self.outcomes.push(row.outcome);
         self.depths.push(row.depth);
         self.upload.push(upload_bytes(row));
@@ -105,7 +127,30 @@ impl Rows {
 
     /// Row `n`, read back.
     pub fn get(&self, n: usize) -> Row {
+        self.get_as(n)
+    }
+
+    /// What `T` takes of row `n` (a few of its fields: the rest is skipped, not built).
+    pub fn get_as<T: DeserializeOwned>(&self, n: usize) -> T {
         serde_json::from_str(&self.text(n)).expect("a row this preview packed")
+    }
+
+    /// Every column the bodies of `rows` set in a Bulk upload, and perhaps a few more their
+    /// neighbours set (an empty cell leaves a field as it is).
+    pub fn columns(&self, rows: &[usize]) -> BTreeSet<String> {
+        let chunks: BTreeSet<usize> = rows.iter().map(|r| r / CHUNK).collect();
+        chunks
+            .into_iter()
+            .flat_map(|c| self.columns[c].iter().cloned())
+            .collect()
+    }
+
+    fn add_columns(&mut self, c: usize, row: &Row) {
+        for column in body_columns(&row.body) {
+            if !self.columns[c].contains(&column) {
+                self.columns[c].insert(column);
+            }
+        }
     }
 
     /// Row `n` as kept: its JSON text.
@@ -143,6 +188,7 @@ impl Rows {
             self.opened(c);
         }
         self.open_chunk(c)[i] = pack_row(row);
+        self.add_columns(c, row);
         self.outcomes[n] = row.outcome;
         self.depths[n] = row.depth;
         self.upload[n] = upload_bytes(row);
@@ -208,6 +254,7 @@ impl Clone for Rows {
             outcomes: self.outcomes.clone(),
             depths: self.depths.clone(),
             upload: self.upload.clone(),
+            columns: self.columns.clone(),
             read: Mutex::default(),
         }
     }

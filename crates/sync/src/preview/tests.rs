@@ -714,13 +714,17 @@ fn rows_in_many_chunks_read_back_as_set_in_any_order() {
     };
     let total = 5 * CHUNK + 17;
     let mut rows: Rows = (0..total).map(row).collect();
-    let changed = |n: usize| (total - 1 - n).is_multiple_of(997);
+    let changed = |n: usize| (total - 1 - n).is_multiple_of(3_001);
     for n in (0..total).rev().filter(|&n| changed(n)) {
         assert_eq!(rows.get(n).name, format!("Account {n}"));
         let mut r = rows.get(n);
         r.name = format!("Changed {n}");
         r.depth = 3;
         r.outcome = Outcome::Blocked;
+        r.body.insert(
+            "Parent".into(),
+            json!({"Source_Id__c": "P1", "attributes": {}}),
+        );
         rows.set(n, &r);
         assert_eq!(rows.get(n).name, format!("Changed {n}"), "read right after");
     }
@@ -734,6 +738,17 @@ fn rows_in_many_chunks_read_back_as_set_in_any_order() {
         }
     }
     assert!(rows.clone() == rows);
+    // A Bulk upload's columns: those its chunks' bodies set, a parent by its key among them.
+    let last = total - 1;
+    assert_eq!(
+        rows.columns(&[last]).into_iter().collect::<Vec<_>>(),
+        ["Description", "Name", "Parent.Source_Id__c"]
+    );
+    assert_eq!(
+        rows.columns(&[CHUNK + 5]).into_iter().collect::<Vec<_>>(),
+        ["Description", "Name"],
+        "no row of that chunk has a parent"
+    );
 }
 
 /// At the size of several chunks, what depends on every record is settled as in one chunk: a
