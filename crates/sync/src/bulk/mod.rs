@@ -126,6 +126,11 @@ fn estimate(preview: &Preview, row: usize, op: Op) -> usize {
     preview.rows.upload_bytes(row)
 }
 
+/// Each begun job's rows by the key value its upload sent (lowercased, as the org matches),
+/// by batch: its results are matched on them without reading the rows again. A job found
+/// again after a reload has none; its rows are read.
+type Sent = HashMap<usize, HashMap<String, usize>>;
+
 /// What an upload takes of a row.
 #[derive(Deserialize)]
 struct Body {
@@ -140,9 +145,38 @@ struct Matched {
 }
 
 /// Runs (or resumes) a Bulk run until it finishes, is paused or cancelled, or the org holds it.
+/// While one job runs in the org, the next of the same depth and operation is made and
+/// uploaded (never more than two at once): the org works on one while the browser builds the
+/// other. Parents' jobs still finish before any child's starts.
 pub async fn run(
     state: &mut RunState,
     preview: &Preview,
+    writer: &impl BulkWriter,
+    control: &impl Control,
+) -> Stop {
+    let mut sent = Sent::new();
+    let stop = drive(state, preview, &mut sent, writer, control).await;
+    if stop != Stop::Cancelled {
+        return stop;
+    }
+    // A job begun alongside is aborted too, and what it did read back.
+    while let Some(m) = state
+        .batches
+        .iter()
+        .position(|b| b.status != Status::Done && b.job.is_some())
+    {
+        match settle(state, m, preview, &mut sent, writer, control).await {
+            Ok(()) | Err(Stop::Cancelled) => {}
+            Err(stop) => return stop,
+        }
+    }
+    Stop::Cancelled
+}
+
+async fn drive(
+    state: &mut RunState,
+    preview: &Preview,
+    sent: &mut Sent,
     writer: &impl BulkWriter,
     control: &impl Control,
 ) -> Stop {
@@ -150,25 +184,54 @@ pub async fn run(
         let Some(n) = state.batches.iter().position(|b| b.status != Status::Done) else {
             return Stop::Finished;
         };
-        if state.batches[n].job.is_some() {
-            if let Err(stop) = settle(state, n, preview, writer, control).await {
+        if state.batches[n].job.is_none() {
+            if let Err(stop) = begin(state, n, preview, sent, writer, control).await {
                 return stop;
             }
             continue;
         }
-        if let Some(stop) = control.wanted() {
-            return stop;
+        if let Some(m) = alongside(state, n) {
+            if let Err(stop) = begin(state, m, preview, sent, writer, control).await {
+                return stop;
+            }
         }
-        if let Err(held) =
-            check_conflicts(state, preview, &[n], &Default::default(), writer, control).await
-        {
-            control.saw(state).await;
-            return Stop::Held(held.unwrap_or_default());
-        }
-        if let Err(stop) = start(state, n, preview, writer, control).await {
+        if let Err(stop) = settle(state, n, preview, sent, writer, control).await {
             return stop;
         }
     }
+}
+
+/// The batch that may run beside batch `n`'s job: the next, of the same depth and operation,
+/// not begun.
+fn alongside(state: &RunState, n: usize) -> Option<usize> {
+    let (this, next) = (&state.batches[n], state.batches.get(n + 1)?);
+    (next.status != Status::Done
+        && next.job.is_none()
+        && next.batch.depth == this.batch.depth
+        && next.batch.op == this.batch.op)
+        .then_some(n + 1)
+}
+
+/// Begins batch `n`: unless the person stopped the run, its records changed in the target since
+/// the preview are held back, and its job is made and uploaded.
+async fn begin(
+    state: &mut RunState,
+    n: usize,
+    preview: &Preview,
+    sent: &mut Sent,
+    writer: &impl BulkWriter,
+    control: &impl Control,
+) -> Result<(), Stop> {
+    if let Some(stop) = control.wanted() {
+        return Err(stop);
+    }
+    if let Err(held) =
+        check_conflicts(state, preview, &[n], &Default::default(), writer, control).await
+    {
+        control.saw(state).await;
+        return Err(Stop::Held(held.unwrap_or_default()));
+    }
+    start(state, n, preview, sent, writer, control).await
 }
 
 /// Rows of batch `n` not yet settled.
@@ -189,6 +252,7 @@ async fn start(
     state: &mut RunState,
     n: usize,
     preview: &Preview,
+    sent: &mut Sent,
     writer: &impl BulkWriter,
     control: &impl Control,
 ) -> Result<(), Stop> {
@@ -220,11 +284,20 @@ async fn start(
         // Built per attempt rather than kept twice: it may be tens of megabytes.
         let upload = match op {
             // Each row read back as its line is written (its body only).
-            Op::Upsert => csv::upload(
-                preview.rows.columns(&rows),
-                rows.iter().map(|&r| preview.rows.get_as::<Body>(r).body),
-                &writer.key_field(),
-            ),
+            Op::Upsert => {
+                let key = writer.key_field();
+                let mut keys = HashMap::with_capacity(rows.len());
+                let bodies = rows.iter().map(|&r| {
+                    let body = preview.rows.get_as::<Body>(r).body;
+                    if let Some(k) = body.get(&key).and_then(|v| v.as_str()) {
+                        keys.insert(k.to_lowercase(), r);
+                    }
+                    body
+                });
+                let upload = csv::upload(preview.rows.columns(&rows), bodies, &key);
+                sent.insert(n, keys);
+                upload
+            }
             Op::Delete => {
                 let ids: Vec<RecordId> = rows
                     .iter()
@@ -313,9 +386,11 @@ fn note(state: &mut RunState, n: usize, info: &JobInfo) {
     }
 }
 
-/// The pause before the next poll: at the pace the job went since the last poll, when it will
-/// be done (a poll then finds it finished rather than one up to 10 s later); with no pace to go
-/// by, twice the last pause. Between [`FIRST_POLL_MS`] / 2 and [`MAX_POLL_MS`].
+/// The pause before the next poll, from the pace the job went since the last poll: while more
+/// than a second is left, part of the way there (a pace read early is rough: an org parses the
+/// upload before it counts records); then a little after the end, so one poll finds it done
+/// rather than one seconds later. With no pace to go by, twice the last pause. Between
+/// [`FIRST_POLL_MS`] / 2 and [`MAX_POLL_MS`].
 fn next_pause(last: u32, before: u64, now: u64, total: u64) -> u32 {
     let floor = FIRST_POLL_MS / 2;
     if now <= before || now >= total {
@@ -323,8 +398,8 @@ fn next_pause(last: u32, before: u64, now: u64, total: u64) -> u32 {
     }
     let per_ms = (now - before) as f64 / f64::from(last.max(1));
     let left_ms = (total - now) as f64 / per_ms;
-    // A little after the estimate, so one poll finds it done.
-    ((left_ms * 1.1) as u32).clamp(floor, MAX_POLL_MS)
+    let share = if left_ms > 1_000.0 { 0.6 } else { 1.1 };
+    ((left_ms * share) as u32).clamp(floor, MAX_POLL_MS)
 }
 
 /// Follows batch `n`'s job to its end and reads its results onto the rows.
@@ -332,6 +407,7 @@ async fn settle(
     state: &mut RunState,
     n: usize,
     preview: &Preview,
+    sent: &mut Sent,
     writer: &impl BulkWriter,
     control: &impl Control,
 ) -> Result<(), Stop> {
@@ -394,7 +470,7 @@ async fn settle(
         pause = next_pause(pause, seen, info.number_records_processed, total);
         seen = info.number_records_processed;
     };
-    read_back(state, n, preview, &id, &info, writer, control).await?;
+    read_back(state, n, preview, sent.remove(&n), &info, writer, control).await?;
     if aborted {
         return Err(Stop::Cancelled);
     }
@@ -406,29 +482,33 @@ async fn read_back(
     state: &mut RunState,
     n: usize,
     preview: &Preview,
-    id: &str,
+    sent: Option<HashMap<String, usize>>,
     info: &JobInfo,
     writer: &impl BulkWriter,
     control: &impl Control,
 ) -> Result<(), Stop> {
+    let id = &info.id;
     let op = state.batches[n].batch.op;
     let column = match op {
         Op::Upsert => writer.key_field(),
         Op::Delete => "Id".to_string(),
     };
     // The job's rows by the value they were matched on.
-    let rows = open_rows(state, n);
-    let mut by_value: HashMap<String, usize> = HashMap::with_capacity(rows.len());
-    for &r in &rows {
-        let row: Matched = preview.rows.get_as(r);
-        let value = match op {
-            Op::Upsert => row.key.as_deref().map(str::to_lowercase),
-            Op::Delete => row.target_id.as_ref().map(|i| i.as_str().to_lowercase()),
-        };
-        if let Some(v) = value {
-            by_value.insert(v, r);
+    let by_value = sent.unwrap_or_else(|| {
+        let rows = open_rows(state, n);
+        let mut by_value: HashMap<String, usize> = HashMap::with_capacity(rows.len());
+        for &r in &rows {
+            let row: Matched = preview.rows.get_as(r);
+            let value = match op {
+                Op::Upsert => row.key.as_deref().map(str::to_lowercase),
+                Op::Delete => row.target_id.as_ref().map(|i| i.as_str().to_lowercase()),
+            };
+            if let Some(v) = value {
+                by_value.insert(v, r);
+            }
         }
-    }
+        by_value
+    });
     let mut files = vec![JobResults::Successful, JobResults::Failed];
     if info.state != JobState::JobComplete {
         files.push(JobResults::Unprocessed);

@@ -37,6 +37,8 @@ struct BulkOrg {
     aborts: Cell<u32>,
     /// Polls a job takes beyond two.
     slow: u32,
+    /// What happened to which job, in order: "made 0", "done 0", "aborted 1".
+    events: RefCell<Vec<String>>,
 }
 
 fn network() -> Error {
@@ -81,8 +83,16 @@ impl BulkOrg {
         }
     }
 
+    fn event(&self, what: &str, job: &str) {
+        let n = job.trim_start_matches("7505g00000").trim_start_matches('0');
+        self.events
+            .borrow_mut()
+            .push(format!("{what} {}", if n.is_empty() { "0" } else { n }));
+    }
+
     /// Writes a job's upload through the REST fake and builds its result files.
     fn process(&self, job: &mut Job) {
+        self.event("done", &job.id);
         let text = job.upload.clone().unwrap_or_default();
         let mut reader = ::csv::Reader::from_reader(text.as_bytes());
         let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
@@ -224,6 +234,8 @@ impl BulkWriter for BulkOrg {
             failed: String::new(),
             unprocessed: String::new(),
         });
+        drop(jobs);
+        self.event("made", &id);
         Ok(id)
     }
     async fn upload(&self, job: &str, csv: String) -> Result<(), Error> {
@@ -247,6 +259,7 @@ impl BulkWriter for BulkOrg {
     }
     async fn abort(&self, job: &str) -> Result<JobInfo, Error> {
         self.aborts.set(self.aborts.get() + 1);
+        self.event("aborted", job);
         self.job(job, |j| {
             if !j.state.is_final() {
                 // Nothing processed: every uploaded line is unprocessed.
@@ -587,6 +600,79 @@ fn jobs_split_before_an_upload_would_pass_salesforce_s_size() {
     assert!(upload.len() <= JOB_BYTES);
 }
 
+/// Rows of `plan(10)` each a quarter of a job: depth 0 in three jobs, the child in a fourth.
+fn four_jobs() -> Preview {
+    let mut p = plan(10);
+    let big = "x".repeat(JOB_BYTES / 8);
+    for n in 0..p.rows.len() {
+        let mut row = p.rows.get(n);
+        row.body.insert("Description".into(), json!(big));
+        p.rows.set(n, &row);
+    }
+    p
+}
+
+#[test]
+fn jobs_of_one_depth_run_two_at_once_and_children_wait_for_their_parents() {
+    let p = four_jobs();
+    let org = BulkOrg::default();
+    let mut state = bulk_run(&p);
+    assert_eq!(
+        block_on(run(&mut state, &p, &org, &Person::default())),
+        Stop::Finished
+    );
+    assert_eq!(
+        *org.events.borrow(),
+        ["made 0", "made 1", "done 0", "made 2", "done 1", "done 2", "made 3", "done 3"],
+        "the next job is made while one runs; the child's only once its parents' are done"
+    );
+    assert_eq!(org.org.by_key.borrow().len(), 10, "each record once");
+}
+
+#[test]
+fn cancel_aborts_both_jobs_running_and_pause_leaves_them_to_the_resume() {
+    // Looks before job 0, before job 1 (alongside it), then at job 0's first poll: cancels.
+    let p = four_jobs();
+    let org = BulkOrg::default();
+    let mut state = bulk_run(&p);
+    assert_eq!(
+        block_on(run(&mut state, &p, &org, &Canceller(Cell::new(0), 2))),
+        Stop::Cancelled
+    );
+    assert_eq!(
+        *org.events.borrow(),
+        ["made 0", "made 1", "aborted 0", "aborted 1"]
+    );
+    assert!(org.org.by_key.borrow().is_empty());
+    for b in &state.batches {
+        let begun = b.job.is_some();
+        for &r in &b.batch.rows {
+            let failed = matches!(state.results[r], Some(RecordResult::Failed(_)));
+            assert_eq!(
+                failed, begun,
+                "row {r}: said unwritten where its job was begun"
+            );
+        }
+    }
+
+    // Paused as job 1 begins beside job 0: both go on in the org and the resume follows them.
+    let org = BulkOrg::default();
+    let mut state = bulk_run(&p);
+    let person = Person::default();
+    person.pause_after.set(Some(1));
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Paused);
+    assert_eq!(*org.events.borrow(), ["made 0"]);
+    person.pause_after.set(None);
+    assert_eq!(block_on(run(&mut state, &p, &org, &person)), Stop::Finished);
+    assert_eq!(org.created(), 4, "job 0 followed, never made again");
+    assert_eq!(org.org.by_key.borrow().len(), 10);
+    // Job 0's results, found again without its upload's keys, are matched on the rows' keys.
+    assert!(state
+        .results
+        .iter()
+        .all(|r| matches!(r, Some(RecordResult::Created(_)))));
+}
+
 #[test]
 fn the_engine_follows_the_threshold_and_says_why() {
     let (engine, why) = choose(2_000, DEFAULT_THRESHOLD);
@@ -607,8 +693,10 @@ fn the_engine_follows_the_threshold_and_says_why() {
 
 #[test]
 fn polls_follow_the_job_s_pace_and_back_off_without_one() {
-    // Half done in the last second: the rest in about another.
+    // Half done in the last second: the rest in about another, polled a little after.
     assert_eq!(next_pause(1_000, 0, 50_000, 100_000), 1_100);
+    // A fifth done: about 4 s left, polled part of the way there.
+    assert_eq!(next_pause(1_000, 0, 20_000, 100_000), 2_400);
     // Slow: never more than 10 s.
     assert_eq!(next_pause(1_000, 0, 10, 100_000), MAX_POLL_MS);
     // Nearly done: not less than a quarter second.
