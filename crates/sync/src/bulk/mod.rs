@@ -185,13 +185,13 @@ async fn drive(
             return Stop::Finished;
         };
         if state.batches[n].job.is_none() {
-            if let Err(stop) = begin(state, n, preview, sent, writer, control).await {
+            if let Err(stop) = start(state, n, preview, sent, writer, control).await {
                 return stop;
             }
             continue;
         }
         if let Some(m) = alongside(state, n) {
-            if let Err(stop) = begin(state, m, preview, sent, writer, control).await {
+            if let Err(stop) = start(state, m, preview, sent, writer, control).await {
                 return stop;
             }
         }
@@ -212,9 +212,22 @@ fn alongside(state: &RunState, n: usize) -> Option<usize> {
         .then_some(n + 1)
 }
 
-/// Begins batch `n`: unless the person stopped the run, its records changed in the target since
-/// the preview are held back, and its job is made and uploaded.
-async fn begin(
+/// Rows of batch `n` not yet settled.
+fn open_rows(state: &RunState, n: usize) -> Vec<usize> {
+    state.batches[n]
+        .batch
+        .rows
+        .iter()
+        .copied()
+        .filter(|&r| state.results[r].is_none())
+        .collect()
+}
+
+/// Begins batch `n`, unless the person stopped the run: its records changed in the target
+/// since the preview are held back, then its job is made, uploaded and closed. The job id is
+/// kept before the upload. An upload cut off is tried again in a new job (the old one, open,
+/// processed nothing and is aborted).
+async fn start(
     state: &mut RunState,
     n: usize,
     preview: &Preview,
@@ -231,31 +244,6 @@ async fn begin(
         control.saw(state).await;
         return Err(Stop::Held(held.unwrap_or_default()));
     }
-    start(state, n, preview, sent, writer, control).await
-}
-
-/// Rows of batch `n` not yet settled.
-fn open_rows(state: &RunState, n: usize) -> Vec<usize> {
-    state.batches[n]
-        .batch
-        .rows
-        .iter()
-        .copied()
-        .filter(|&r| state.results[r].is_none())
-        .collect()
-}
-
-/// Creates batch `n`'s job, uploads and closes it. The job id is kept before the upload. An
-/// upload cut off is tried again in a new job (the old one, open, processed nothing and is
-/// aborted).
-async fn start(
-    state: &mut RunState,
-    n: usize,
-    preview: &Preview,
-    sent: &mut Sent,
-    writer: &impl BulkWriter,
-    control: &impl Control,
-) -> Result<(), Stop> {
     let rows = open_rows(state, n);
     let op = state.batches[n].batch.op;
     if rows.is_empty() {

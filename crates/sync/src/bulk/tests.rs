@@ -578,13 +578,7 @@ fn deletions_go_last_in_their_own_job() {
 
 #[test]
 fn jobs_split_before_an_upload_would_pass_salesforce_s_size() {
-    let mut p = plan(10);
-    let big = "x".repeat(JOB_BYTES / 8);
-    for n in 0..p.rows.len() {
-        let mut row = p.rows.get(n);
-        row.body.insert("Description".into(), json!(big));
-        p.rows.set(n, &row);
-    }
+    let p = four_jobs();
     // Each row's estimate is a quarter of a job: 10 rows of depth 0 (9) and 1 (1).
     let jobs = jobs(&p);
     assert_eq!(
