@@ -1,5 +1,5 @@
 //! A run kept in the browser's IndexedDB, so a reload or a closed tab does not lose it, in the
-//! small records `orgbridge_sync::kept` defines (the plan's head and its rows in chunks, written
+//! small records `orgbridge_sync::kept` defines (the plan's head and its rows in chunks of bytes, written
 //! once when the run starts, before any call; the batches; the results of each wave and a small
 //! progress record, written after every wave in one transaction), under the pair of orgs and
 //! users, tied by the run's id and a format version (checked on restore). Account data stays on
@@ -10,11 +10,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use js_sys::Uint8Array;
 use orgbridge_sync::kept::{names, Restoring};
 pub use orgbridge_sync::kept::{Keeper, Plan, Restored, Resumable, Write};
 use orgbridge_sync::preview::Preview;
 use rexie::{KeyRange, ObjectStore, Rexie, TransactionMode};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 const DB: &str = "orgbridge";
 const RUNS: &str = "runs";
@@ -57,17 +58,22 @@ fn words(e: rexie::Error) -> String {
 
 /// Keeps `records` (name under the pair, text) in one transaction: all of them or none.
 async fn put_all(pair: &str, records: &[(String, String)]) -> Result<(), String> {
+    let values: Vec<(&String, JsValue)> = records
+        .iter()
+        .map(|(name, text)| (name, JsValue::from_str(text)))
+        .collect();
+    put_values(pair, &values).await
+}
+
+async fn put_values(pair: &str, records: &[(&String, JsValue)]) -> Result<(), String> {
     let db = open().await?;
     let tx = db
         .transaction(&[RUNS], TransactionMode::ReadWrite)
         .map_err(words)?;
     let store = tx.store(RUNS).map_err(words)?;
-    for (name, text) in records {
+    for (name, value) in records {
         store
-            .put(
-                &JsValue::from_str(text),
-                Some(&JsValue::from_str(&format!("{pair}/{name}"))),
-            )
+            .put(value, Some(&JsValue::from_str(&format!("{pair}/{name}"))))
             .await
             .map_err(words)?;
     }
@@ -75,13 +81,25 @@ async fn put_all(pair: &str, records: &[(String, String)]) -> Result<(), String>
     Ok(())
 }
 
-/// The text kept under `name` (read and checked by `orgbridge_sync::kept::restore`).
-async fn get(name: &str) -> Option<String> {
+/// What is kept under `name`, as IndexedDB holds it.
+async fn get_value(name: &str) -> Option<JsValue> {
     let db = open().await.ok()?;
     let tx = db.transaction(&[RUNS], TransactionMode::ReadOnly).ok()?;
     let store = tx.store(RUNS).ok()?;
-    let value = store.get(JsValue::from_str(name)).await.ok()??;
-    value.as_string()
+    store.get(JsValue::from_str(name)).await.ok()?
+}
+
+/// The text kept under `name` (read and checked by `orgbridge_sync::kept::restore`).
+async fn get(name: &str) -> Option<String> {
+    get_value(name).await?.as_string()
+}
+
+/// The bytes kept under `name` (a chunk of rows).
+async fn get_bytes(name: &str) -> Option<Vec<u8>> {
+    let value = get_value(name).await?;
+    value
+        .is_instance_of::<Uint8Array>()
+        .then(|| Uint8Array::from(value).to_vec())
 }
 
 /// Every name kept (to find the runs an org is part of).
@@ -133,7 +151,8 @@ pub fn pair(source_key: &str, target_key: &str) -> String {
 pub async fn keep_plan(pair: &str, plan: &Plan, preview: &Preview) -> Result<Keeper, String> {
     delete_all(pair).await;
     for n in 0..plan.chunks() {
-        put_all(pair, &[(names::chunk(n), plan.chunk_text(preview, n))]).await?;
+        let bytes = Uint8Array::from(plan.chunk_bytes(preview, n).as_slice());
+        put_values(pair, &[(&names::chunk(n), bytes.into())]).await?;
     }
     put_all(pair, &[(names::PLAN.to_string(), plan.text())]).await?;
     Ok(Keeper::new(plan))
@@ -167,7 +186,7 @@ async fn restoring(pair: &str) -> Result<Restored, Restored> {
     let more = head.is_none() && !names_of(pair).await.is_empty();
     let mut r = Restoring::start(head.as_deref(), more)?;
     for n in 0..r.plan().chunks() {
-        r.chunk(n, get(&at(names::chunk(n))).await.as_deref())?;
+        r.chunk(n, get_bytes(&at(names::chunk(n))).await.as_deref())?;
     }
     let batches = get(&at(names::BATCHES.into())).await;
     let progress = get(&at(names::PROGRESS.into())).await;

@@ -60,9 +60,9 @@ fn main() {
         from: KeyFrom::SourceId,
     };
     let one = Plan::new("run".into(), &full, key.clone(), Engine::Rest, 0.0, None);
-    let chunk = one.chunk_text(&full, 0).len();
+    let chunk = one.chunk_bytes(&full, 0).len();
     println!(
-        "{} rows: the plan is {} chunk records of {} (2,000 rows of 60 fields), about {:.0} MB in all, written once; the largest string is one chunk",
+        "{} rows: the plan is {} chunk records of {} (2,000 rows of 60 fields), about {:.0} MB in all, written once as bytes (a head, then the rows compressed); the largest record is one chunk",
         n,
         n.div_ceil(CHUNK),
         kb(chunk),
@@ -149,7 +149,7 @@ fn main() {
     let t = Instant::now();
     let mut r = Restoring::start(Some(&plan.text()), false).expect("a head");
     for c in 0..plan.chunks() {
-        r.chunk(c, Some(&plan.chunk_text(&preview, c)))
+        r.chunk(c, Some(&plan.chunk_bytes(&preview, c)))
             .expect("a chunk");
     }
     let settled = r.progress(None, None).expect("fresh");

@@ -530,7 +530,7 @@ mod rows;
 mod shown;
 
 pub use build::Builder;
-pub use rows::{body_columns, Rows, CHUNK};
+pub use rows::{body_columns, ChunkSummary, Rows, CHUNK};
 pub use shown::{shown_changes, Shown};
 
 #[cfg(test)]

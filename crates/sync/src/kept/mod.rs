@@ -3,7 +3,9 @@
 //! makes one giant string, and a wave of calls writes only what it changed:
 //!
 //! - `plan`: the head (run id, key, engine, when it was previewed, how many rows);
-//! - `plan/<n>`: rows `n × 2,000 …`, each chunk written once as the run starts;
+//! - `plan/<n>`: rows `n × 2,000 …`, each chunk written once as the run starts, as bytes: a
+//!   JSON head (run id, its number, what its rows are) and the rows' text as the preview packs
+//!   it, so neither keeping nor restoring reads a row;
 //! - `batches`: the run's calls (which rows each carries), once per attempt (a re-run of the
 //!   failures is another attempt, with other batches);
 //! - `settled/<seq>`: the results settled since the record before, in order;
@@ -25,12 +27,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::key::MatchKey;
 use crate::plan::Batch;
-use crate::preview::{MissingParent, Preview, Row};
+use crate::preview::{ChunkSummary, MissingParent, Preview};
 use crate::run::{BulkJob, Engine, RecordResult, Status};
 use crate::watermark::LastSync;
 
 /// The format this version writes and reads. Other versions' records are dropped on restore.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Rows per `plan/<n>` record: a chunk of the preview's rows, read from it in one go.
 pub const CHUNK: usize = crate::preview::CHUNK;
@@ -100,33 +102,51 @@ impl Plan {
         serde_json::to_string(self).expect("a plan serializes")
     }
 
-    /// Chunk `n`'s record: rows `n × CHUNK …` of `preview`, their kept text as it is.
-    pub fn chunk_text(&self, preview: &Preview, n: usize) -> String {
-        let rows = &preview.rows;
-        let (from, to) = (
-            (n * CHUNK).min(rows.len()),
-            ((n + 1) * CHUNK).min(rows.len()),
-        );
-        let mut out = format!(
-            "{{\"version\":{VERSION},\"run_id\":{},\"n\":{n},\"rows\":[",
-            serde_json::to_string(&self.run_id).expect("a string serializes")
-        );
-        for r in from..to {
-            if r > from {
-                out.push(',');
-            }
-            out.push_str(&rows.text(r));
-        }
-        out.push_str("]}");
+    /// Chunk `n`'s record: the length of its head (4 bytes, little-endian), the head (JSON:
+    /// version, run id, `n`, what the rows are), then rows `n × CHUNK …` of `preview` packed.
+    pub fn chunk_bytes(&self, preview: &Preview, n: usize) -> Vec<u8> {
+        let (summary, packed) = preview.rows.export(n);
+        let head = serde_json::to_vec(&ChunkHead {
+            version: VERSION,
+            run_id: self.run_id.clone(),
+            n,
+            summary,
+            check: check(&packed),
+        })
+        .expect("a chunk's head serializes");
+        let mut out = Vec::with_capacity(4 + head.len() + packed.len());
+        out.extend_from_slice(&(head.len() as u32).to_le_bytes());
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&packed);
         out
     }
 }
 
-#[derive(Deserialize)]
-struct ChunkIn {
+/// A chunk record's head.
+#[derive(Serialize, Deserialize)]
+struct ChunkHead {
+    version: u32,
     run_id: String,
     n: usize,
-    rows: Vec<Row>,
+    summary: ChunkSummary,
+    /// [`check`] of the packed rows: a record cut short or changed is dropped, not read.
+    check: u32,
+}
+
+/// FNV-1a of `bytes`.
+fn check(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// A chunk record's head and packed rows, or `None` for bytes [`Plan::chunk_bytes`] did not
+/// write in this version.
+fn split_chunk(bytes: &[u8]) -> Option<(ChunkHead, &[u8])> {
+    let len = u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?) as usize;
+    let head: ChunkHead = read(std::str::from_utf8(bytes.get(4..4 + len)?).ok()?)?;
+    let packed = &bytes[4 + len..];
+    (check(packed) == head.check).then_some((head, packed))
 }
 
 /// The `batches` record: one attempt's calls.

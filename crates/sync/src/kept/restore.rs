@@ -1,7 +1,7 @@
 //! A kept run read back, one record at a time (the caller reads them from the browser's store;
 //! a chunk of rows is parsed and dropped before the next is read).
 
-use super::{decode_statuses, read, Batches, ChunkIn, Keeper, Plan, Progress, Settled, CHUNK};
+use super::{decode_statuses, read, split_chunk, Batches, Keeper, Plan, Progress, Settled, CHUNK};
 use crate::preview::{Preview, Rows};
 use crate::run::{BatchState, RunState};
 
@@ -65,20 +65,18 @@ impl Restoring {
     }
 
     /// Chunk `n`'s record; chunks come in order, `0 … plan().chunks() − 1`.
-    pub fn chunk(&mut self, n: usize, text: Option<&str>) -> Result<(), Restored> {
-        let Some(chunk) = text.and_then(read::<ChunkIn>) else {
+    pub fn chunk(&mut self, n: usize, bytes: Option<&[u8]>) -> Result<(), Restored> {
+        let Some((head, packed)) = bytes.and_then(split_chunk) else {
             return dropped();
         };
         let expected = CHUNK.min(self.plan.rows - n * CHUNK);
-        if chunk.run_id != self.plan.run_id
-            || chunk.n != n
+        if head.run_id != self.plan.run_id
+            || head.n != n
             || self.rows.len() != n * CHUNK
-            || chunk.rows.len() != expected
+            || head.summary.outcomes.len() != expected
+            || !self.rows.import(head.summary, packed.to_vec())
         {
             return dropped();
-        }
-        for row in &chunk.rows {
-            self.rows.push(row);
         }
         Ok(())
     }

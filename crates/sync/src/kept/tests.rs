@@ -8,8 +8,8 @@ use crate::key::KeyFrom;
 use crate::run::{RecordResult, RunState, Status};
 use crate::testing::insert_row;
 
-/// A browser's store of one pair, as the app keeps it: name → text.
-type Store = BTreeMap<String, String>;
+/// A browser's store of one pair, as the app keeps it: name → text, or bytes for a chunk.
+type Store = BTreeMap<String, Vec<u8>>;
 
 fn preview(n: usize) -> Preview {
     Preview {
@@ -33,9 +33,9 @@ fn plan(run_id: &str, p: &Preview) -> Plan {
 fn keep_plan(store: &mut Store, plan: &Plan, p: &Preview) -> Keeper {
     store.clear();
     for n in 0..plan.chunks() {
-        store.insert(names::chunk(n), plan.chunk_text(p, n));
+        store.insert(names::chunk(n), plan.chunk_bytes(p, n));
     }
-    store.insert(names::PLAN.into(), plan.text());
+    store.insert(names::PLAN.into(), plan.text().into_bytes());
     Keeper::new(plan)
 }
 
@@ -44,7 +44,7 @@ fn keep(store: &mut Store, keeper: &mut Keeper, state: &RunState) -> Option<usiz
     let write = keeper.next(state)?;
     let bytes = write.bytes();
     for (name, text) in &write.records {
-        store.insert(name.clone(), text.clone());
+        store.insert(name.clone(), text.clone().into_bytes());
     }
     keeper.kept(write);
     Some(bytes)
@@ -52,11 +52,15 @@ fn keep(store: &mut Store, keeper: &mut Keeper, state: &RunState) -> Option<usiz
 
 /// What the app's `unfinished` does: each record read in turn.
 fn restore(store: &Store) -> Restored {
-    let get = |name: &str| store.get(name).map(String::as_str);
+    let get = |name: &str| {
+        store
+            .get(name)
+            .map(|b| std::str::from_utf8(b).expect("a text record"))
+    };
     let run = || -> Result<Restored, Restored> {
         let mut r = Restoring::start(get(names::PLAN), !store.is_empty())?;
         for n in 0..r.plan().chunks() {
-            r.chunk(n, get(&names::chunk(n)))?;
+            r.chunk(n, store.get(&names::chunk(n)).map(Vec::as_slice))?;
         }
         let settled = r.progress(get(names::BATCHES), get(names::PROGRESS))?;
         for seq in 0..settled {
@@ -156,7 +160,7 @@ fn a_wave_writes_its_own_results_and_a_few_hundred_bytes_whatever_the_run_s_size
         assert!(
             store["progress"].len() < 300,
             "progress: {}",
-            store["progress"]
+            String::from_utf8_lossy(&store["progress"])
         );
         sizes.push(bytes);
     }
@@ -233,9 +237,9 @@ fn another_run_s_progress_is_never_applied() {
     state.batches[0].status = Status::Sent;
     keep(&mut store, &mut keeper, &state).unwrap();
     let b = plan("run-b", &p);
-    store.insert(names::PLAN.into(), b.text());
+    store.insert(names::PLAN.into(), b.text().into_bytes());
     for n in 0..b.chunks() {
-        store.insert(names::chunk(n), b.chunk_text(&p, n));
+        store.insert(names::chunk(n), b.chunk_bytes(&p, n));
     }
     let back = resumed(restore(&store));
     assert_eq!(back.plan.run_id, "run-b");
@@ -255,18 +259,23 @@ fn a_record_this_version_cannot_read_is_dropped_with_a_message() {
 
     let dropped = |store: &Store| match restore(store) {
         Restored::Dropped(why) => assert!(why.contains("could not be read"), "{why}"),
-        other => panic!("not dropped: {other:?}"),
+        other => panic!(
+            "not dropped: {}",
+            format!("{other:?}").chars().take(200).collect::<String>()
+        ),
     };
     // Version 2 kept the whole plan, preview and all, in one record.
     let mut old = Store::new();
     old.insert(
         "plan".into(),
-        serde_json::json!({"version": 2, "run_id": "run-a", "preview": p, "key": a.key, "made_at_ms": 0.0}).to_string(),
+        serde_json::json!({"version": 2, "run_id": "run-a", "preview": p, "key": a.key, "made_at_ms": 0.0}).to_string().into_bytes(),
     );
     dropped(&old);
     let mut newer = base.clone();
-    let head = newer["plan"].replace("\"version\":3", "\"version\":99");
-    newer.insert("plan".into(), head);
+    let head = String::from_utf8(newer["plan"].clone())
+        .unwrap()
+        .replace("\"version\":4", "\"version\":99");
+    newer.insert("plan".into(), head.into_bytes());
     dropped(&newer);
     let mut missing_chunk = base.clone();
     missing_chunk.remove("plan/1");
@@ -278,15 +287,28 @@ fn a_record_this_version_cannot_read_is_dropped_with_a_message() {
     no_plan.remove("plan");
     dropped(&no_plan);
     let mut garbled = base.clone();
-    garbled.insert("progress".into(), "{not json".into());
+    garbled.insert("progress".into(), b"{not json".to_vec());
     dropped(&garbled);
+    // A chunk cut short, or of the version before (its rows as JSON text).
+    let mut cut = base.clone();
+    let chunk = cut["plan/1"].clone();
+    cut.insert("plan/1".into(), chunk[..chunk.len() - 10].to_vec());
+    dropped(&cut);
+    let mut v3 = base.clone();
+    v3.insert(
+        "plan/1".into(),
+        serde_json::json!({"version": 3, "run_id": "run-a", "n": 1, "rows": []})
+            .to_string()
+            .into_bytes(),
+    );
+    dropped(&v3);
     // Progress whose rows do not fit the plan.
     let mut wide = base.clone();
     let small = preview(3);
     let s = plan("run-a", &small);
     wide.retain(|k, _| !k.starts_with("plan"));
-    wide.insert("plan".into(), s.text());
-    wide.insert("plan/0".into(), s.chunk_text(&small, 0));
+    wide.insert("plan".into(), s.text().into_bytes());
+    wide.insert("plan/0".into(), s.chunk_bytes(&small, 0));
     dropped(&wide);
 }
 

@@ -32,6 +32,16 @@ enum Chunk {
 /// A packed chunk read back: its number and rows.
 type Unpacked = (usize, Arc<[Box<str>]>);
 
+/// What a chunk's rows are, beside their packed text, so that a chunk kept elsewhere (the
+/// browser's IndexedDB) is restored without reading a row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChunkSummary {
+    pub outcomes: Vec<Outcome>,
+    pub depths: Vec<u32>,
+    pub upload: Vec<u32>,
+    pub columns: BTreeSet<String>,
+}
+
 /// Every row of a preview.
 #[derive(Debug, Default)]
 pub struct Rows {
@@ -118,6 +128,9 @@ impl Rows {
             self.opened(n / CHUNK);
         }
         let c = self.chunks.len() - 1;
+        if matches!(self.chunks[c], Chunk::Packed(_)) {
+            self.opened(c);
+        }
         self.open_chunk(c).push(pack_row(row));
         self.add_columns(c, row);
         self.outcomes.push(row.outcome);
@@ -220,6 +233,49 @@ impl Rows {
                 self.chunks[old] = Chunk::Packed(pack(rows));
             }
         }
+    }
+
+    /// How many chunks hold the rows.
+    pub fn chunks(&self) -> usize {
+        self.chunks.len()
+    }
+
+    /// Chunk `c` as kept elsewhere: what its rows are, and their text packed.
+    pub fn export(&self, c: usize) -> (ChunkSummary, Vec<u8>) {
+        let rows = c * CHUNK..((c + 1) * CHUNK).min(self.len());
+        let summary = ChunkSummary {
+            outcomes: self.outcomes[rows.clone()].to_vec(),
+            depths: self.depths[rows.clone()].to_vec(),
+            upload: self.upload[rows].to_vec(),
+            columns: self.columns[c].clone(),
+        };
+        let packed = match &self.chunks[c] {
+            Chunk::Open(rows) => pack(rows).into_vec(),
+            Chunk::Packed(bytes) => bytes.to_vec(),
+        };
+        (summary, packed)
+    }
+
+    /// Appends a chunk [`Self::export`] made, after full ones; `false` (and nothing appended)
+    /// when it is not one: its text does not unpack into as many rows as its summary counts.
+    pub fn import(&mut self, summary: ChunkSummary, packed: Vec<u8>) -> bool {
+        let n = summary.outcomes.len();
+        let fits = self.len().is_multiple_of(CHUNK)
+            && (1..=CHUNK).contains(&n)
+            && summary.depths.len() == n
+            && summary.upload.len() == n;
+        let unpacked = lz4_flex::decompress_size_prepended(&packed)
+            .ok()
+            .and_then(|text| String::from_utf8(text).ok());
+        if !fits || unpacked.is_none_or(|text| text.lines().count() != n) {
+            return false;
+        }
+        self.chunks.push(Chunk::Packed(packed.into_boxed_slice()));
+        self.outcomes.extend(summary.outcomes);
+        self.depths.extend(summary.depths);
+        self.upload.extend(summary.upload);
+        self.columns.push(summary.columns);
+        true
     }
 
     /// At most the bytes of row `n`'s line in a Bulk upload.

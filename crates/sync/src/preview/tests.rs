@@ -738,6 +738,27 @@ fn rows_in_many_chunks_read_back_as_set_in_any_order() {
         }
     }
     assert!(rows.clone() == rows);
+    // Kept elsewhere chunk by chunk and brought back, without reading a row.
+    let mut back = Rows::default();
+    for c in 0..rows.chunks() {
+        let (summary, packed) = rows.export(c);
+        let mut short = summary.clone();
+        short.outcomes.pop();
+        assert!(
+            !back.clone().import(short, packed.clone()),
+            "a count that does not fit"
+        );
+        assert!(back.import(summary, packed));
+    }
+    assert!(back == rows);
+    assert_eq!(back.columns(&[total - 1]), rows.columns(&[total - 1]));
+    back.push(&row(total));
+    assert_eq!(
+        back.get(total),
+        row(total),
+        "a row added after the last chunk"
+    );
+    assert_eq!(back.get(total - 1), rows.get(total - 1));
     // A Bulk upload's columns: those its chunks' bodies set, a parent by its key among them.
     let last = total - 1;
     assert_eq!(
