@@ -150,7 +150,13 @@ async fn paused_reloaded_resumed(
             accounts() - before
         } else {
             jobs.iter()
-                .map(|j| j["numberRecordsProcessed"].as_u64().unwrap_or(0) as usize)
+                .filter_map(|j| {
+                    let id = j["id"].as_str().unwrap_or_default();
+                    target
+                        .state
+                        .bulk
+                        .with_ingest(id, |j| j.info.processed as usize)
+                })
                 .sum()
         }
     };
