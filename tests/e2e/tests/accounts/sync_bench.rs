@@ -173,9 +173,13 @@ async fn paused_reloaded_resumed(
             .await?;
         anyhow::Ok(v.as_str().map(str::to_string))
     };
-    // Pause stops the run between calls or Bulk jobs: a run of one job ends instead.
+    // Pause stops the run between calls or Bulk jobs: a run of one job ends instead. Clicked
+    // in one script: finding a button by its computed role and name takes a WebDriver call per
+    // button, and a renderer busy with the run answers each slowly.
     if ended().await?.is_none() {
-        browser.click_button("Pause").await?;
+        browser
+            .eval("const b = [...document.querySelectorAll('button')].find(b => b.textContent.trim() === 'Pause'); if (b) b.click(); return !!b;")
+            .await?;
     }
     let status = browser.wait_for("the run paused or done", ended).await?;
     let paused = start.elapsed().as_secs_f64();
