@@ -202,14 +202,15 @@ impl<'i, 'a> Builder<'i, 'a> {
         let depths = depths(&parent_row);
 
         // The one pass over the rows that change.
-        let mut of_row: HashMap<u32, Option<ParentOf>> = pending.into_iter().collect();
+        // Pending rows were added in order: walked beside the rows, not looked up.
+        let mut pending = pending.into_iter().peekable();
         let mut missing: Vec<MissingParent> = Vec::new();
         let mut missing_at: HashMap<String, usize> = HashMap::new();
         let parent_field: Arc<str> = Arc::from("ParentId");
         for n in 0..len {
             let key = n as u32;
             let group = group_of.get(&key).map(|&g| &shared[g]);
-            let of = of_row.remove(&key);
+            let of = pending.next_if(|(p, _)| *p == key).map(|(_, of)| of);
             if group.is_none() && of.is_none() && !cascaded[n] && depths[n] == 0 {
                 continue;
             }
