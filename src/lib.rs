@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod components;
+pub mod download;
 pub mod drafts;
 pub mod error;
 pub mod framing;

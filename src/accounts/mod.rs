@@ -14,6 +14,7 @@ pub mod bulk;
 pub mod context;
 pub mod create;
 pub mod edit;
+pub mod export;
 pub mod form_parts;
 pub mod list;
 pub mod list_state;
@@ -129,6 +130,7 @@ pub fn AccountsPage(
                         {tab(Screen::List, "Account list")}
                         {tab(Screen::New, "New account")}
                         {tab(Screen::Upsert, "Upsert by external ID")}
+                        {tab(Screen::Export, "Download CSV")}
                         {tab(Screen::Console, "Apex REST console")}
                     </ul>
                 </nav>
@@ -157,6 +159,7 @@ fn ScreenView(describe: Arc<SObjectDescribe>) -> impl IntoView {
             Screen::Edit(id) => view! { <edit::EditForm describe=d id=id/> }.into_any(),
             Screen::Upsert => view! { <upsert::UpsertForm describe=d/> }.into_any(),
             Screen::Console => view! { <apex::ApexConsole/> }.into_any(),
+            Screen::Export => view! { <export::ExportScreen describe=d/> }.into_any(),
         }
     }
 }

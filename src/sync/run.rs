@@ -603,15 +603,10 @@ pub fn RunPanel() -> impl IntoView {
         let (done, total) = progress()?;
         let (t0, done0) = runner.since.get_value();
         let elapsed = (js_sys::Date::now() - t0) / 1000.0;
-        let rate = (done.saturating_sub(done0)) as f64 / elapsed.max(0.001);
-        (pending.get() && rate > 0.0 && done < total).then(|| {
-            let secs = ((total - done) as f64 / rate).ceil() as u64;
-            if secs < 60 {
-                format!("about {secs} s left")
-            } else {
-                format!("about {} min left", secs.div_ceil(60))
-            }
-        })
+        pending
+            .get()
+            .then(|| orgbridge_model::progress::time_left(done0, done, total, elapsed))
+            .flatten()
     };
     let resume = move || {
         if let Some(made) = runner.made.get_value() {
@@ -682,30 +677,6 @@ fn SignInAgain() -> impl IntoView {
             }
         })
         .collect_view()
-}
-
-/// Offers `text` as a file download (a Blob URL, revoked once clicked: nothing leaves the page).
-fn download_csv(name: &str, text: &str) {
-    use wasm_bindgen::JsCast;
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return;
-    };
-    let link = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("a").ok())
-        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok());
-    if let Some(a) = link {
-        a.set_href(&url);
-        a.set_download(name);
-        a.click();
-    }
-    let _ = web_sys::Url::revoke_object_url(&url);
 }
 
 /// Counts, then the records that failed (with the org's words), each linked in both orgs.
@@ -788,7 +759,7 @@ fn Results() -> impl IntoView {
             move |_| {
                 if let Some(state) = ctx.run.get_untracked() {
                     let text = orgbridge_sync::report::results_csv(&made.preview, &state);
-                    download_csv("orgbridge-copy-results.csv", &text);
+                    crate::download::save_csv_text("orgbridge-copy-results.csv", &text);
                 }
             }
         };

@@ -2,4 +2,6 @@
 //! run with `cargo test`: the web app (`src/`) only renders what these functions decide.
 
 pub mod accounts;
+pub mod cells;
+pub mod progress;
 pub mod route;

@@ -17,6 +17,8 @@ pub enum Screen {
     Edit(RecordId),
     Upsert,
     Console,
+    /// The list (or its selected rows) downloaded as CSV.
+    Export,
 }
 
 /// A place in the app.
@@ -59,6 +61,7 @@ impl Route {
                     [] | ["accounts"] => Some(Screen::List),
                     ["accounts", "new"] => Some(Screen::New),
                     ["accounts", "upsert"] => Some(Screen::Upsert),
+                    ["accounts", "export"] => Some(Screen::Export),
                     ["apex"] => Some(Screen::Console),
                     ["accounts", id] => record(id).map(Screen::View),
                     ["accounts", id, "edit"] => record(id).map(Screen::Edit),
@@ -96,6 +99,7 @@ impl Route {
                     Screen::List => "accounts".to_string(),
                     Screen::New => "accounts/new".into(),
                     Screen::Upsert => "accounts/upsert".into(),
+                    Screen::Export => "accounts/export".into(),
                     Screen::Console => "apex".into(),
                     Screen::View(id) => format!("accounts/{id}"),
                     Screen::Edit(id) => format!("accounts/{id}/edit"),
@@ -120,6 +124,7 @@ mod tests {
             Screen::New,
             Screen::Upsert,
             Screen::Console,
+            Screen::Export,
             Screen::View(id.clone()),
             Screen::Edit(id),
         ] {

@@ -1,6 +1,8 @@
 //! A run's results as CSV, one line per record of the preview: what was previewed, what happened,
 //! the record in both orgs, and the org's words for a failure.
 
+use orgbridge_model::cells::inert;
+
 use crate::preview::Preview;
 use crate::run::{RecordResult, RunState};
 
@@ -47,17 +49,6 @@ pub fn results_csv(preview: &Preview, state: &RunState) -> String {
         );
     }
     String::from_utf8(out.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-/// A cell a spreadsheet will not run: text starting with `=`, `+`, `-`, `@`, a tab or a carriage
-/// return gets a leading `'`, as OWASP's CSV injection advice says (an account named
-/// `=HYPERLINK(…)` would otherwise be a live formula when the file is opened).
-fn inert(cell: &str) -> String {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    }
 }
 
 fn target_of(row: &crate::preview::Row) -> String {

@@ -87,6 +87,14 @@ async fn main() -> Result<()> {
     b.screenshot(shot("10-upsert")).await?;
     b.click_button("Apex REST console").await?;
     b.screenshot(shot("11-console")).await?;
+    b.click_button("Account list").await?;
+    b.fill("WHERE clause", "").await?;
+    b.click_button("Search").await?;
+    b.click_button("Download CSV").await?;
+    b.eval("document.querySelector('.ob-export .ob-actions .ob-button').click();")
+        .await?;
+    b.wait_for_text("Downloaded ").await?;
+    b.screenshot(shot("11b-download-csv")).await?;
 
     // A second org beside the first, each labelled and coloured.
     b.fill("Label", "Source").await?;

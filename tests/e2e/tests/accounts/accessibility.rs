@@ -65,6 +65,11 @@ async fn every_screen_passes_wcag_2_1_aa() -> Result<()> {
     check(browser, "upsert", &mut failures).await?;
     page.go_to("Apex REST console").await?;
     check(browser, "Apex REST console", &mut failures).await?;
+    page.go_to("Download CSV").await?;
+    browser
+        .by_role(Role::Heading, "Download accounts as CSV")
+        .await?;
+    check(browser, "download as CSV", &mut failures).await?;
 
     crate::sync::open_copy(browser).await?;
     browser.field("Target External ID field").await?;

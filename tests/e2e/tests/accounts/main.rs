@@ -6,6 +6,7 @@ mod accessibility;
 mod bench;
 mod bulk;
 mod console;
+mod csv_export;
 mod faults;
 mod list;
 mod orgs;

@@ -8,6 +8,35 @@ use fantoccini::Locator;
 use orgbridge_e2e::{Browser, Role, TestApp};
 use serde_json::{Map, Value};
 
+/// Catches the next file the page hands to the browser (a Blob URL), for [`caught_file`].
+pub async fn catch_files(browser: &Browser) -> Result<()> {
+    browser
+        .eval(
+            "window.__csv = null; const made = URL.createObjectURL; \
+             URL.createObjectURL = b => { b.arrayBuffer().then(a => { const u = new Uint8Array(a); \
+               window.__bom = u[0] === 0xEF && u[1] === 0xBB && u[2] === 0xBF; \
+               window.__csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode(u); }); return made(b); };",
+        )
+        .await?;
+    Ok(())
+}
+
+/// The caught file's text (a byte order mark kept) and whether it starts with one.
+pub async fn caught_file(browser: &Browser) -> Result<(String, bool)> {
+    let text = browser
+        .wait_for("the downloaded file", || async {
+            Ok(browser
+                .eval("return window.__csv;")
+                .await?
+                .as_str()
+                .map(str::to_string))
+        })
+        .await?;
+    let bom = browser.eval("return window.__bom;").await?.as_bool() == Some(true);
+    browser.eval("window.__csv = null;").await?;
+    Ok((text, bom))
+}
+
 /// The Accounts screens of a signed-in app.
 pub struct AccountsPage<'a> {
     pub app: &'a TestApp,

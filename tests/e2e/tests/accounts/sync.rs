@@ -148,19 +148,9 @@ async fn accounts_are_previewed_then_copied_once_and_a_second_run_writes_nothing
     page.wait_status_containing("3 created, 0 updated, 0 failed")
         .await?;
     // The results as CSV: the file's text, caught as the page hands it to the browser.
-    browser
-        .eval("window.__csv = null; const made = URL.createObjectURL; URL.createObjectURL = b => { b.text().then(t => window.__csv = t); return made(b); };")
-        .await?;
+    crate::page::catch_files(browser).await?;
     browser.click_button("Download the results (CSV)").await?;
-    let csv = browser
-        .wait_for("the CSV", || async {
-            Ok(browser
-                .eval("return window.__csv;")
-                .await?
-                .as_str()
-                .map(str::to_string))
-        })
-        .await?;
+    let (csv, _) = crate::page::caught_file(browser).await?;
     assert!(
         csv.starts_with("Previewed,Result,Account,Source Id,Target Id,Key,Message"),
         "{}",
