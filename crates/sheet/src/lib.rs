@@ -4,11 +4,14 @@
 //!
 //! - [`export`]: records to CSV (RFC 4180, header by API name or label, the "for Excel" dialect,
 //!   formula-looking cells made inert).
+//! - [`import`]: each line of a file against the org's records: the preview, and the results
+//!   file.
 //! - [`read`]: a file's bytes to rows (encoding, separator, every way a file can be bad).
 //! - [`columns`]: the file's columns to the org's fields.
 //! - [`values`]: each cell read as a person wrote it, typed by its field.
 
 pub mod columns;
 pub mod export;
+pub mod import;
 pub mod read;
 pub mod values;
