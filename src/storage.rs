@@ -52,13 +52,20 @@ pub enum Key<'a> {
     /// A copy between two orgs, by `<source org id>><target org id>`: the key, the field mapping
     /// and the last sync's watermark (field names and a date; no account data, no secrets).
     SyncPair(&'a str),
+    /// A person's column choices for an import file, by `<org id>.<headers key>` (field names;
+    /// no account data, no secrets).
+    ImportColumns(&'a str),
 }
 
 impl Key<'_> {
     /// The storage area this key belongs to.
     pub fn area(&self) -> Area {
         match self {
-            Key::Prefs | Key::AccountColumns(_) | Key::OrgLooks | Key::SyncPair(_) => Area::Local,
+            Key::Prefs
+            | Key::AccountColumns(_)
+            | Key::OrgLooks
+            | Key::SyncPair(_)
+            | Key::ImportColumns(_) => Area::Local,
             Key::Session(_)
             | Key::Orgs
             | Key::DevorgUrl
@@ -81,6 +88,7 @@ impl Key<'_> {
             Key::Prefs => format!("{PREFIX}prefs"),
             Key::AccountColumns(org) => format!("{PREFIX}account_columns.{org}"),
             Key::SyncPair(pair) => format!("{PREFIX}sync_pair.{pair}"),
+            Key::ImportColumns(key) => format!("{PREFIX}import_columns.{key}"),
         }
     }
 }

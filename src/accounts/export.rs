@@ -72,7 +72,7 @@ pub fn ExportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
     let header = RwSignal::new(Header::ApiName);
     let excel = RwSignal::new(false);
     let protect = RwSignal::new(true);
-    let decimal_comma = locale_writes_decimal_comma();
+    let decimal_comma = crate::locale::writes_decimal_comma();
     let progress = RwSignal::new(Progress::default());
     let job = StoredValue::new_local(None::<Job>);
     let cancel = StoredValue::new(false);
@@ -340,17 +340,6 @@ fn file_name(ctx: Accounts) -> String {
         .take(10)
         .collect();
     format!("accounts-{}-{day}.csv", ctx.org_id())
-}
-
-/// Whether this browser's language writes one and a half as `1,5` (Excel then expects `;`).
-fn locale_writes_decimal_comma() -> bool {
-    let language = web_sys::window()
-        .map(|w| w.navigator().language().unwrap_or_default())
-        .unwrap_or_default();
-    let shown: String = js_sys::Number::from(1.5)
-        .to_locale_string(if language.is_empty() { "en" } else { &language })
-        .into();
-    shown.contains(',')
 }
 
 /// Reads the pages still to read, writing each into the file, until the end, a failure (kept

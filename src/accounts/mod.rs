@@ -16,6 +16,7 @@ pub mod create;
 pub mod edit;
 pub mod export;
 pub mod form_parts;
+pub mod import;
 pub mod list;
 pub mod list_state;
 pub mod loader;
@@ -130,6 +131,7 @@ pub fn AccountsPage(
                         {tab(Screen::List, "Account list")}
                         {tab(Screen::New, "New account")}
                         {tab(Screen::Upsert, "Upsert by external ID")}
+                        {tab(Screen::Import, "Import CSV")}
                         {tab(Screen::Export, "Download CSV")}
                         {tab(Screen::Console, "Apex REST console")}
                     </ul>
@@ -160,6 +162,7 @@ fn ScreenView(describe: Arc<SObjectDescribe>) -> impl IntoView {
             Screen::Upsert => view! { <upsert::UpsertForm describe=d/> }.into_any(),
             Screen::Console => view! { <apex::ApexConsole/> }.into_any(),
             Screen::Export => view! { <export::ExportScreen describe=d/> }.into_any(),
+            Screen::Import => view! { <import::ImportScreen describe=d/> }.into_any(),
         }
     }
 }

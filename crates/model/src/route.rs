@@ -19,6 +19,8 @@ pub enum Screen {
     Console,
     /// The list (or its selected rows) downloaded as CSV.
     Export,
+    /// A CSV file imported, with a preview first.
+    Import,
 }
 
 /// A place in the app.
@@ -62,6 +64,7 @@ impl Route {
                     ["accounts", "new"] => Some(Screen::New),
                     ["accounts", "upsert"] => Some(Screen::Upsert),
                     ["accounts", "export"] => Some(Screen::Export),
+                    ["accounts", "import"] => Some(Screen::Import),
                     ["apex"] => Some(Screen::Console),
                     ["accounts", id] => record(id).map(Screen::View),
                     ["accounts", id, "edit"] => record(id).map(Screen::Edit),
@@ -100,6 +103,7 @@ impl Route {
                     Screen::New => "accounts/new".into(),
                     Screen::Upsert => "accounts/upsert".into(),
                     Screen::Export => "accounts/export".into(),
+                    Screen::Import => "accounts/import".into(),
                     Screen::Console => "apex".into(),
                     Screen::View(id) => format!("accounts/{id}"),
                     Screen::Edit(id) => format!("accounts/{id}/edit"),
@@ -125,6 +129,7 @@ mod tests {
             Screen::Upsert,
             Screen::Console,
             Screen::Export,
+            Screen::Import,
             Screen::View(id.clone()),
             Screen::Edit(id),
         ] {

@@ -625,9 +625,11 @@ impl Role {
     fn accepts(self, computed_role: &str) -> bool {
         match self {
             Role::Button => computed_role == "button",
+            // A file input computes as a button (its "Choose file" part); the CSS keeps real
+            // buttons out.
             Role::Field => matches!(
                 computed_role,
-                "textbox" | "searchbox" | "combobox" | "spinbutton" | "listbox" | ""
+                "textbox" | "searchbox" | "combobox" | "spinbutton" | "listbox" | "button" | ""
             ),
             Role::Radio => computed_role == "radio",
             Role::Link => computed_role == "link",

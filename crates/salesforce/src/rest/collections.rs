@@ -417,6 +417,73 @@ impl<T: Transport> Client<T> {
     }
 }
 
+/// Which plain write [`Client::write_collection`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CollectionWrite {
+    /// `POST /composite/sobjects`: new records.
+    Create,
+    /// `PATCH /composite/sobjects`: existing records, each naming its `Id`.
+    Update,
+}
+
+impl<T: Transport> Client<T> {
+    /// Creates or updates up to [`COLLECTION_LIMIT`] records in one call (`allOrNone` as
+    /// given), one item per record in order. Unlike an upsert, a create sent again creates again:
+    /// a caller whose answer was lost must not resend it blindly.
+    pub async fn write_collection(
+        &self,
+        how: CollectionWrite,
+        sobject: &str,
+        records: &[Record],
+        all_or_none: bool,
+    ) -> Result<Vec<UpsertItem>, Error> {
+        check_api_name("object name", sobject, false)?;
+        if records.len() > COLLECTION_LIMIT {
+            return Err(Error::InvalidInput {
+                what: "records",
+                message: format!(
+                    "one call carries at most {COLLECTION_LIMIT} records, not {}",
+                    records.len()
+                ),
+            });
+        }
+        let path = self.data_path("/composite/sobjects");
+        let body = json!({
+            "allOrNone": all_or_none,
+            "records": records.iter().map(|r| {
+                let mut rec = r.clone();
+                rec.insert("attributes".into(), json!({ "type": sobject }));
+                Value::Object(rec)
+            }).collect::<Vec<_>>(),
+        });
+        let method = match how {
+            CollectionWrite::Create => Method::Post,
+            CollectionWrite::Update => Method::Patch,
+        };
+        let wire: Vec<WireUpsert> = self.send_json(method, &path, Some(&body)).await?;
+        if wire.len() != records.len() {
+            return Err(Error::Decode {
+                status: 200,
+                path,
+                body: String::new(),
+                detail: format!(
+                    "the org answered {} results for {} records",
+                    wire.len(),
+                    records.len()
+                ),
+            });
+        }
+        Ok(wire
+            .into_iter()
+            .map(|mut w| {
+                // Creates and updates answer without `created`: the call says which it was.
+                w.created = how == CollectionWrite::Create;
+                UpsertItem::from(w)
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

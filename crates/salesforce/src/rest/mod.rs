@@ -12,7 +12,9 @@ pub mod records;
 pub type Record = serde_json::Map<String, serde_json::Value>;
 
 pub use bulk::{BulkOperation, JobInfo, JobResults, JobState};
-pub use collections::{CollectionResult, RecordOutcome, UpsertItem, COLLECTION_LIMIT};
+pub use collections::{
+    CollectionResult, CollectionWrite, RecordOutcome, UpsertItem, COLLECTION_LIMIT,
+};
 pub use describe::{FieldDescribe, PicklistValue, RecordTypeInfo, SObjectDescribe};
 pub use query::QueryPage;
 pub use records::UpsertOutcome;

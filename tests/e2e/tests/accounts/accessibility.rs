@@ -65,6 +65,21 @@ async fn every_screen_passes_wcag_2_1_aa() -> Result<()> {
     check(browser, "upsert", &mut failures).await?;
     page.go_to("Apex REST console").await?;
     check(browser, "Apex REST console", &mut failures).await?;
+    page.go_to("Import CSV").await?;
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("a11y.csv");
+    std::fs::write(&path, "Name,Unknown Column\nA11y Import,x\n")?;
+    browser
+        .field("CSV file")
+        .await?
+        .send_keys(&path.display().to_string())
+        .await?;
+    browser
+        .choose("Insert: every line is a new account")
+        .await?;
+    browser.click_button("Preview the import").await?;
+    page.wait_status_containing("1 lines:").await?;
+    check(browser, "import preview", &mut failures).await?;
     page.go_to("Download CSV").await?;
     browser
         .by_role(Role::Heading, "Download accounts as CSV")

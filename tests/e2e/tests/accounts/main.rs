@@ -7,6 +7,7 @@ mod bench;
 mod bulk;
 mod console;
 mod csv_export;
+mod csv_import;
 mod faults;
 mod list;
 mod orgs;

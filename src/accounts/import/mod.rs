@@ -1,0 +1,501 @@
+//! Importing a CSV file into the org shown: pick or drop the file, choose the operation, check the
+//! columns' fields and how values are read, preview every line (Insert, Update with each change,
+//! Unchanged, Blocked with why, Delete), then write it and download the results. The file never
+//! leaves the browser but as the calls to the org. Modules: `file` (reading it in pieces),
+//! `columns` (the columns table), `preview` (making the preview), `run` (the writes), `shown`
+//! (the preview and results on screen).
+
+mod columns;
+mod file;
+mod preview;
+mod run;
+mod shown;
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use orgbridge_sheet::columns::{apply_saved, saved_key, ColumnMap, Operation, Target};
+use orgbridge_sheet::import::results::Written;
+use orgbridge_sheet::import::Setup;
+use orgbridge_sheet::read::{Encoding, LIMIT_BYTES};
+use orgbridge_sheet::values::{describe_rules, Blank, DateOrder, DecimalMark, ValueRules};
+use salesforce::rest::SObjectDescribe;
+
+use self::preview::Made;
+use super::context::{use_accounts, Accounts};
+use crate::components::alert::ErrorAlert;
+use crate::storage::{self, Key};
+
+/// The operation picked, before an upsert's key is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Insert,
+    Update,
+    Upsert,
+    Delete,
+}
+
+/// Everything the import screen holds (kept while other screens of the org are shown).
+#[derive(Clone, Copy)]
+pub struct Import {
+    file: StoredValue<Option<web_sys::File>, LocalStorage>,
+    name: RwSignal<Option<String>>,
+    encoding: RwSignal<Encoding>,
+    headers: RwSignal<Vec<String>>,
+    problem: RwSignal<Option<String>>,
+    op: RwSignal<Op>,
+    key: RwSignal<String>,
+    map: RwSignal<ColumnMap>,
+    rules: RwSignal<ValueRules>,
+    /// Bytes of the file read while previewing.
+    reading: RwSignal<Option<u64>>,
+    made: RwSignal<Option<Arc<Made>>, LocalStorage>,
+    results: RwSignal<Vec<Option<Written>>>,
+    running: RwSignal<bool>,
+    calls: RwSignal<u64>,
+    cancel: StoredValue<bool>,
+    /// When this stretch of the run started and the lines done then (time left).
+    since: StoredValue<(f64, usize)>,
+}
+
+impl Import {
+    fn new() -> Import {
+        Import {
+            file: StoredValue::new_local(None),
+            name: RwSignal::new(None),
+            encoding: RwSignal::new(Encoding::Utf8),
+            headers: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            op: RwSignal::new(Op::Upsert),
+            key: RwSignal::new(String::new()),
+            map: RwSignal::new(ColumnMap::default()),
+            rules: RwSignal::new(ValueRules {
+                dates: crate::locale::date_order(),
+                decimal: if crate::locale::writes_decimal_comma() {
+                    DecimalMark::Comma
+                } else {
+                    DecimalMark::Point
+                },
+                blank: Blank::LeaveUnchanged,
+            }),
+            reading: RwSignal::new(None),
+            made: RwSignal::new_local(None),
+            results: RwSignal::new(Vec::new()),
+            running: RwSignal::new(false),
+            calls: RwSignal::new(0),
+            cancel: StoredValue::new(false),
+            since: StoredValue::new((0.0, 0)),
+        }
+    }
+
+    fn operation(&self) -> Operation {
+        match self.op.get() {
+            Op::Insert => Operation::Insert,
+            Op::Update => Operation::Update,
+            Op::Upsert => Operation::Upsert {
+                key: self.key.get(),
+            },
+            Op::Delete => Operation::Delete,
+        }
+    }
+
+    fn forget_preview(&self) {
+        self.made.set(None);
+        self.results.set(Vec::new());
+    }
+}
+
+/// The import screen.
+#[component]
+pub fn ImportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
+    let ctx = use_accounts();
+    let im = use_context::<Import>().unwrap_or_else(|| {
+        let im = Import::new();
+        provide_context(im);
+        im
+    });
+    let account = describe.clone();
+    let keys: Vec<(String, String)> = describe
+        .fields
+        .iter()
+        .filter(|f| f.external_id || (f.id_lookup && f.unique && f.name != "Id"))
+        .map(|f| (f.name.clone(), format!("{} ({})", f.label, f.name)))
+        .collect();
+    if im.key.get_untracked().is_empty() {
+        if let Some((k, _)) = keys.first() {
+            im.key.set(k.clone());
+        }
+    }
+    let picked = move |file: web_sys::File| {
+        im.name.set(Some(file.name()));
+        im.file.set_value(Some(file));
+        im.forget_preview();
+        read_header(ctx, im, account.clone());
+    };
+    let on_file = {
+        let picked = picked.clone();
+        move |ev: leptos::ev::Event| {
+            let input = event_target::<web_sys::HtmlInputElement>(&ev);
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                picked(file);
+            }
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        if let Some(file) = ev
+            .data_transfer()
+            .and_then(|d| d.files())
+            .and_then(|f| f.get(0))
+        {
+            picked(file);
+        }
+    };
+    let reread = {
+        let account = describe.clone();
+        move || read_header(ctx, im, account.clone())
+    };
+    let has_headers = move || im.headers.with(|h| !h.is_empty());
+    let (for_choices, for_preview) = (describe.clone(), describe.clone());
+    let not_utf8 = move || {
+        im.problem
+            .with(|p| p.as_ref().is_some_and(|p| p.contains("not UTF-8")))
+            && im.encoding.get() == Encoding::Utf8
+    };
+    view! {
+        <section class="ob-card ob-import" aria-labelledby="ob-import-title">
+            <h3 id="ob-import-title">"Import accounts from a CSV file"</h3>
+            <p class="ob-muted">
+                {format!("The file is read in this browser, a piece at a time, and goes nowhere but as the calls to this org. Files up to {} MB.", LIMIT_BYTES / 1_000_000)}
+            </p>
+            <div
+                class="ob-import-drop"
+                on:dragover=move |ev: leptos::ev::DragEvent| ev.prevent_default()
+                on:drop=on_drop
+            >
+                <div class="ob-field">
+                    <label for="ob-import-file">"CSV file"</label>
+                    <input id="ob-import-file" type="file" accept=".csv,text/csv,text/plain" class="ob-input" on:change=on_file aria-describedby="ob-import-file-help"/>
+                    <p id="ob-import-file-help" class="ob-muted ob-small">"Or drop the file here."</p>
+                </div>
+                <div class="ob-field">
+                    <label for="ob-import-encoding">"Encoding"</label>
+                    <select
+                        id="ob-import-encoding"
+                        class="ob-input"
+                        prop:value=move || if im.encoding.get() == Encoding::Utf8 { "utf8" } else { "1252" }
+                        on:change={
+                            let reread = reread.clone();
+                            move |ev| {
+                                im.encoding.set(if event_target_value(&ev) == "1252" { Encoding::Windows1252 } else { Encoding::Utf8 });
+                                reread();
+                            }
+                        }
+                    >
+                        <option value="utf8">"UTF-8"</option>
+                        <option value="1252">"Windows-1252 / Latin-1 (Excel's “CSV” on Windows)"</option>
+                    </select>
+                </div>
+            </div>
+            {
+                let reread = reread.clone();
+                move || im.problem.get().map(|p| {
+                let reread = reread.clone();
+                view! {
+                <ErrorAlert title="This file cannot be imported as it is" message=p>
+                    <Show when=not_utf8>
+                        <button type="button" class="ob-button" on:click={
+                            let reread = reread.clone();
+                            move |_| { im.encoding.set(Encoding::Windows1252); reread(); }
+                        }>"Read it as Windows-1252"</button>
+                    </Show>
+                </ErrorAlert>
+            }})}
+            <Show when=has_headers>
+                <Choices keys=keys.clone() describe=for_choices.clone()/>
+            </Show>
+            <shown::PreviewPanel describe=for_preview/>
+        </section>
+    }
+}
+
+/// Reads the file's header (the first piece is enough) and proposes each column's field (or
+/// the person's earlier choice for the same headers).
+fn read_header(ctx: Accounts, im: Import, account: Arc<SObjectDescribe>) {
+    let Some(file) = im.file.get_value() else {
+        return;
+    };
+    im.problem.set(None);
+    im.headers.set(Vec::new());
+    im.forget_preview();
+    let encoding = im.encoding.get_untracked();
+    spawn_local(async move {
+        let mut header = Vec::new();
+        let result = file::read(&file, encoding, |h, _, _| {
+            header = h.to_vec();
+            false
+        })
+        .await;
+        if !ctx.still_shown() {
+            return;
+        }
+        match result {
+            Ok(_) => {
+                let saved: Option<Vec<(String, Option<Target>)>> =
+                    storage::get_json(Key::ImportColumns(&columns_key(ctx, &header)));
+                let map = match saved {
+                    Some(saved) => apply_saved(&header, &saved, &account),
+                    None => orgbridge_sheet::import::propose(&header, &account),
+                };
+                // An upsert key the file has is the one proposed.
+                if let Some(k) = map.keys(&account).first() {
+                    im.key.set(k.name.clone());
+                }
+                // A file with Ids and no key column updates by Id.
+                let has_id = map.targets.contains(&Some(Target::Id));
+                if im.op.get_untracked() == Op::Upsert && has_id && map.keys(&account).is_empty() {
+                    im.op.set(Op::Update);
+                }
+                im.map.set(map);
+                im.headers.set(header);
+            }
+            Err(e) => im.problem.set(Some(e.message())),
+        }
+    });
+}
+
+fn columns_key(ctx: Accounts, headers: &[String]) -> String {
+    format!("{}.{}", ctx.org_id(), saved_key(headers))
+}
+
+/// The operation, the columns and the value rules, and Preview.
+#[component]
+fn Choices(keys: Vec<(String, String)>, describe: Arc<SObjectDescribe>) -> impl IntoView {
+    let ctx = use_accounts();
+    let im = expect_context::<Import>();
+    let headers = im.headers.get_untracked();
+    let problems = {
+        let describe = describe.clone();
+        move || {
+            let op = im.operation();
+            let mut out = im
+                .headers
+                .with(|h| im.map.with(|m| m.problems(h, &describe, &op)));
+            if let Operation::Upsert { key } = &op {
+                if key.is_empty() {
+                    out.push("Choose the External ID field the upsert matches on.".into());
+                }
+            }
+            out
+        }
+    };
+    let unknown = move || {
+        im.headers.with(|h| {
+            im.map.with(|m| {
+                m.unknown(h)
+                    .iter()
+                    .map(|(i, name)| {
+                        format!(
+                            "{name} (column {})",
+                            orgbridge_sheet::read::column_letter(i + 1)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let radio = move |op: Op, id: &'static str, text: &'static str| {
+        view! {
+            <div class="ob-check">
+                <input type="radio" name="ob-import-op" id=id prop:checked=move || im.op.get() == op on:change=move |_| { im.op.set(op); im.forget_preview(); }/>
+                <label for=id>{text}</label>
+            </div>
+        }
+    };
+    let has_keys = !keys.is_empty();
+    let preview = {
+        let describe = describe.clone();
+        move |_| start_preview(ctx, im, describe.clone())
+    };
+    let can_preview = {
+        let problems = problems.clone();
+        move || problems().is_empty() && im.reading.get().is_none() && !im.running.get()
+    };
+    let rules_text = move || describe_rules(&im.rules.get());
+    view! {
+        <fieldset>
+            <legend>"Operation"</legend>
+            {radio(Op::Insert, "ob-import-insert", "Insert: every line is a new account")}
+            {radio(Op::Update, "ob-import-update", "Update by Id: each line changes the account its Id names")}
+            {radio(Op::Upsert, "ob-import-upsert", "Upsert by an External ID field: update the match, insert the rest")}
+            <Show when=move || im.op.get() == Op::Upsert>
+                <div class="ob-field ob-import-key">
+                    <label for="ob-import-key">"External ID field to match on"</label>
+                    <select id="ob-import-key" class="ob-input" prop:value=move || im.key.get() on:change=move |ev| { im.key.set(event_target_value(&ev)); im.forget_preview(); }>
+                        {(!has_keys).then(|| view! { <option value="">"— this org's Accounts have no External ID field —"</option> })}
+                        {keys.iter().map(|(name, text)| view! { <option value=name.clone()>{text.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
+            {radio(Op::Delete, "ob-import-delete", "Delete by Id: each line's account goes to the Recycle Bin")}
+        </fieldset>
+        <fieldset>
+            <legend>"Columns"</legend>
+            <columns::ColumnsTable headers=headers map=im.map account=describe.clone()/>
+            {move || {
+                let unknown = unknown();
+                (!unknown.is_empty()).then(|| view! {
+                    <p class="ob-status" role="status">{format!("Not imported (no Account field chosen): {}. Choose a field for any that should be.", unknown.join(", "))}</p>
+                })
+            }}
+        </fieldset>
+        <fieldset>
+            <legend>"How values are read"</legend>
+            <div class="ob-import-rules">
+                <div class="ob-field">
+                    <label for="ob-import-dates">"Dates"</label>
+                    <select id="ob-import-dates" class="ob-input"
+                        prop:value=move || format!("{:?}", im.rules.get().dates)
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            im.rules.update(|r| r.dates = match v.as_str() { "MonthDayYear" => DateOrder::MonthDayYear, "YearMonthDay" => DateOrder::YearMonthDay, _ => DateOrder::DayMonthYear });
+                            im.forget_preview();
+                        }>
+                        <option value="DayMonthYear">"day/month/year (31/12/2024)"</option>
+                        <option value="MonthDayYear">"month/day/year (12/31/2024)"</option>
+                        <option value="YearMonthDay">"year-month-day (2024-12-31)"</option>
+                    </select>
+                </div>
+                <div class="ob-field">
+                    <label for="ob-import-decimal">"Decimal mark"</label>
+                    <select id="ob-import-decimal" class="ob-input"
+                        prop:value=move || if im.rules.get().decimal == DecimalMark::Comma { "comma" } else { "point" }
+                        on:change=move |ev| {
+                            let comma = event_target_value(&ev) == "comma";
+                            im.rules.update(|r| r.decimal = if comma { DecimalMark::Comma } else { DecimalMark::Point });
+                            im.forget_preview();
+                        }>
+                        <option value="point">"point (1,234.5)"</option>
+                        <option value="comma">"comma (1.234,5)"</option>
+                    </select>
+                </div>
+                <div class="ob-field">
+                    <label for="ob-import-blank">"Blank cells"</label>
+                    <select id="ob-import-blank" class="ob-input"
+                        prop:value=move || if im.rules.get().blank == Blank::Clear { "clear" } else { "leave" }
+                        on:change=move |ev| {
+                            let clear = event_target_value(&ev) == "clear";
+                            im.rules.update(|r| r.blank = if clear { Blank::Clear } else { Blank::LeaveUnchanged });
+                            im.forget_preview();
+                        }>
+                        <option value="leave">"leave the field as it is"</option>
+                        <option value="clear">"clear the field"</option>
+                    </select>
+                </div>
+            </div>
+            <p class="ob-muted ob-small">{rules_text}</p>
+        </fieldset>
+        {move || {
+            let p = problems();
+            (!p.is_empty()).then(|| view! {
+                <div class="ob-alert" role="alert">
+                    <p class="ob-alert-title">"Fix these before the preview"</p>
+                    <ul>{p.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            })
+        }}
+        <div class="ob-actions">
+            <button type="button" class="ob-button" disabled=move || !can_preview() on:click=preview>"Preview the import"</button>
+            {move || im.reading.get().map(|bytes| view! {
+                <span class="ob-muted" role="status">{format!("Reading the file and the org: {} read…", size_text(bytes))}</span>
+            })}
+        </div>
+    }
+}
+
+/// Makes the preview (the file read through, the org read for its Ids or keys).
+fn start_preview(ctx: Accounts, im: Import, account: Arc<SObjectDescribe>) {
+    let Some(file) = im.file.get_value() else {
+        return;
+    };
+    let setup = Setup {
+        op: im.operation(),
+        map: im.map.get_untracked(),
+        rules: im.rules.get_untracked(),
+    };
+    let headers = im.headers.get_untracked();
+    storage::set_json(
+        Key::ImportColumns(&columns_key(ctx, &headers)),
+        &setup.map.saved(&headers),
+    );
+    im.forget_preview();
+    im.problem.set(None);
+    im.reading.set(Some(0));
+    let encoding = im.encoding.get_untracked();
+    spawn_local(async move {
+        let made = preview::make(ctx, &file, encoding, setup, &account, |bytes| {
+            im.reading.try_set(Some(bytes));
+        })
+        .await;
+        if !ctx.still_shown() {
+            return;
+        }
+        im.reading.set(None);
+        match made {
+            Ok(made) => {
+                im.results.set(vec![None; made.rows.len()]);
+                im.made.set(Some(Arc::new(made)));
+            }
+            Err(e) => im.problem.set(Some(e)),
+        }
+    });
+}
+
+fn size_text(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} KB", bytes.div_ceil(1_000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
+/// Writes what the preview shows (or, after a run, the failed lines again).
+fn start_run(ctx: Accounts, im: Import) {
+    let Some(made) = im.made.get_untracked() else {
+        return;
+    };
+    if im.running.get_untracked() {
+        return;
+    }
+    let lines = im.results.with_untracked(|r| run::to_write(&made, r));
+    if lines.is_empty() {
+        return;
+    }
+    // A failed line goes again: its old result is cleared first.
+    im.results.update(|r| {
+        for &n in &lines {
+            r[n] = None;
+        }
+    });
+    im.cancel.set_value(false);
+    im.running.set(true);
+    let done_then = im.results.with_untracked(|r| r.iter().flatten().count());
+    im.since.set_value((js_sys::Date::now(), done_then));
+    spawn_local(async move {
+        run::write(ctx, &made, lines, |results, calls| {
+            im.results.try_update(|r| {
+                for (n, w) in results {
+                    r[n] = Some(w);
+                }
+            });
+            im.calls.try_update(|c| *c += calls);
+            !im.cancel.try_get_value().unwrap_or(true) && ctx.still_shown()
+        })
+        .await;
+        im.running.try_set(false);
+        if ctx.still_shown() {
+            crate::accounts::loader::load(ctx);
+        }
+    });
+}

@@ -1,0 +1,116 @@
+//! Making an import's preview: the file read through once (each line asked, the same key twice
+//! blocked), the org's records for the Ids or keys it names read in a few queries, each line
+//! settled against its record (`orgbridge_sheet::import`). Nothing is written.
+
+use std::collections::{HashMap, HashSet};
+
+use orgbridge_sheet::import::{ask, reads, settle, Asked, Duplicates, Outcome, Row, Setup};
+use orgbridge_sheet::read::Encoding;
+use orgbridge_sync::preview::Counts;
+use salesforce::rest::{Record, SObjectDescribe};
+
+use super::file::read;
+use crate::accounts::context::Accounts;
+use crate::error::AppError;
+
+/// A preview, and what it was made from.
+pub struct Made {
+    pub setup: Setup,
+    pub headers: Vec<String>,
+    pub separator: u8,
+    pub encoding: Encoding,
+    pub rows: Vec<Row>,
+    pub counts: Counts,
+    /// Calls it took to read the org.
+    pub calls: u64,
+}
+
+/// Reads `file` and the org and settles every line; `seen` hears the bytes read so far.
+pub async fn make(
+    ctx: Accounts,
+    file: &web_sys::File,
+    encoding: Encoding,
+    setup: Setup,
+    account: &SObjectDescribe,
+    seen: impl Fn(u64),
+) -> Result<Made, String> {
+    let mut asked: Vec<Asked> = Vec::new();
+    let mut dups = Duplicates::default();
+    let (headers, separator) = read(file, encoding, |headers, lines, bytes| {
+        for line in lines {
+            let mut one = ask(&setup, headers, account, &line);
+            let index = asked.len();
+            if let Some((first, why)) = dups.check(&setup, account, index, &mut one) {
+                asked[first].problems.push(why);
+            }
+            asked.push(one);
+        }
+        seen(bytes);
+        true
+    })
+    .await
+    .map_err(|e| e.message())?;
+    drop(dups);
+
+    // The records the lines name, each Id or key asked for once.
+    let mut finders: Vec<String> = Vec::new();
+    let mut wanted = HashSet::new();
+    for a in asked
+        .iter()
+        .filter(|a| a.problems.is_empty() && !a.done_before)
+    {
+        if let Some(f) = &a.finder {
+            if wanted.insert(reads::fold(&setup, account, f)) {
+                finders.push(f.clone());
+            }
+        }
+    }
+    drop(wanted);
+    let mut found: HashMap<String, Record> = HashMap::new();
+    let mut calls = 0;
+    let client = ctx.client();
+    for soql in reads::queries(&setup, account, &finders) {
+        let mut page = client.query(&soql, None).await;
+        loop {
+            calls += 1;
+            let p = page.map_err(|e| AppError::from(e).message())?;
+            for record in p.records {
+                if let Some(finder) = reads::finder_of(&setup, account, &record) {
+                    found.insert(finder, record);
+                }
+            }
+            match p.next_records_url.filter(|_| !p.done) {
+                Some(next) => page = client.query_more(&next, None).await,
+                None => break,
+            }
+        }
+    }
+    let mut counts = Counts::default();
+    let rows: Vec<Row> = asked
+        .into_iter()
+        .map(|a| {
+            let record = a
+                .finder
+                .as_ref()
+                .and_then(|f| found.get(&reads::fold(&setup, account, f)));
+            let row = settle(&setup, account, a, record);
+            match row.outcome {
+                Outcome::Insert => counts.insert += 1,
+                Outcome::Update => counts.update += 1,
+                Outcome::Unchanged => counts.unchanged += 1,
+                Outcome::Blocked => counts.blocked += 1,
+                Outcome::Delete => counts.delete += 1,
+            }
+            row
+        })
+        .collect();
+    Ok(Made {
+        setup,
+        headers,
+        separator,
+        encoding,
+        rows,
+        counts,
+        calls,
+    })
+}
