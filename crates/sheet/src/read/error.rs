@@ -7,6 +7,8 @@
 pub enum FileError {
     /// Bytes that are not UTF-8 text, first found on `line`.
     NotUtf8 { line: u64 },
+    /// UTF-16 (what Excel's "Unicode Text" writes), told by its byte order mark.
+    Utf16,
     /// A quoted cell opened on `line` is never closed.
     UnclosedQuote { line: u64 },
     /// The row starting on `line` (and ending on `through`) has more cells than the header.
@@ -41,6 +43,7 @@ impl FileError {
             FileError::NotUtf8 { line } => format!(
                 "The file is not UTF-8 text: line {line} holds characters that are not. A file Excel saves as “CSV” is usually Windows-1252: choose Windows-1252 / Latin-1 and read it again."
             ),
+            FileError::Utf16 => "The file is UTF-16 text (what Excel saves as “Unicode Text”), which is not read here. In Excel, save it as “CSV UTF-8 (Comma delimited)” and choose that file.".into(),
             FileError::UnclosedQuote { line } => format!(
                 "A quoted cell starting on line {line} is never closed: the file ends inside it. Add the closing \" on that line, or write any \" inside a cell as \"\"."
             ),
