@@ -5,6 +5,7 @@
 //! `columns` (the columns table), `preview` (making the preview), `run` (the writes), `shown`
 //! (the preview and results on screen).
 
+mod bulk;
 mod columns;
 mod file;
 mod preview;
@@ -26,6 +27,13 @@ use self::preview::Made;
 use super::context::{use_accounts, Accounts};
 use crate::components::alert::ErrorAlert;
 use crate::storage::{self, Key};
+
+/// Why a run stopped before its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Paused,
+    Cancelled,
+}
 
 /// The operation picked, before an upsert's key is known.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +62,12 @@ pub struct Import {
     results: RwSignal<Vec<Option<Written>>>,
     running: RwSignal<bool>,
     calls: RwSignal<u64>,
-    cancel: StoredValue<bool>,
+    /// What the person asked of the run under way (read between waves of calls).
+    cancel: StoredValue<Option<Stop>>,
+    /// Why the last run stopped before the end.
+    stopped: RwSignal<Option<Stop>>,
+    /// The Bulk job under way, in words, and the records it has processed.
+    job: RwSignal<Option<(String, usize)>>,
     /// When this stretch of the run started and the lines done then (time left).
     since: StoredValue<(f64, usize)>,
 }
@@ -84,7 +97,9 @@ impl Import {
             results: RwSignal::new(Vec::new()),
             running: RwSignal::new(false),
             calls: RwSignal::new(0),
-            cancel: StoredValue::new(false),
+            cancel: StoredValue::new(None),
+            stopped: RwSignal::new(None),
+            job: RwSignal::new(None),
             since: StoredValue::new((0.0, 0)),
         }
     }
@@ -478,24 +493,44 @@ fn start_run(ctx: Accounts, im: Import) {
             r[n] = None;
         }
     });
-    im.cancel.set_value(false);
+    im.cancel.set_value(None);
+    im.stopped.set(None);
+    im.job.set(None);
     im.running.set(true);
     let done_then = im.results.with_untracked(|r| r.iter().flatten().count());
     im.since.set_value((js_sys::Date::now(), done_then));
     spawn_local(async move {
-        run::write(ctx, &made, lines, |results, calls| {
+        let record = move |results: Vec<(usize, Written)>, calls: u64| {
             im.results.try_update(|r| {
                 for (n, w) in results {
                     r[n] = Some(w);
                 }
             });
             im.calls.try_update(|c| *c += calls);
-            !im.cancel.try_get_value().unwrap_or(true) && ctx.still_shown()
-        })
-        .await;
-        im.running.try_set(false);
-        if ctx.still_shown() {
-            crate::accounts::loader::load(ctx);
+            let wanted = im.cancel.try_get_value().flatten();
+            im.stopped.try_set(wanted);
+            if ctx.still_shown() {
+                wanted
+            } else {
+                Some(Stop::Cancelled)
+            }
+        };
+        if lines.len() >= orgbridge_sheet::import::bulk::THRESHOLD {
+            bulk::write(ctx, &made, lines, |seen, calls| match seen {
+                bulk::Seen::Results(results) => record(results, calls),
+                bulk::Seen::Job(words, processed) => {
+                    im.job
+                        .try_set((!words.is_empty()).then_some((words, processed)));
+                    record(Vec::new(), calls)
+                }
+            })
+            .await;
+        } else {
+            run::write(ctx, &made, lines, |results, calls| {
+                record(results, calls).is_none()
+            })
+            .await;
         }
+        im.running.try_set(false);
     });
 }

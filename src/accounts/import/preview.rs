@@ -65,26 +65,45 @@ pub async fn make(
             }
         }
     }
-    drop(wanted);
     let mut found: HashMap<String, Record> = HashMap::new();
     let mut calls = 0;
     let client = ctx.client();
-    for soql in reads::queries(&setup, account, &finders) {
-        let mut page = client.query(&soql, None).await;
+    let lists = reads::queries(&setup, account, &finders);
+    // A file naming much of the org reads every record with a key instead, in pages, keeping
+    // those a line names.
+    let mut queries = lists;
+    if queries.len() > 2 {
+        if let Some(count) = reads::count_soql(&setup) {
+            calls += 1;
+            let keyed = client
+                .query(&count, None)
+                .await
+                .map_err(|e| AppError::from(e).message())?
+                .total_size;
+            if reads::read_all(keyed, queries.len()) {
+                queries = reads::all_soql(&setup, account).into_iter().collect();
+            }
+        }
+    }
+    for soql in queries {
+        let mut page = client.query(&soql, Some(2_000)).await;
         loop {
             calls += 1;
             let p = page.map_err(|e| AppError::from(e).message())?;
             for record in p.records {
                 if let Some(finder) = reads::finder_of(&setup, account, &record) {
-                    found.insert(finder, record);
+                    if wanted.contains(&finder) {
+                        found.insert(finder, record);
+                    }
                 }
             }
             match p.next_records_url.filter(|_| !p.done) {
-                Some(next) => page = client.query_more(&next, None).await,
+                Some(next) => page = client.query_more(&next, Some(2_000)).await,
                 None => break,
             }
         }
     }
+    drop(wanted);
     let mut counts = Counts::default();
     let rows: Vec<Row> = asked
         .into_iter()

@@ -10,7 +10,7 @@ use orgbridge_sheet::import::{Outcome, Row};
 use salesforce::rest::SObjectDescribe;
 use std::sync::Arc;
 
-use super::{file, run, start_run, Import};
+use super::{file, run, start_run, Import, Stop};
 use crate::accounts::context::use_accounts;
 use crate::download::FileParts;
 
@@ -126,12 +126,44 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
         if counts.delete > 0 { format!(", {} to delete", thousands(counts.delete as u64)) } else { String::new() },
         thousands(made.calls),
     );
-    let done = move || im.results.with(|r| r.iter().flatten().count());
+    let settled = move || im.results.with(|r| r.iter().flatten().count());
+    // A Bulk job's records count as it processes them, before its results are read.
+    let done = move || {
+        let job = im
+            .job
+            .with(|j| j.as_ref().map_or(0, |(_, processed)| *processed));
+        (settled() + job).min(writes.max(settled()))
+    };
+    let engine = if writes >= orgbridge_sheet::import::bulk::THRESHOLD {
+        format!(
+            "The import goes through Bulk API 2.0 ({} lines to write, from {} it is Salesforce's advice): one job, about 10 to 20 calls.",
+            thousands(writes as u64),
+            thousands(orgbridge_sheet::import::bulk::THRESHOLD as u64)
+        )
+    } else {
+        format!(
+            "The import goes through sObject Collections (under {} lines to write): {} calls of at most 200 lines.",
+            thousands(orgbridge_sheet::import::bulk::THRESHOLD as u64),
+            thousands(writes.div_ceil(200) as u64)
+        )
+    };
     let to_go = {
         let made = made.clone();
         Memo::new(move |_| im.results.with(|r| run::to_write(&made, r).len()))
     };
     let more_to_go = move || to_go.get() > 0;
+    // Lines the run has not reached (paused or cancelled) rather than lines that failed.
+    let never_sent = {
+        let made = made.clone();
+        Memo::new(move |_| {
+            im.results.with(|r| {
+                made.rows
+                    .iter()
+                    .zip(r)
+                    .any(|(row, w)| row.outcome.writes() && w.is_none())
+            })
+        })
+    };
     let started = move || im.results.with(|r| r.iter().any(Option::is_some));
     let time_left = move || {
         let (t0, done0) = im.since.get_value();
@@ -174,6 +206,7 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
         <section class="ob-import-preview" aria-labelledby="ob-import-preview-title">
             <h4 id="ob-import-preview-title">"Preview"</h4>
             <p class="ob-status" role="status">{summary}</p>
+            <p class="ob-muted ob-small">{engine}</p>
             <div class="ob-actions ob-sync-filters" role="group" aria-label="Show lines">{filters}</div>
             <div class="ob-acc-scroller ob-sync-scroller" tabindex="0" role="region" aria-label="Preview of every line"
                 on:scroll=move |ev| {
@@ -206,7 +239,8 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
                     </button>
                 </Show>
                 <Show when=move || im.running.get()>
-                    <button type="button" class="ob-button ob-button-secondary" on:click=move |_| im.cancel.set_value(true)>"Cancel"</button>
+                    <button type="button" class="ob-button ob-button-secondary" on:click=move |_| im.cancel.set_value(Some(Stop::Paused))>"Pause"</button>
+                    <button type="button" class="ob-button ob-button-secondary" on:click=move |_| im.cancel.set_value(Some(Stop::Cancelled))>"Cancel"</button>
                 </Show>
             </div>
             <Show when=move || started() || im.running.get()>
@@ -216,6 +250,7 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
                     <span>{move || format!("{} of {} done, {} calls", thousands(done() as u64), thousands(writes as u64), thousands(im.calls.get()))}</span>
                     <span class="ob-muted">{time_left}</span>
                 </div>
+                {move || im.job.get().map(|(words, _)| view! { <p class="ob-muted ob-small ob-sync-job">{words}</p> })}
                 <Show when=move || !im.running.get()>
                     <p class="ob-status" role="status">{move || {
                         let [c, u, d, f, x] = tally.get();
@@ -223,13 +258,19 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
                         if x > 0 { text.push_str(&format!(", {} not known (the answer was lost)", thousands(x as u64))); }
                         let left = to_go.get();
                         if left > 0 { text.push_str(&format!("; {} not written", thousands(left as u64))); }
-                        text.push('.');
-                        text
+                        text.push_str(". The account list shows what it had loaded: Reload it there to see the changes.");
+                        match im.stopped.get() {
+                            Some(Stop::Paused) => format!("Paused: {text}"),
+                            Some(Stop::Cancelled) => format!("Cancelled: {text}"),
+                            None => text,
+                        }
                     }}</p>
                     <div class="ob-actions">
                         <button type="button" class="ob-button ob-button-secondary" on:click=download>"Download the results (CSV)"</button>
                         <Show when=more_to_go>
-                            <button type="button" class="ob-button" on:click=move |_| start_run(ctx, im)>"Re-run failures only"</button>
+                            <button type="button" class="ob-button" on:click=move |_| start_run(ctx, im)>
+                                {move || if never_sent.get() { "Resume" } else { "Re-run failures only" }}
+                            </button>
                         </Show>
                     </div>
                     <Show when=move || tally.with(|t| t[3] + t[4] > 0)>
@@ -270,16 +311,23 @@ fn what(row: &Row, describe: &SObjectDescribe) -> String {
         }),
         other => other.to_string(),
     };
+    if row.outcome == Outcome::Insert {
+        return row
+            .body
+            .iter()
+            .map(|(f, v)| format!("{}: {}", label(f, v), text(v)))
+            .collect::<Vec<_>>()
+            .join("; ");
+    }
     row.changes
         .iter()
-        .map(|c| match row.outcome {
-            Outcome::Insert => format!("{}: {}", label(&c.field, &c.after), text(&c.after)),
-            _ => format!(
+        .map(|c| {
+            format!(
                 "{}: {} → {}",
                 label(&c.field, &c.after),
                 text(&c.before),
                 text(&c.after)
-            ),
+            )
         })
         .collect::<Vec<_>>()
         .join("; ")

@@ -5,6 +5,7 @@
 //! Blocked (why) or Delete. The body each row carries is exactly what the run sends.
 
 mod ask;
+pub mod bulk;
 pub mod reads;
 pub mod results;
 mod settle;
@@ -101,7 +102,7 @@ pub struct Row {
     /// The record's `SystemModstamp` when the preview read it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<String>,
-    /// For an update, what changes (field, org's value → file's value); for an insert, what is set.
+    /// For an update, what changes (field, org's value → file's value); an insert's is its body.
     pub changes: Vec<Change>,
     pub problems: Vec<String>,
     /// What is worth knowing though it is not blocked (done in an earlier run).

@@ -82,6 +82,30 @@ pub fn queries(setup: &Setup, account: &SObjectDescribe, finders: &[String]) -> 
     out
 }
 
+/// `SELECT COUNT()` of the records that have a finder value: the one call that says whether
+/// reading them all beats asking for the file's values in lists.
+pub fn count_soql(setup: &Setup) -> Option<String> {
+    finder_field(setup).map(|by| format!("SELECT COUNT() FROM Account WHERE {by} != null"))
+}
+
+/// Every record that has a finder value, with the fields [`fields`] reads (read in pages of
+/// 2,000 and kept only where a line names it).
+pub fn all_soql(setup: &Setup, account: &SObjectDescribe) -> Option<String> {
+    finder_field(setup).map(|by| {
+        format!(
+            "SELECT {} FROM Account WHERE {by} != null",
+            fields(setup, account).join(", ")
+        )
+    })
+}
+
+/// Whether reading every record with a finder (`keyed` of them, 2,000 a page) takes fewer
+/// calls than the `lists` queries of the file's values: a file naming most of the org's
+/// records, or more values than it has.
+pub fn read_all(keyed: u64, lists: usize) -> bool {
+    keyed.div_ceil(2_000) < lists as u64
+}
+
 /// A record's finder value as the file's lines are matched to it (folded as
 /// [`super::Duplicates`] folds them: keys without case unless case-sensitive).
 pub fn finder_of(setup: &Setup, account: &SObjectDescribe, record: &Record) -> Option<String> {

@@ -68,16 +68,8 @@ pub fn settle(
                 ));
                 return row;
             }
+            // Its body is what it sets: no list of changes beside it (a million new lines).
             row.outcome = Outcome::Insert;
-            row.changes = values
-                .iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(f, v)| Change {
-                    field: f.clone(),
-                    before: Value::Null,
-                    after: v.clone(),
-                })
-                .collect();
             row.body = values.into_iter().filter(|(_, v)| !v.is_null()).collect();
             if let Operation::Upsert { key } = &setup.op {
                 row.key = asked.finder;

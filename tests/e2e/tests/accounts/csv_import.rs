@@ -265,3 +265,37 @@ async fn an_exported_file_imported_again_changes_nothing() -> Result<()> {
     assert!(org.api_calls() > calls_before);
     app.finish().await
 }
+
+#[tokio::test]
+async fn a_file_of_100_000_lines_goes_through_bulk_api_2_in_a_few_calls_every_line_once(
+) -> Result<()> {
+    let app = spawn_app_with(|config, _| config.accounts = 10).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let dir = tempfile::tempdir()?;
+    let mut csv = String::from("External_Id__c,Name,BillingCity\n");
+    for k in 0..100_000 {
+        csv.push_str(&format!("BULK-{k:06},Bulk Import {k},Bulkville\n"));
+    }
+    let path = file(dir.path(), "bulk.csv", csv.as_bytes())?;
+    page.go_to("Import CSV").await?;
+    choose_file(browser, &path).await?;
+    browser.click_button("Preview the import").await?;
+    page.wait_status_containing("100,000 lines: 100,000 to insert")
+        .await?;
+    browser
+        .wait_for_text("The import goes through Bulk API 2.0")
+        .await?;
+    let before = org.api_calls();
+    browser.click_button("Import 100,000 lines").await?;
+    page.wait_status_containing("100,000 created, 0 updated, 0 deleted, 0 failed")
+        .await?;
+    let calls = org.api_calls() - before;
+    assert!(calls <= 20, "{calls} calls");
+    assert_eq!(org.ids_where("BillingCity", "Bulkville").len(), 100_000);
+    let jobs = app.org.state.bulk.ingest_list();
+    assert_eq!(jobs.len(), 1, "one job");
+    assert_eq!(jobs[0]["operation"], "upsert");
+    app.finish().await
+}

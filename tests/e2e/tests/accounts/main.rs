@@ -6,6 +6,7 @@ mod accessibility;
 mod bench;
 mod bulk;
 mod console;
+mod csv_bench;
 mod csv_export;
 mod csv_import;
 mod faults;

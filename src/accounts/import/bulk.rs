@@ -1,0 +1,227 @@
+//! Writing a large import through Bulk API 2.0: the records changed in the org since the preview
+//! left out first (their `SystemModstamp`, 2,000 a call), then one ingest job per upload (made,
+//! uploaded, closed, polled with a growing pause, its three result files read back onto the
+//! lines). Pause stops before the next job; Cancel aborts the job under way.
+
+use orgbridge_model::accounts::{thousands, SOBJECT};
+use orgbridge_sheet::import::bulk::{jobs, make_upload, operation};
+use orgbridge_sheet::import::results::Written;
+use orgbridge_sheet::import::Outcome;
+use salesforce::rest::collections::RETRIEVE_LIMIT;
+use salesforce::rest::JobResults;
+use salesforce::types::RecordId;
+use serde_json::Value;
+
+use super::preview::Made;
+use super::Stop;
+use crate::accounts::context::Accounts;
+use crate::error::AppError;
+
+/// The first pause after closing a job, and the longest.
+const FIRST_POLL_MS: f64 = 500.0;
+const MAX_POLL_MS: f64 = 10_000.0;
+
+/// What the run reports as it goes.
+pub enum Seen {
+    /// Lines settled (written, failed, or left out).
+    Results(Vec<(usize, Written)>),
+    /// The job under way, in words, and the records it has processed.
+    Job(String, usize),
+}
+
+/// Writes `lines` through Bulk API 2.0. `each` hears what happened and the calls made, and says
+/// whether the person asked to stop.
+pub async fn write(
+    ctx: Accounts,
+    made: &Made,
+    lines: Vec<usize>,
+    mut each: impl FnMut(Seen, u64) -> Option<Stop>,
+) {
+    let client = ctx.client();
+    let op = &made.setup.op;
+    // Records changed in the org since the preview are not written over.
+    let existing: Vec<(usize, RecordId)> = lines
+        .iter()
+        .filter_map(|&n| {
+            let row = &made.rows[n];
+            matches!(row.outcome, Outcome::Update | Outcome::Delete)
+                .then(|| row.target.clone().map(|id| (n, id)))
+                .flatten()
+        })
+        .collect();
+    let mut left_out = std::collections::HashSet::new();
+    for group in existing.chunks(RETRIEVE_LIMIT) {
+        let ids: Vec<RecordId> = group.iter().map(|(_, id)| id.clone()).collect();
+        let now = client
+            .retrieve_collection(SOBJECT, &ids, &["Id", "SystemModstamp"])
+            .await;
+        let mut out = Vec::new();
+        match now {
+            Ok(now) => {
+                for ((n, _), record) in group.iter().zip(now) {
+                    let stamp = record
+                        .as_ref()
+                        .and_then(|r| r.get("SystemModstamp"))
+                        .and_then(Value::as_str);
+                    let why = match (record.is_some(), stamp == made.rows[*n].stamp.as_deref()) {
+                        (false, _) => Some("Deleted in the org since the preview: not written."),
+                        (true, false) => Some("Changed in the org since the preview: preview again to see the change before writing over it."),
+                        _ => None,
+                    };
+                    if let Some(why) = why {
+                        out.push((*n, Written::Failed(why.into())));
+                        left_out.insert(*n);
+                    }
+                }
+            }
+            Err(e) => {
+                let why = AppError::from(e).message();
+                let failed = group
+                    .iter()
+                    .map(|(n, _)| (*n, Written::Failed(why.clone())));
+                out.extend(failed);
+                left_out.extend(group.iter().map(|(n, _)| *n));
+            }
+        }
+        if each(Seen::Results(out), 1).is_some() {
+            return;
+        }
+    }
+    let lines: Vec<usize> = lines
+        .into_iter()
+        .filter(|n| !left_out.contains(n))
+        .collect();
+    let (operation, key) = operation(op);
+    for job_lines in jobs(&made.rows, &lines) {
+        let mut upload = make_upload(op, &made.rows, &job_lines);
+        let failed_all = |why: String| {
+            Seen::Results(
+                job_lines
+                    .iter()
+                    .map(|&n| (n, Written::Failed(why.clone())))
+                    .collect(),
+            )
+        };
+        let job = match client.create_ingest_job(SOBJECT, operation, key).await {
+            Ok(job) => job,
+            Err(e) => {
+                each(failed_all(AppError::from(e).message()), 1);
+                return;
+            }
+        };
+        each(
+            Seen::Job(
+                format!(
+                    "Bulk API 2.0 job {}: uploading {} lines",
+                    job.id,
+                    thousands(job_lines.len() as u64)
+                ),
+                0,
+            ),
+            1,
+        );
+        // An upload or close that fails leaves a job that never ran: aborted, nothing written.
+        let sent = match client
+            .upload_job_data(&job.id, std::mem::take(&mut upload.csv))
+            .await
+        {
+            Ok(()) => client.close_job(&job.id).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = sent {
+            let _ = client.abort_job(&job.id).await;
+            each(failed_all(AppError::from(e).message()), 3);
+            return;
+        }
+        let mut pause = FIRST_POLL_MS;
+        let mut cancelled = false;
+        let info = loop {
+            sleep(pause).await;
+            pause = (pause * 1.5).min(MAX_POLL_MS);
+            let info = match client.ingest_job(&job.id).await {
+                Ok(info) => info,
+                Err(e) => {
+                    // The job goes on in the org; the next poll may answer.
+                    each(
+                        Seen::Job(
+                            format!(
+                                "Bulk API 2.0 job {}: {}",
+                                job.id,
+                                AppError::from(e).message()
+                            ),
+                            0,
+                        ),
+                        1,
+                    );
+                    continue;
+                }
+            };
+            let words = format!(
+                "Bulk API 2.0 job {}: {:?}, {} of {} records processed, {} failed",
+                job.id,
+                info.state,
+                thousands(info.number_records_processed),
+                thousands(job_lines.len() as u64),
+                thousands(info.number_records_failed)
+            );
+            let wanted = each(Seen::Job(words, info.number_records_processed as usize), 1);
+            if info.state.is_final() {
+                break info;
+            }
+            if wanted == Some(Stop::Cancelled) && !cancelled {
+                cancelled = true;
+                let _ = client.abort_job(&job.id).await;
+            }
+        };
+        let _ = info;
+        let mut settled = std::collections::HashSet::new();
+        let mut unread = false;
+        for which in [
+            JobResults::Successful,
+            JobResults::Failed,
+            JobResults::Unprocessed,
+        ] {
+            let read = match client.job_results(&job.id, which).await {
+                Ok(text) => upload.read(op, which, &text),
+                Err(e) => Err(AppError::from(e).message()),
+            };
+            let results = match read {
+                Ok(rows) => rows
+                    .into_iter()
+                    .filter_map(|(n, w)| {
+                        settled.insert(n);
+                        w.map(|w| (n, w))
+                    })
+                    .collect(),
+                Err(why) => {
+                    unread = true;
+                    each(Seen::Job(format!("Bulk API 2.0 job {}: its results could not be read ({why}); its lines show as not written", job.id), 0), 1);
+                    Vec::new()
+                }
+            };
+            each(Seen::Results(results), 1);
+        }
+        // A created record whose result could not be read must not be created again by a
+        // resume: its line is "not known". An update, upsert or delete is safe to send again.
+        if unread && matches!(op, orgbridge_sheet::import::Operation::Insert) {
+            let unknown = job_lines
+                .iter()
+                .filter(|n| !settled.contains(n))
+                .map(|&n| (n, Written::Unknown("Its job's results could not be read: it may have been created. Look for it before importing this line again.".into())))
+                .collect();
+            each(Seen::Results(unknown), 0);
+        }
+        if each(Seen::Job(String::new(), 0), 0).is_some() {
+            return;
+        }
+    }
+}
+
+async fn sleep(ms: f64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
