@@ -11,6 +11,7 @@ pub mod download;
 pub mod drafts;
 pub mod error;
 pub mod framing;
+pub mod indexed;
 pub mod locale;
 pub mod org_look;
 pub mod pages;

@@ -4,14 +4,18 @@
 //! lines). Pause stops before the next job; Cancel aborts the job under way.
 
 use orgbridge_model::accounts::{thousands, SOBJECT};
-use orgbridge_sheet::import::bulk::{jobs, make_upload, operation};
+use std::rc::Rc;
+
+use orgbridge_sheet::import::bulk::{jobs, make_upload, operation, Upload};
+use orgbridge_sheet::import::kept::Flight;
 use orgbridge_sheet::import::results::Written;
 use orgbridge_sheet::import::Outcome;
 use salesforce::rest::collections::RETRIEVE_LIMIT;
-use salesforce::rest::JobResults;
+use salesforce::rest::{JobResults, JobState};
 use salesforce::types::RecordId;
 use serde_json::Value;
 
+use super::kept::Kept;
 use super::preview::Made;
 use super::Stop;
 use crate::accounts::context::Accounts;
@@ -35,6 +39,7 @@ pub async fn write(
     ctx: Accounts,
     made: &Made,
     lines: Vec<usize>,
+    kept: Option<Rc<Kept>>,
     mut each: impl FnMut(Seen, u64) -> Option<Stop>,
 ) {
     let client = ctx.client();
@@ -83,6 +88,9 @@ pub async fn write(
                 left_out.extend(group.iter().map(|(n, _)| *n));
             }
         }
+        if let Some(k) = &kept {
+            k.settled(&out).await;
+        }
         if each(Seen::Results(out), 1).is_some() {
             return;
         }
@@ -109,6 +117,14 @@ pub async fn write(
                 return;
             }
         };
+        // Kept before the upload: a reload from here on follows this job, never makes another.
+        if let Some(k) = &kept {
+            k.flight(&Flight::Job {
+                id: job.id.clone(),
+                lines: job_lines.clone(),
+            })
+            .await;
+        }
         each(
             Seen::Job(
                 format!(
@@ -130,25 +146,56 @@ pub async fn write(
         };
         if let Err(e) = sent {
             let _ = client.abort_job(&job.id).await;
-            each(failed_all(AppError::from(e).message()), 3);
+            let failed = failed_all(AppError::from(e).message());
+            if let (Some(k), Seen::Results(r)) = (&kept, &failed) {
+                k.settled(r).await;
+            }
+            each(failed, 3);
             return;
         }
+        if follow(
+            ctx,
+            made,
+            &job.id,
+            &job_lines,
+            &mut upload,
+            kept.as_deref(),
+            &mut each,
+        )
+        .await
+        {
+            return;
+        }
+    }
+}
+
+/// Follows a job to its end (Cancel aborts it; a job still `Open`, whose upload may not have
+/// landed, is aborted: it has processed nothing) and reads its results onto the lines. True
+/// when the person asked to stop.
+pub async fn follow(
+    ctx: Accounts,
+    made: &Made,
+    job: &str,
+    job_lines: &[usize],
+    upload: &mut Upload,
+    kept: Option<&Kept>,
+    each: &mut impl FnMut(Seen, u64) -> Option<Stop>,
+) -> bool {
+    let client = ctx.client();
+    let op = &made.setup.op;
+    {
         let mut pause = FIRST_POLL_MS;
         let mut cancelled = false;
-        let info = loop {
+        loop {
             sleep(pause).await;
             pause = (pause * 1.5).min(MAX_POLL_MS);
-            let info = match client.ingest_job(&job.id).await {
+            let info = match client.ingest_job(job).await {
                 Ok(info) => info,
                 Err(e) => {
                     // The job goes on in the org; the next poll may answer.
                     each(
                         Seen::Job(
-                            format!(
-                                "Bulk API 2.0 job {}: {}",
-                                job.id,
-                                AppError::from(e).message()
-                            ),
+                            format!("Bulk API 2.0 job {job}: {}", AppError::from(e).message()),
                             0,
                         ),
                         1,
@@ -157,8 +204,7 @@ pub async fn write(
                 }
             };
             let words = format!(
-                "Bulk API 2.0 job {}: {:?}, {} of {} records processed, {} failed",
-                job.id,
+                "Bulk API 2.0 job {job}: {:?}, {} of {} records processed, {} failed",
                 info.state,
                 thousands(info.number_records_processed),
                 thousands(job_lines.len() as u64),
@@ -166,14 +212,13 @@ pub async fn write(
             );
             let wanted = each(Seen::Job(words, info.number_records_processed as usize), 1);
             if info.state.is_final() {
-                break info;
+                break;
             }
-            if wanted == Some(Stop::Cancelled) && !cancelled {
+            if (wanted == Some(Stop::Cancelled) || info.state == JobState::Open) && !cancelled {
                 cancelled = true;
-                let _ = client.abort_job(&job.id).await;
+                let _ = client.abort_job(job).await;
             }
-        };
-        let _ = info;
+        }
         let mut settled = std::collections::HashSet::new();
         let mut unread = false;
         for which in [
@@ -181,7 +226,7 @@ pub async fn write(
             JobResults::Failed,
             JobResults::Unprocessed,
         ] {
-            let read = match client.job_results(&job.id, which).await {
+            let read = match client.job_results(job, which).await {
                 Ok(text) => upload.read(op, which, &text),
                 Err(e) => Err(AppError::from(e).message()),
             };
@@ -195,10 +240,13 @@ pub async fn write(
                     .collect(),
                 Err(why) => {
                     unread = true;
-                    each(Seen::Job(format!("Bulk API 2.0 job {}: its results could not be read ({why}); its lines show as not written", job.id), 0), 1);
+                    each(Seen::Job(format!("Bulk API 2.0 job {job}: its results could not be read ({why}); its lines show as not written"), 0), 1);
                     Vec::new()
                 }
             };
+            if let Some(k) = kept {
+                k.settled(&results).await;
+            }
             each(Seen::Results(results), 1);
         }
         // A created record whose result could not be read must not be created again by a
@@ -208,12 +256,13 @@ pub async fn write(
                 .iter()
                 .filter(|n| !settled.contains(n))
                 .map(|&n| (n, Written::Unknown("Its job's results could not be read: it may have been created. Look for it before importing this line again.".into())))
-                .collect();
+                .collect::<Vec<_>>();
+            if let Some(k) = kept {
+                k.settled(&unknown).await;
+            }
             each(Seen::Results(unknown), 0);
         }
-        if each(Seen::Job(String::new(), 0), 0).is_some() {
-            return;
-        }
+        each(Seen::Job(String::new(), 0), 0).is_some()
     }
 }
 

@@ -8,6 +8,7 @@
 mod bulk;
 mod columns;
 mod file;
+mod kept;
 mod preview;
 mod run;
 mod shown;
@@ -66,6 +67,12 @@ pub struct Import {
     cancel: StoredValue<Option<Stop>>,
     /// Why the last run stopped before the end.
     stopped: RwSignal<Option<Stop>>,
+    /// The run as kept in this browser (IndexedDB), once it has started.
+    kept: StoredValue<Option<std::rc::Rc<kept::Kept>>, LocalStorage>,
+    /// Why the run could not be kept (it then cannot be resumed after a reload).
+    unkept: RwSignal<Option<String>>,
+    /// What a reload found kept, in words.
+    restored: RwSignal<Option<String>>,
     /// The Bulk job under way, in words, and the records it has processed.
     job: RwSignal<Option<(String, usize)>>,
     /// When this stretch of the run started and the lines done then (time left).
@@ -100,6 +107,9 @@ impl Import {
             cancel: StoredValue::new(None),
             stopped: RwSignal::new(None),
             job: RwSignal::new(None),
+            kept: StoredValue::new_local(None),
+            unkept: RwSignal::new(None),
+            restored: RwSignal::new(None),
             since: StoredValue::new((0.0, 0)),
         }
     }
@@ -128,6 +138,7 @@ pub fn ImportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
     let im = use_context::<Import>().unwrap_or_else(|| {
         let im = Import::new();
         provide_context(im);
+        restore_kept(ctx, im);
         im
     });
     let account = describe.clone();
@@ -233,6 +244,102 @@ pub fn ImportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
             <shown::PreviewPanel describe=for_preview/>
         </section>
     }
+}
+
+/// Offers the import this browser kept for the org (a reload, a closed tab): its preview and
+/// results as they were, the calls that were in flight settled first (a Bulk job followed to
+/// its end; an insert's call "not known"; the others sent again on Resume).
+fn restore_kept(ctx: Accounts, im: Import) {
+    spawn_local(async move {
+        let restored = kept::restore(&ctx.org_key()).await;
+        if !ctx.still_shown() || im.made.with_untracked(Option::is_some) {
+            return;
+        }
+        let r = match restored {
+            Ok(Some(r)) => r,
+            Ok(None) => return,
+            Err(why) => {
+                im.problem.set(Some(format!(
+                    "The import kept in this browser could not be used ({why}). Preview the file again: what was written shows as Unchanged."
+                )));
+                return;
+            }
+        };
+        let mut results = r.results;
+        let made = Arc::new(r.made);
+        im.name.set(Some(r.name.clone()));
+        im.file.set_value(r.file);
+        im.encoding.set(made.encoding);
+        im.op.set(match &made.setup.op {
+            Operation::Insert => Op::Insert,
+            Operation::Update => Op::Update,
+            Operation::Upsert { key } => {
+                im.key.set(key.clone());
+                Op::Upsert
+            }
+            Operation::Delete => Op::Delete,
+        });
+        im.map.set(made.setup.map.clone());
+        im.rules.set(made.setup.rules);
+        im.headers.set(made.headers.clone());
+        if let Some(orgbridge_sheet::import::kept::Flight::Calls { lines }) = &r.flight {
+            let before = results.clone();
+            orgbridge_sheet::import::kept::settle_calls(&made.setup.op, lines, &mut results);
+            let changed: Vec<(usize, Written)> = lines
+                .iter()
+                .filter(|&&n| before[n] != results[n])
+                .filter_map(|&n| results[n].clone().map(|w| (n, w)))
+                .collect();
+            r.kept.settled(&changed).await;
+        }
+        im.results.set(results);
+        im.made.set(Some(made.clone()));
+        im.kept.set_value(Some(r.kept.clone()));
+        let writes = made.counts.insert + made.counts.update + made.counts.delete;
+        let done = im
+            .results
+            .with_untracked(|r| r.iter().flatten().filter(|w| w.is_done()).count());
+        im.restored.set(Some(format!(
+            "The import of {} was kept in this browser when the page closed: {} of {} lines written. Resume goes on with the rest; nothing is written twice.",
+            r.name,
+            orgbridge_model::accounts::thousands(done as u64),
+            orgbridge_model::accounts::thousands(writes as u64)
+        )));
+        // A Bulk job under way when the page closed is followed to its end, never made again.
+        if let Some(orgbridge_sheet::import::kept::Flight::Job { id, lines }) = r.flight {
+            im.running.set(true);
+            let mut upload =
+                orgbridge_sheet::import::bulk::make_upload(&made.setup.op, &made.rows, &lines);
+            let mut each = move |seen: bulk::Seen, calls: u64| {
+                match seen {
+                    bulk::Seen::Results(results) => {
+                        im.results.try_update(|r| {
+                            for (n, w) in results {
+                                r[n] = Some(w);
+                            }
+                        });
+                    }
+                    bulk::Seen::Job(words, processed) => {
+                        im.job
+                            .try_set((!words.is_empty()).then_some((words, processed)));
+                    }
+                }
+                im.calls.try_update(|c| *c += calls);
+                None
+            };
+            bulk::follow(
+                ctx,
+                &made,
+                &id,
+                &lines,
+                &mut upload,
+                Some(&r.kept),
+                &mut each,
+            )
+            .await;
+            im.running.try_set(false);
+        }
+    });
 }
 
 /// Reads the file's header (the first piece is enough) and proposes each column's field (or
@@ -499,7 +606,25 @@ fn start_run(ctx: Accounts, im: Import) {
     im.running.set(true);
     let done_then = im.results.with_untracked(|r| r.iter().flatten().count());
     im.since.set_value((js_sys::Date::now(), done_then));
+    let first = !im.results.with_untracked(|r| r.iter().any(Option::is_some));
+    let file = im.file.get_value();
+    let name = im.name.get_untracked().unwrap_or_default();
     spawn_local(async move {
+        // Kept before any call (once per preview): a reload or a closed tab can resume it.
+        let kept = match im.kept.get_value() {
+            Some(k) if !first => Some(k),
+            _ => {
+                let results = im.results.get_untracked();
+                match kept::keep_new(&ctx.org_key(), &made, file.as_ref(), &name, &results).await {
+                    Ok(k) => Some(k),
+                    Err(why) => {
+                        im.unkept.try_set(Some(why));
+                        None
+                    }
+                }
+            }
+        };
+        im.kept.try_set_value(kept.clone());
         let record = move |results: Vec<(usize, Written)>, calls: u64| {
             im.results.try_update(|r| {
                 for (n, w) in results {
@@ -516,7 +641,7 @@ fn start_run(ctx: Accounts, im: Import) {
             }
         };
         if lines.len() >= orgbridge_sheet::import::bulk::THRESHOLD {
-            bulk::write(ctx, &made, lines, |seen, calls| match seen {
+            bulk::write(ctx, &made, lines, kept, |seen, calls| match seen {
                 bulk::Seen::Results(results) => record(results, calls),
                 bulk::Seen::Job(words, processed) => {
                     im.job
@@ -526,11 +651,18 @@ fn start_run(ctx: Accounts, im: Import) {
             })
             .await;
         } else {
-            run::write(ctx, &made, lines, |results, calls| {
+            run::write(ctx, &made, lines, kept, |results, calls| {
                 record(results, calls).is_none()
             })
             .await;
         }
+        // The account list is not read again by itself: a million accounts are 500 calls.
         im.running.try_set(false);
+        // Finished, with nothing left to write: no longer kept.
+        let left = im.results.with_untracked(|r| run::to_write(&made, r).len());
+        if left == 0 && ctx.still_shown() {
+            kept::forget(&ctx.org_key()).await;
+            im.kept.try_set_value(None);
+        }
     });
 }

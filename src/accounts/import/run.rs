@@ -3,14 +3,18 @@
 //! since the preview is not written over), and one result per line. A create whose answer was
 //! lost is never sent again by itself: it may have landed.
 
+use std::rc::Rc;
+
 use futures::future::join_all;
 use orgbridge_model::accounts::SOBJECT;
+use orgbridge_sheet::import::kept::Flight;
 use orgbridge_sheet::import::results::Written;
 use orgbridge_sheet::import::{Operation, Outcome, Row};
 use salesforce::rest::{CollectionWrite, Record, UpsertItem, COLLECTION_LIMIT};
 use salesforce::types::{ExternalIdField, RecordId};
 use serde_json::Value;
 
+use super::kept::Kept;
 use super::preview::Made;
 use crate::accounts::context::Accounts;
 use crate::error::AppError;
@@ -41,6 +45,7 @@ pub async fn write(
     ctx: Accounts,
     made: &Made,
     lines: Vec<usize>,
+    kept: Option<Rc<Kept>>,
     mut each: impl FnMut(Vec<(usize, Written)>, u64) -> bool,
 ) -> u64 {
     let batches: Vec<Vec<usize>> = lines
@@ -49,10 +54,20 @@ pub async fn write(
         .collect();
     let mut total = 0;
     for wave in batches.chunks(CALLS_AT_ONCE) {
+        // Kept before the calls go: a reload mid-call knows which lines may have been written.
+        if let Some(k) = &kept {
+            k.flight(&Flight::Calls {
+                lines: wave.concat(),
+            })
+            .await;
+        }
         let done = join_all(wave.iter().map(|batch| one_batch(ctx, made, batch))).await;
         let calls: u64 = done.iter().map(|(_, c)| c).sum();
         total += calls;
-        let results = done.into_iter().flat_map(|(r, _)| r).collect();
+        let results: Vec<(usize, Written)> = done.into_iter().flat_map(|(r, _)| r).collect();
+        if let Some(k) = &kept {
+            k.settled(&results).await;
+        }
         if !each(results, calls) {
             break;
         }

@@ -205,6 +205,8 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
     view! {
         <section class="ob-import-preview" aria-labelledby="ob-import-preview-title">
             <h4 id="ob-import-preview-title">"Preview"</h4>
+            {move || im.restored.get().map(|m| view! { <p class="ob-status" role="status">{m}</p> })}
+            {move || im.unkept.get().map(|why| view! { <p class="ob-status" role="status">{format!("Not kept in this browser ({why}): if this page is reloaded or closed, the import cannot be resumed. Preview again then: what was written shows as Unchanged.")}</p> })}
             <p class="ob-status" role="status">{summary}</p>
             <p class="ob-muted ob-small">{engine}</p>
             <div class="ob-actions ob-sync-filters" role="group" aria-label="Show lines">{filters}</div>

@@ -6,6 +6,7 @@
 
 mod ask;
 pub mod bulk;
+pub mod kept;
 pub mod reads;
 pub mod results;
 mod settle;

@@ -299,3 +299,84 @@ async fn a_file_of_100_000_lines_goes_through_bulk_api_2_in_a_few_calls_every_li
     assert_eq!(jobs[0]["operation"], "upsert");
     app.finish().await
 }
+
+#[tokio::test]
+async fn a_reload_mid_import_resumes_and_writes_every_line_once() -> Result<()> {
+    let app = spawn_app_with(|config, _| config.accounts = 10).await?;
+    let org = Org(&app);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let dir = tempfile::tempdir()?;
+
+    // Through Bulk, reloaded while the job's upload is on its way: the job (still open, its
+    // upload perhaps not landed) is aborted, never run, and the import goes again in a new one.
+    let mut csv = String::from("Name,BillingCity\n");
+    for k in 0..2_500 {
+        csv.push_str(&format!("Reload Bulk {k},Reloadville\n"));
+    }
+    let path = file(dir.path(), "reload-bulk.csv", csv.as_bytes())?;
+    page.go_to("Import CSV").await?;
+    choose_file(browser, &path).await?;
+    browser
+        .choose("Insert: every line is a new account")
+        .await?;
+    browser.click_button("Preview the import").await?;
+    page.wait_status_containing("2,500 lines: 2,500 to insert")
+        .await?;
+    app.org.state.faults.set_latency(400);
+    browser.click_button("Import 2,500 lines").await?;
+    browser.wait_for_text("uploading 2,500 lines").await?;
+    browser.client().refresh().await?;
+    app.org.state.faults.set_latency(0);
+    page.wait_status_containing("was kept in this browser")
+        .await?;
+    browser.click_button("Import 2,500 lines").await?;
+    page.wait_status_containing("2,500 created, 0 updated")
+        .await?;
+    assert_eq!(
+        org.ids_where("BillingCity", "Reloadville").len(),
+        2_500,
+        "each line once"
+    );
+    let states: Vec<String> = app
+        .org
+        .state
+        .bulk
+        .ingest_list()
+        .iter()
+        .map(|j| j["state"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(states, ["Aborted", "JobComplete"], "the cut job never ran");
+
+    // Through REST, paused then reloaded: Resume writes the rest, once.
+    let mut csv = String::from("External_Id__c,Name,BillingCity\n");
+    for k in 0..1_000 {
+        csv.push_str(&format!("RLD-{k:04},Reload Rest {k},Restville\n"));
+    }
+    let path = file(dir.path(), "reload-rest.csv", csv.as_bytes())?;
+    choose_file(browser, &path).await?;
+    browser
+        .choose("Upsert by an External ID field: update the match, insert the rest")
+        .await?;
+    browser.click_button("Preview the import").await?;
+    page.wait_status_containing("1,000 lines: 1,000 to insert")
+        .await?;
+    app.org.state.faults.set_latency(500);
+    browser.click_button("Import 1,000 lines").await?;
+    browser.click_button("Pause").await?;
+    app.org.state.faults.set_latency(0);
+    let paused = page.wait_status_containing("Paused:").await?;
+    assert!(paused.contains("400 not written"), "{paused}");
+    browser.client().refresh().await?;
+    page.wait_status_containing("was kept in this browser")
+        .await?;
+    browser.click_button("Resume").await?;
+    page.wait_status_containing("1,000 created, 0 updated")
+        .await?;
+    assert_eq!(
+        org.ids_where("BillingCity", "Restville").len(),
+        1_000,
+        "each line once"
+    );
+    app.finish().await
+}
