@@ -48,6 +48,7 @@ pub fn AccountsPage(
     #[prop(into)] who: String,
 ) -> impl IntoView {
     provide_context(ctx);
+    provide_context(import::Import::new());
     drafts::bind(&ctx.org_key(), "screen", ctx.screen, Screen::List);
     // The address bar names this org's screen (a reload, a link): it wins over the draft.
     let current = expect_context::<CurrentRoute>();

@@ -13,7 +13,6 @@ use orgbridge_sheet::import::Outcome;
 use salesforce::rest::collections::RETRIEVE_LIMIT;
 use salesforce::rest::{JobResults, JobState};
 use salesforce::types::RecordId;
-use serde_json::Value;
 
 use super::kept::Kept;
 use super::preview::Made;
@@ -63,21 +62,9 @@ pub async fn write(
         let mut out = Vec::new();
         match now {
             Ok(now) => {
-                for ((n, _), record) in group.iter().zip(now) {
-                    let stamp = record
-                        .as_ref()
-                        .and_then(|r| r.get("SystemModstamp"))
-                        .and_then(Value::as_str);
-                    let why = match (record.is_some(), stamp == made.rows[*n].stamp.as_deref()) {
-                        (false, _) => Some("Deleted in the org since the preview: not written."),
-                        (true, false) => Some("Changed in the org since the preview: preview again to see the change before writing over it."),
-                        _ => None,
-                    };
-                    if let Some(why) = why {
-                        out.push((*n, Written::Failed(why.into())));
-                        left_out.insert(*n);
-                    }
-                }
+                let changed = super::run::changed_since(made, group, now);
+                left_out.extend(changed.iter().map(|(n, _)| *n));
+                out.extend(changed);
             }
             Err(e) => {
                 let why = AppError::from(e).message();

@@ -71,6 +71,8 @@ pub struct Import {
     kept: StoredValue<Option<std::rc::Rc<kept::Kept>>, LocalStorage>,
     /// Why the run could not be kept (it then cannot be resumed after a reload).
     unkept: RwSignal<Option<String>>,
+    /// Whether the import kept in this browser was looked for (once per page).
+    looked_for_kept: StoredValue<bool>,
     /// What a reload found kept, in words.
     restored: RwSignal<Option<String>>,
     /// The Bulk job under way, in words, and the records it has processed.
@@ -79,8 +81,14 @@ pub struct Import {
     since: StoredValue<(f64, usize)>,
 }
 
+impl Default for Import {
+    fn default() -> Self {
+        Import::new()
+    }
+}
+
 impl Import {
-    fn new() -> Import {
+    pub fn new() -> Import {
         Import {
             file: StoredValue::new_local(None),
             name: RwSignal::new(None),
@@ -110,6 +118,7 @@ impl Import {
             kept: StoredValue::new_local(None),
             unkept: RwSignal::new(None),
             restored: RwSignal::new(None),
+            looked_for_kept: StoredValue::new(false),
             since: StoredValue::new((0.0, 0)),
         }
     }
@@ -135,12 +144,16 @@ impl Import {
 #[component]
 pub fn ImportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
     let ctx = use_accounts();
+    // Provided by the org's Accounts page, so another tab and back keeps the file and preview.
     let im = use_context::<Import>().unwrap_or_else(|| {
         let im = Import::new();
         provide_context(im);
-        restore_kept(ctx, im);
         im
     });
+    if !im.looked_for_kept.get_value() {
+        im.looked_for_kept.set_value(true);
+        restore_kept(ctx, im);
+    }
     let account = describe.clone();
     let keys: Vec<(String, String)> = describe
         .fields
@@ -193,7 +206,7 @@ pub fn ImportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
         <section class="ob-card ob-import" aria-labelledby="ob-import-title">
             <h3 id="ob-import-title">"Import accounts from a CSV file"</h3>
             <p class="ob-muted">
-                {format!("The file is read in this browser, a piece at a time, and goes nowhere but as the calls to this org. Files up to {} MB.", LIMIT_BYTES / 1_000_000)}
+                {format!("The file is read in this browser, a piece at a time, and goes nowhere but as the calls to this org. Files up to {} MB.", LIMIT_BYTES / 1024 / 1024)}
             </p>
             <div
                 class="ob-import-drop"

@@ -100,20 +100,9 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
             .await
         {
             Ok(now) => {
-                for ((n, _), record) in existing.iter().zip(now) {
-                    let stamp = record
-                        .as_ref()
-                        .and_then(|r| r.get("SystemModstamp"))
-                        .and_then(Value::as_str);
-                    let why = match (record.is_some(), stamp == made.rows[*n].stamp.as_deref()) {
-                        (false, _) => Some("Deleted in the org since the preview: not written."),
-                        (true, false) => Some("Changed in the org since the preview: preview again to see the change before writing over it."),
-                        _ => None,
-                    };
-                    if let Some(why) = why {
-                        out.push((*n, Written::Failed(why.into())));
-                        send.retain(|m| m != n);
-                    }
+                for (n, why) in changed_since(made, &existing, now) {
+                    send.retain(|m| *m != n);
+                    out.push((n, why));
                 }
             }
             Err(e) => {
@@ -192,6 +181,31 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
         }
     }
     (out, calls)
+}
+
+/// The lines whose record changed in the org since the preview (or is gone), from the records
+/// as they are `now` (one per checked line, `None` for one gone): not written, and why.
+pub fn changed_since(
+    made: &Made,
+    checked: &[(usize, RecordId)],
+    now: Vec<Option<Record>>,
+) -> Vec<(usize, Written)> {
+    checked
+        .iter()
+        .zip(now)
+        .filter_map(|((n, _), record)| {
+            let stamp = record
+                .as_ref()
+                .and_then(|r| r.get("SystemModstamp"))
+                .and_then(Value::as_str);
+            let why = match (record.is_some(), stamp == made.rows[*n].stamp.as_deref()) {
+                (false, _) => "Deleted in the org since the preview: not written.",
+                (true, false) => "Changed in the org since the preview: preview again to see the change before writing over it.",
+                _ => return None,
+            };
+            Some((*n, Written::Failed(why.into())))
+        })
+        .collect()
 }
 
 fn written(op: &Operation, item: UpsertItem) -> Written {

@@ -105,7 +105,11 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
                                 <td>{r.line}</td>
                                 <td><span class="ob-sync-outcome">{r.outcome.label()}</span></td>
                                 <td>{shown_name(&r.name)}</td>
-                                <td class="ob-sync-what">{what(r, &describe)}</td>
+                                {
+                                    let text = what(r, &describe);
+                                    let full = text.clone();
+                                    view! { <td class="ob-sync-what" title=full>{text}</td> }
+                                }
                                 <td>{result.map(|w| result_text(&w))}</td>
                             </tr>
                         }
@@ -117,14 +121,14 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
     let top = move || format!("{}px", in_view.with(|v| v.above_px));
     let bottom = move || format!("{}px", in_view.with(|v| v.below_px));
     let summary = format!(
-        "{} lines: {} to insert, {} to update, {} unchanged, {} blocked{}. Nothing is written yet. Read with {} calls.",
-        thousands(made.rows.len() as u64),
+        "{}: {} to insert, {} to update, {} unchanged, {} blocked{}. Nothing is written yet. Read with {}.",
+        lines_text(made.rows.len()),
         thousands(counts.insert as u64),
         thousands(counts.update as u64),
         thousands(counts.unchanged as u64),
         thousands(counts.blocked as u64),
         if counts.delete > 0 { format!(", {} to delete", thousands(counts.delete as u64)) } else { String::new() },
-        thousands(made.calls),
+        calls_text(made.calls),
     );
     let settled = move || im.results.with(|r| r.iter().flatten().count());
     // A Bulk job's records count as it processes them, before its results are read.
@@ -142,9 +146,9 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
         )
     } else {
         format!(
-            "The import goes through sObject Collections (under {} lines to write): {} calls of at most 200 lines.",
+            "The import goes through sObject Collections (under {} lines to write): {} of at most 200 lines.",
             thousands(orgbridge_sheet::import::bulk::THRESHOLD as u64),
-            thousands(writes.div_ceil(200) as u64)
+            calls_text(writes.div_ceil(200) as u64)
         )
     };
     let to_go = {
@@ -237,7 +241,7 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
             <div class="ob-actions">
                 <Show when=move || !started() && !im.running.get()>
                     <button type="button" class="ob-button" disabled=writes == 0 on:click=move |_| start_run(ctx, im)>
-                        {format!("Import {} lines", thousands(writes as u64))}
+                        {format!("Import {}", lines_text(writes))}
                     </button>
                 </Show>
                 <Show when=move || im.running.get()>
@@ -285,6 +289,21 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
                 </Show>
             </Show>
         </section>
+    }
+}
+
+/// "1 line", "2,000 lines".
+pub(super) fn lines_text(n: usize) -> String {
+    match n {
+        1 => "1 line".into(),
+        n => format!("{} lines", thousands(n as u64)),
+    }
+}
+
+fn calls_text(n: u64) -> String {
+    match n {
+        1 => "1 call".into(),
+        n => format!("{} calls", thousands(n)),
     }
 }
 

@@ -95,6 +95,26 @@ async fn main() -> Result<()> {
         .await?;
     b.wait_for_text("Downloaded ").await?;
     b.screenshot(shot("11b-download-csv")).await?;
+    b.click_button("Import CSV").await?;
+    let file = std::env::temp_dir().join("orgbridge-tour-import.csv");
+    std::fs::write(
+        &file,
+        "External_Id__c,Name,NumberofLocations__c,SLA_Expiration__c,Notes\n\
+         TOUR-1,Tour New Account,3,2026-01-31,x\n\
+         TOUR-2,Tour Bad Values,12abc,31/02/2026,\n\
+         TOUR-3,Tour Twice,,,\n\
+         tour-3,Tour Twice Again,,,\n",
+    )?;
+    b.field("CSV file")
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    b.screenshot(shot("11c-import-columns")).await?;
+    b.click_button("Preview the import").await?;
+    b.wait_for_text("Nothing is written yet").await?;
+    b.eval("document.querySelector('.ob-import-preview').scrollIntoView();")
+        .await?;
+    b.screenshot(shot("11d-import-preview")).await?;
 
     // A second org beside the first, each labelled and coloured.
     b.fill("Label", "Source").await?;

@@ -78,7 +78,7 @@ async fn every_screen_passes_wcag_2_1_aa() -> Result<()> {
         .choose("Insert: every line is a new account")
         .await?;
     browser.click_button("Preview the import").await?;
-    page.wait_status_containing("1 lines:").await?;
+    page.wait_status_containing("1 line:").await?;
     check(browser, "import preview", &mut failures).await?;
     page.go_to("Download CSV").await?;
     browser

@@ -192,8 +192,8 @@ async fn excel_files_read_as_written_bom_semicolons_day_month_year_and_windows_1
         .select_by_label("day/month/year (31/12/2024)")
         .await?;
     browser.click_button("Preview the import").await?;
-    page.wait_status_containing("1 lines: 1 to insert").await?;
-    browser.click_button("Import 1 lines").await?;
+    page.wait_status_containing("1 line: 1 to insert").await?;
+    browser.click_button("Import 1 line").await?;
     page.wait_status_containing("1 created").await?;
     let made = org.ids_where("Name", "Import Café Müller");
     assert_eq!(made.len(), 1);
@@ -219,9 +219,9 @@ async fn excel_files_read_as_written_bom_semicolons_day_month_year_and_windows_1
     assert!(refused.contains("line 2"), "{refused}");
     browser.click_button("Read it as Windows-1252").await?;
     browser.click_button("Preview the import").await?;
-    page.wait_status_containing("1 lines: 1 to insert").await?;
+    page.wait_status_containing("1 line: 1 to insert").await?;
     assert!(browser.page_text().await?.contains("Import Zürich Ltd"));
-    browser.click_button("Import 1 lines").await?;
+    browser.click_button("Import 1 line").await?;
     page.wait_status_containing("1 created").await?;
     let made = org.ids_where("Name", "Import Zürich Ltd");
     assert_eq!(org.value(&made[0], "BillingCity"), json!("Köln"));
