@@ -47,7 +47,7 @@ pub async fn write(
     let existing: Vec<(usize, RecordId)> = lines
         .iter()
         .filter_map(|&n| {
-            let row = &made.rows[n];
+            let row = made.rows.get(n);
             matches!(row.outcome, Outcome::Update | Outcome::Delete)
                 .then(|| row.target.clone().map(|id| (n, id)))
                 .flatten()

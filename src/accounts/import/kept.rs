@@ -9,6 +9,7 @@ use std::rc::Rc;
 use orgbridge_sheet::import::kept::{
     check_head, chunks_of, names, read_chunk, results_chunk, rows_chunk, Flight, Head, VERSION,
 };
+use orgbridge_sheet::import::lines::Lines;
 use orgbridge_sheet::import::results::Written;
 use orgbridge_sheet::import::{Outcome, Row};
 use orgbridge_sync::preview::Counts;
@@ -67,7 +68,7 @@ pub async fn keep_new(
         put_all(
             &owner,
             &[
-                (names::rows(n), rows_chunk(&head.id, &made.rows, n)),
+                (names::rows(n), rows_chunk(&head.id, &made.rows.chunk(n), n)),
                 (names::results(n), results_chunk(&head.id, results, n)),
             ],
         )
@@ -124,14 +125,13 @@ pub async fn restore(org_key: &str) -> Result<Option<Restored>, String> {
     };
     let restored = async {
         let head = check_head(&text)?;
-        let mut rows: Vec<Row> = Vec::with_capacity(head.lines);
+        let mut rows = Lines::default();
         let mut results: Vec<Option<Written>> = Vec::with_capacity(head.lines);
         for n in 0..head.chunks() {
-            rows.extend(read_chunk::<Row>(
-                &head,
-                n,
-                get(&at(&names::rows(n))).await.as_deref(),
-            )?);
+            let part = read_chunk::<Row>(&head, n, get(&at(&names::rows(n))).await.as_deref())?;
+            for row in &part {
+                rows.push(row);
+            }
             results.extend(read_chunk::<Option<Written>>(
                 &head,
                 n,
@@ -146,8 +146,8 @@ pub async fn restore(org_key: &str) -> Result<Option<Restored>, String> {
             .await
             .and_then(|v: JsValue| v.dyn_into::<web_sys::File>().ok());
         let mut counts = Counts::default();
-        for r in &rows {
-            match r.outcome {
+        for outcome in rows.outcomes() {
+            match outcome {
                 Outcome::Insert => counts.insert += 1,
                 Outcome::Update => counts.update += 1,
                 Outcome::Unchanged => counts.unchanged += 1,

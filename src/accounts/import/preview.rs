@@ -4,7 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use orgbridge_sheet::import::{ask, reads, settle, Asked, Duplicates, Outcome, Row, Setup};
+use orgbridge_sheet::import::lines::{Lines, Packed};
+use orgbridge_sheet::import::{ask, reads, settle, Asked, Duplicates, Outcome, Setup};
 use orgbridge_sheet::read::Encoding;
 use orgbridge_sync::preview::Counts;
 use salesforce::rest::{Record, SObjectDescribe};
@@ -19,7 +20,7 @@ pub struct Made {
     pub headers: Vec<String>,
     pub separator: u8,
     pub encoding: Encoding,
-    pub rows: Vec<Row>,
+    pub rows: Lines,
     pub counts: Counts,
     /// Calls it took to read the org.
     pub calls: u64,
@@ -34,16 +35,29 @@ pub async fn make(
     account: &SObjectDescribe,
     seen: impl Fn(u64),
 ) -> Result<Made, String> {
-    let mut asked: Vec<Asked> = Vec::new();
+    // Packed as they come (a million lines are never a million structs); what a later line
+    // says of an earlier one (the same key) is held aside and added when it is settled.
+    let mut asked: Packed<Asked> = Packed::default();
+    let mut later: HashMap<usize, Vec<String>> = HashMap::new();
     let mut dups = Duplicates::default();
+    // The Ids or keys the lines name, each once, folded as the org compares them.
+    let mut finders: Vec<String> = Vec::new();
+    let mut wanted = HashSet::new();
     let (headers, separator) = read(file, encoding, |headers, lines, bytes| {
         for line in lines {
             let mut one = ask(&setup, headers, account, &line);
             let index = asked.len();
             if let Some((first, why)) = dups.check(&setup, account, index, &mut one) {
-                asked[first].problems.push(why);
+                later.entry(first).or_default().push(why);
             }
-            asked.push(one);
+            if one.problems.is_empty() && !one.done_before {
+                if let Some(f) = &one.finder {
+                    if wanted.insert(reads::fold(&setup, account, f)) {
+                        finders.push(f.clone());
+                    }
+                }
+            }
+            asked.push(&one);
         }
         seen(bytes);
         true
@@ -52,19 +66,6 @@ pub async fn make(
     .map_err(|e| e.message())?;
     drop(dups);
 
-    // The records the lines name, each Id or key asked for once.
-    let mut finders: Vec<String> = Vec::new();
-    let mut wanted = HashSet::new();
-    for a in asked
-        .iter()
-        .filter(|a| a.problems.is_empty() && !a.done_before)
-    {
-        if let Some(f) = &a.finder {
-            if wanted.insert(reads::fold(&setup, account, f)) {
-                finders.push(f.clone());
-            }
-        }
-    }
     let mut found: HashMap<String, Record> = HashMap::new();
     let mut calls = 0;
     let client = ctx.client();
@@ -104,10 +105,15 @@ pub async fn make(
         }
     }
     drop(wanted);
+    drop(finders);
     let mut counts = Counts::default();
-    let rows: Vec<Row> = asked
-        .into_iter()
-        .map(|a| {
+    let rows: Lines = asked
+        .iter()
+        .enumerate()
+        .map(|(n, mut a)| {
+            if let Some(more) = later.remove(&n) {
+                a.problems.extend(more);
+            }
             let record = a
                 .finder
                 .as_ref()

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use futures::future::join_all;
 use orgbridge_model::accounts::SOBJECT;
 use orgbridge_sheet::import::kept::Flight;
+use orgbridge_sheet::import::lines::Lines;
 use orgbridge_sheet::import::results::Written;
 use orgbridge_sheet::import::{Operation, Outcome, Row};
 use salesforce::rest::{CollectionWrite, Record, UpsertItem, COLLECTION_LIMIT};
@@ -26,10 +27,11 @@ const CALLS_AT_ONCE: usize = 3;
 /// failures sends the failed ones again, never one whose create may have landed).
 pub fn to_write(made: &Made, results: &[Option<Written>]) -> Vec<usize> {
     made.rows
+        .outcomes()
         .iter()
         .enumerate()
-        .filter(|(n, r)| {
-            r.outcome.writes()
+        .filter(|(n, o)| {
+            o.writes()
                 && matches!(
                     results.get(*n),
                     None | Some(None) | Some(Some(Written::Failed(_)))
@@ -85,7 +87,7 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
     let existing: Vec<(usize, RecordId)> = batch
         .iter()
         .filter_map(|&n| {
-            let row = &made.rows[n];
+            let row = made.rows.get(n);
             matches!(row.outcome, Outcome::Update | Outcome::Delete)
                 .then(|| row.target.clone().map(|id| (n, id)))
                 .flatten()
@@ -121,7 +123,7 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
         return (out, calls);
     }
     calls += 1;
-    let bodies: Vec<Record> = send.iter().map(|&n| made.rows[n].body.clone()).collect();
+    let bodies: Vec<Record> = send.iter().map(|&n| made.rows.get(n).body).collect();
     let items = match &made.setup.op {
         Operation::Insert => {
             client
@@ -144,7 +146,7 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
         Operation::Delete => {
             let ids: Vec<RecordId> = send
                 .iter()
-                .filter_map(|&n| made.rows[n].target.clone())
+                .filter_map(|&n| made.rows.get(n).target)
                 .collect();
             client.delete_collection(&ids).await.map(|each| {
                 each.into_iter()
@@ -198,7 +200,7 @@ pub fn changed_since(
                 .as_ref()
                 .and_then(|r| r.get("SystemModstamp"))
                 .and_then(Value::as_str);
-            let why = match (record.is_some(), stamp == made.rows[*n].stamp.as_deref()) {
+            let why = match (record.is_some(), stamp == made.rows.get(*n).stamp.as_deref()) {
                 (false, _) => "Deleted in the org since the preview: not written.",
                 (true, false) => "Changed in the org since the preview: preview again to see the change before writing over it.",
                 _ => return None,
@@ -223,13 +225,15 @@ fn written(op: &Operation, item: UpsertItem) -> Written {
     }
 }
 
-/// Rows a results table lists: those not done, with why.
-pub fn failures<'a>(rows: &'a [Row], results: &'a [Option<Written>]) -> Vec<(&'a Row, String)> {
-    rows.iter()
-        .zip(results)
-        .filter_map(|(row, r)| match r {
-            Some(Written::Failed(m) | Written::Unknown(m)) => Some((row, m.clone())),
+/// The first `most` lines a results table lists: those not done, with why.
+pub fn failures(rows: &Lines, results: &[Option<Written>], most: usize) -> Vec<(Row, String)> {
+    results
+        .iter()
+        .enumerate()
+        .filter_map(|(n, r)| match r {
+            Some(Written::Failed(m) | Written::Unknown(m)) => Some((rows.get(n), m.clone())),
             _ => None,
         })
+        .take(most)
         .collect()
 }

@@ -45,9 +45,10 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
         Memo::new(move |_| {
             let f = filter.get();
             made.rows
+                .outcomes()
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| f.is_none_or(|f| r.outcome == f))
+                .filter(|(_, o)| f.is_none_or(|f| **o == f))
                 .map(|(n, _)| n)
                 .collect::<Vec<usize>>()
         })
@@ -98,7 +99,7 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
                 v.rows
                     .iter()
                     .map(|&n| {
-                        let r = &made.rows[n];
+                        let r = &made.rows.get(n);
                         let result = im.results.with(|res| res.get(n).cloned().flatten());
                         view! {
                             <tr class=format!("ob-sync-row ob-sync-{}", r.outcome.label().to_lowercase())>
@@ -162,9 +163,10 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
         Memo::new(move |_| {
             im.results.with(|r| {
                 made.rows
+                    .outcomes()
                     .iter()
                     .zip(r)
-                    .any(|(row, w)| row.outcome.writes() && w.is_none())
+                    .any(|(o, w)| o.writes() && w.is_none())
             })
         })
     };
@@ -197,9 +199,8 @@ fn Shown(made: Arc<super::preview::Made>, describe: Arc<SObjectDescribe>) -> imp
     let failures = move || {
         kept.with_value(|made| {
             im.results.with(|r| {
-                run::failures(&made.rows, r)
+                run::failures(&made.rows, r, 200)
                     .into_iter()
-                    .take(200)
                     .map(|(row, why)| view! { <tr><td>{row.line}</td><td>{shown_name(&row.name)}</td><td>{why}</td></tr> })
                     .collect_view()
             })
@@ -383,9 +384,12 @@ fn download_results(im: Import, made: Arc<super::preview::Made>) {
             let page = writer.page(lines.iter().map(|line| {
                 let at = n;
                 n += 1;
-                let row = made.rows.get(at);
                 let result = results.get(at).cloned().flatten();
-                let cells = row.map(|r| cells(r, result.as_ref())).unwrap_or_default();
+                let cells = if at < made.rows.len() {
+                    cells(&made.rows.get(at), result.as_ref())
+                } else {
+                    Default::default()
+                };
                 (&line.cells[..], cells)
             }));
             out.push(&page);

@@ -12,8 +12,9 @@ use salesforce::rest::bulk::{BulkOperation, MAX_UPLOAD_BYTES};
 use salesforce::rest::JobResults;
 use salesforce::types::RecordId;
 
+use super::lines::Lines;
 use super::results::Written;
-use super::{Operation, Row};
+use super::Operation;
 
 /// Lines to write from which an import goes through Bulk API 2.0: Salesforce advises Bulk for
 /// more than about 2,000 records.
@@ -34,12 +35,12 @@ pub fn operation(op: &Operation) -> (BulkOperation, Option<&str>) {
 }
 
 /// `lines` (indexes into `rows`) in groups, each one job's upload.
-pub fn jobs(rows: &[Row], lines: &[usize]) -> Vec<Vec<usize>> {
+pub fn jobs(rows: &Lines, lines: &[usize]) -> Vec<Vec<usize>> {
     let mut out: Vec<Vec<usize>> = Vec::new();
     let mut bytes = 0;
     for &n in lines {
         // A cell per field and its separators: an estimate from the body's JSON.
-        let size = serde_json::to_string(&rows[n].body).map_or(0, |s| s.len());
+        let size = serde_json::to_string(&rows.get(n).body).map_or(0, |s| s.len());
         match out.last_mut() {
             Some(job) if bytes + size <= JOB_BYTES => job.push(n),
             _ => {
@@ -61,23 +62,25 @@ pub struct Upload {
 }
 
 /// The upload for `lines` of `rows` under `op`.
-pub fn make_upload(op: &Operation, rows: &[Row], lines: &[usize]) -> Upload {
+pub fn make_upload(op: &Operation, rows: &Lines, lines: &[usize]) -> Upload {
     let csv = match op {
-        Operation::Delete => delete_upload(
-            lines
+        Operation::Delete => {
+            let ids: Vec<String> = lines
                 .iter()
-                .filter_map(|&n| rows[n].target.as_ref().map(RecordId::as_str)),
-        ),
+                .filter_map(|&n| rows.get(n).target.map(|t| t.to_string()))
+                .collect();
+            delete_upload(ids.iter().map(String::as_str))
+        }
         _ => {
             let columns: BTreeSet<String> = lines
                 .iter()
-                .flat_map(|&n| body_columns(&rows[n].body).collect::<Vec<_>>())
+                .flat_map(|&n| body_columns(&rows.get(n).body).collect::<Vec<_>>())
                 .collect();
             let first = match op {
                 Operation::Upsert { key } => key.as_str(),
                 _ => "Id",
             };
-            upload(columns, lines.iter().map(|&n| rows[n].body.clone()), first)
+            upload(columns, lines.iter().map(|&n| rows.get(n).body), first)
         }
     };
     // Read back as the org reads it: each line's cells are what its result row echoes.
@@ -156,7 +159,7 @@ impl Upload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::import::Outcome;
+    use crate::import::{Outcome, Row};
     use serde_json::json;
 
     fn row(body: serde_json::Value) -> Row {
@@ -176,12 +179,14 @@ mod tests {
 
     #[test]
     fn insert_results_find_their_lines_by_the_cells_they_echo_in_any_order() {
-        let rows = vec![
+        let rows: Lines = [
             row(json!({"Name": "A", "BillingCity": "Köln"})),
             row(json!({"Name": "B, \"quoted\""})),
             row(json!({"Name": "A", "BillingCity": "Köln"})),
             row(json!({"Name": "C", "Parent": {"Ext__c": "P-1"}})),
-        ];
+        ]
+        .into_iter()
+        .collect();
         let op = Operation::Insert;
         let mut up = make_upload(&op, &rows, &[0, 1, 2, 3]);
         assert_eq!(
@@ -213,7 +218,8 @@ mod tests {
 
     #[test]
     fn an_upsert_tells_created_from_updated_and_a_delete_sends_ids() {
-        let mut rows = vec![row(json!({"Ext__c": "K1", "Name": "N"}))];
+        let mut one = row(json!({"Ext__c": "K1", "Name": "N"}));
+        let rows: Lines = [one.clone()].into_iter().collect();
         let op = Operation::Upsert {
             key: "Ext__c".into(),
         };
@@ -224,7 +230,8 @@ mod tests {
             &up.read(&op, JobResults::Successful, ok).unwrap()[0].1,
             Some(Written::Updated(_))
         ));
-        rows[0].target = Some(RecordId::parse("001000000000001AAA").unwrap());
+        one.target = Some(RecordId::parse("001000000000001AAA").unwrap());
+        let rows: Lines = [one].into_iter().collect();
         let mut up = make_upload(&Operation::Delete, &rows, &[0]);
         assert_eq!(up.csv, "Id\n001000000000001AAA\n");
         let ok = "sf__Id,sf__Created,Id\n001000000000001AAA,false,001000000000001AAA\n";

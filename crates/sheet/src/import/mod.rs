@@ -7,6 +7,7 @@
 mod ask;
 pub mod bulk;
 pub mod kept;
+pub mod lines;
 pub mod reads;
 pub mod results;
 mod settle;
@@ -73,7 +74,7 @@ impl Setup {
 }
 
 /// One line of the file, made ready: the record it names and the values it sets.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Asked {
     /// The line of the file the row starts on.
     pub line: u64,
