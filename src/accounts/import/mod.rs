@@ -37,7 +37,7 @@ enum Stop {
 }
 
 /// The operation picked, before an upsert's key is known.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 enum Op {
     Insert,
     Update,
@@ -150,6 +150,14 @@ pub fn ImportScreen(describe: Arc<SObjectDescribe>) -> impl IntoView {
         provide_context(im);
         im
     });
+    // What the person chose survives a reload of this tab (the file itself cannot: a browser
+    // gives a page a file only when the person picks it).
+    let scope = ctx.org_key();
+    crate::drafts::bind(&scope, "import-op", im.op, Op::Upsert);
+    crate::drafts::bind(&scope, "import-key", im.key, String::new());
+    crate::drafts::bind(&scope, "import-encoding", im.encoding, Encoding::Utf8);
+    let rules = im.rules.get_untracked();
+    crate::drafts::bind(&scope, "import-rules", im.rules, rules);
     if !im.looked_for_kept.get_value() {
         im.looked_for_kept.set_value(true);
         restore_kept(ctx, im);

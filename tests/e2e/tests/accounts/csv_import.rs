@@ -154,6 +154,19 @@ async fn a_delete_file_deletes_the_accounts_it_names_and_blocks_the_rest() -> Re
     browser
         .choose("Delete by Id: each line's account goes to the Recycle Bin")
         .await?;
+    // The choice survives a reload (the file is picked again: a page cannot keep it).
+    browser.client().refresh().await?;
+    choose_file(browser, &path).await?;
+    let delete = browser
+        .by_role(
+            orgbridge_e2e::Role::Radio,
+            "Delete by Id: each line's account goes to the Recycle Bin",
+        )
+        .await?;
+    assert!(
+        delete.is_selected().await?,
+        "the operation chosen before the reload"
+    );
     browser.click_button("Preview the import").await?;
     let summary = page.wait_status_containing("4 lines:").await?;
     assert!(summary.contains("2 blocked, 2 to delete"), "{summary}");
