@@ -76,3 +76,13 @@ pub async fn host_reachable(url: &str) -> bool {
     };
     request.send().await.is_ok()
 }
+
+/// Waits `ms` milliseconds (a pause before a retry or the next poll) without blocking the page.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -412,16 +412,8 @@ fn go(
             p.finished = Some(format!(
                 "Downloaded {} accounts ({}) as {name}.",
                 thousands(p.done as u64),
-                size_text(bytes)
+                orgbridge_model::progress::size_text(bytes)
             ));
         });
     });
-}
-
-fn size_text(bytes: u64) -> String {
-    if bytes < 1_000_000 {
-        format!("{} KB", bytes.div_ceil(1_000))
-    } else {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-    }
 }

@@ -141,13 +141,7 @@ impl Control for Ui {
     }
 
     async fn sleep(&self, ms: u32) {
-        let promise = js_sys::Promise::new(&mut |resolve, _| {
-            if let Some(w) = web_sys::window() {
-                let _ =
-                    w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-            }
-        });
-        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        crate::transport::sleep(ms).await;
     }
 
     async fn saw(&self, state: &RunState) {

@@ -14,6 +14,15 @@ pub fn time_left(done_then: usize, done: usize, total: usize, elapsed_s: f64) ->
     })
 }
 
+/// A file's size as a person reads it ("264 KB", "109.8 MB").
+pub fn size_text(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} KB", bytes.div_ceil(1_000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -30,5 +39,11 @@ mod tests {
             Some("about 2 min left")
         );
         assert_eq!(time_left(0, 100, 100, 5.0), None, "done");
+    }
+
+    #[test]
+    fn sizes_in_kb_then_mb() {
+        assert_eq!(size_text(264_001), "265 KB");
+        assert_eq!(size_text(109_800_000), "109.8 MB");
     }
 }

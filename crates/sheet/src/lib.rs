@@ -15,3 +15,6 @@ pub mod export;
 pub mod import;
 pub mod read;
 pub mod values;
+
+#[cfg(test)]
+mod testing;

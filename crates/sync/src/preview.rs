@@ -143,6 +143,21 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// How many of `outcomes` are each outcome.
+    pub fn tally<'a>(outcomes: impl IntoIterator<Item = &'a Outcome>) -> Counts {
+        let mut c = Counts::default();
+        for outcome in outcomes {
+            match outcome {
+                Outcome::Insert => c.insert += 1,
+                Outcome::Update => c.update += 1,
+                Outcome::Unchanged => c.unchanged += 1,
+                Outcome::Blocked => c.blocked += 1,
+                Outcome::Delete => c.delete += 1,
+            }
+        }
+        c
+    }
+
     pub fn of(&self, outcome: Outcome) -> usize {
         match outcome {
             Outcome::Insert => self.insert,
@@ -167,17 +182,7 @@ impl Row {
 
 impl Preview {
     pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for outcome in self.rows.outcomes() {
-            match outcome {
-                Outcome::Insert => c.insert += 1,
-                Outcome::Update => c.update += 1,
-                Outcome::Unchanged => c.unchanged += 1,
-                Outcome::Blocked => c.blocked += 1,
-                Outcome::Delete => c.delete += 1,
-            }
-        }
-        c
+        Counts::tally(self.rows.outcomes())
     }
 }
 

@@ -9,7 +9,6 @@ use std::rc::Rc;
 use orgbridge_sheet::import::bulk::{jobs, make_upload, operation, Upload};
 use orgbridge_sheet::import::kept::Flight;
 use orgbridge_sheet::import::results::Written;
-use orgbridge_sheet::import::Outcome;
 use salesforce::rest::collections::RETRIEVE_LIMIT;
 use salesforce::rest::{JobResults, JobState};
 use salesforce::types::RecordId;
@@ -44,15 +43,7 @@ pub async fn write(
     let client = ctx.client();
     let op = &made.setup.op;
     // Records changed in the org since the preview are not written over.
-    let existing: Vec<(usize, RecordId)> = lines
-        .iter()
-        .filter_map(|&n| {
-            let row = made.rows.get(n);
-            matches!(row.outcome, Outcome::Update | Outcome::Delete)
-                .then(|| row.target.clone().map(|id| (n, id)))
-                .flatten()
-        })
-        .collect();
+    let existing = super::run::existing(made, &lines);
     let mut left_out = std::collections::HashSet::new();
     for group in existing.chunks(RETRIEVE_LIMIT) {
         let ids: Vec<RecordId> = group.iter().map(|(_, id)| id.clone()).collect();
@@ -174,7 +165,7 @@ pub async fn follow(
         let mut pause = FIRST_POLL_MS;
         let mut cancelled = false;
         loop {
-            sleep(pause).await;
+            crate::transport::sleep(pause as u32).await;
             pause = (pause * 1.5).min(MAX_POLL_MS);
             let info = match client.ingest_job(job).await {
                 Ok(info) => info,
@@ -251,13 +242,4 @@ pub async fn follow(
         }
         each(Seen::Job(String::new(), 0), 0).is_some()
     }
-}
-
-async fn sleep(ms: f64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

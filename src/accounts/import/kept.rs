@@ -7,11 +7,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use orgbridge_sheet::import::kept::{
-    check_head, chunks_of, names, read_chunk, results_chunk, rows_chunk, Flight, Head, VERSION,
+    check_head, chunk_of, chunk_text, chunks_of, names, read_chunk, Flight, Head, VERSION,
 };
 use orgbridge_sheet::import::lines::Lines;
 use orgbridge_sheet::import::results::Written;
-use orgbridge_sheet::import::{Outcome, Row};
+use orgbridge_sheet::import::Row;
 use orgbridge_sync::preview::Counts;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -68,8 +68,11 @@ pub async fn keep_new(
         put_all(
             &owner,
             &[
-                (names::rows(n), rows_chunk(&head.id, &made.rows.chunk(n), n)),
-                (names::results(n), results_chunk(&head.id, results, n)),
+                (names::rows(n), chunk_text(&head.id, &made.rows.chunk(n), n)),
+                (
+                    names::results(n),
+                    chunk_text(&head.id, chunk_of(results, n), n),
+                ),
             ],
         )
         .await?;
@@ -105,11 +108,18 @@ impl Kept {
             }
             chunks_of(wave.iter().map(|(n, _)| *n))
         };
-        let results = self.results.borrow().clone();
-        let mut records: Vec<(String, String)> = touched
-            .into_iter()
-            .map(|c| (names::results(c), results_chunk(&self.head.id, &results, c)))
-            .collect();
+        let mut records: Vec<(String, String)> = {
+            let results = self.results.borrow();
+            touched
+                .into_iter()
+                .map(|c| {
+                    (
+                        names::results(c),
+                        chunk_text(&self.head.id, chunk_of(&results, c), c),
+                    )
+                })
+                .collect()
+        };
         records.push((names::FLIGHT.to_string(), "null".into()));
         let _ = put_all(&self.owner, &records).await;
     }
@@ -145,16 +155,7 @@ pub async fn restore(org_key: &str) -> Result<Option<Restored>, String> {
         let file = get_value(&at(names::FILE))
             .await
             .and_then(|v: JsValue| v.dyn_into::<web_sys::File>().ok());
-        let mut counts = Counts::default();
-        for outcome in rows.outcomes() {
-            match outcome {
-                Outcome::Insert => counts.insert += 1,
-                Outcome::Update => counts.update += 1,
-                Outcome::Unchanged => counts.unchanged += 1,
-                Outcome::Blocked => counts.blocked += 1,
-                Outcome::Delete => counts.delete += 1,
-            }
-        }
+        let counts = Counts::tally(rows.outcomes());
         let made = Made {
             setup: head.setup.clone(),
             headers: head.headers.clone(),

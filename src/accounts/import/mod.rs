@@ -134,6 +134,24 @@ impl Import {
         }
     }
 
+    /// Shows what a run reported: lines settled, or the Bulk job under way (no words: none).
+    fn saw(&self, seen: bulk::Seen, calls: u64) {
+        match seen {
+            bulk::Seen::Results(results) => {
+                self.results.try_update(|r| {
+                    for (n, w) in results {
+                        r[n] = Some(w);
+                    }
+                });
+            }
+            bulk::Seen::Job(words, processed) => {
+                self.job
+                    .try_set((!words.is_empty()).then_some((words, processed)));
+            }
+        }
+        self.calls.try_update(|c| *c += calls);
+    }
+
     fn forget_preview(&self) {
         self.made.set(None);
         self.results.set(Vec::new());
@@ -332,20 +350,7 @@ fn restore_kept(ctx: Accounts, im: Import) {
             let mut upload =
                 orgbridge_sheet::import::bulk::make_upload(&made.setup.op, &made.rows, &lines);
             let mut each = move |seen: bulk::Seen, calls: u64| {
-                match seen {
-                    bulk::Seen::Results(results) => {
-                        im.results.try_update(|r| {
-                            for (n, w) in results {
-                                r[n] = Some(w);
-                            }
-                        });
-                    }
-                    bulk::Seen::Job(words, processed) => {
-                        im.job
-                            .try_set((!words.is_empty()).then_some((words, processed)));
-                    }
-                }
-                im.calls.try_update(|c| *c += calls);
+                im.saw(seen, calls);
                 None
             };
             bulk::follow(
@@ -551,7 +556,7 @@ fn Choices(keys: Vec<(String, String)>, describe: Arc<SObjectDescribe>) -> impl 
         <div class="ob-actions">
             <button type="button" class="ob-button" disabled=move || !can_preview() on:click=preview>"Preview the import"</button>
             {move || im.reading.get().map(|bytes| view! {
-                <span class="ob-muted" role="status">{format!("Reading the file and the org: {} read…", size_text(bytes))}</span>
+                <span class="ob-muted" role="status">{format!("Reading the file and the org: {} read…", orgbridge_model::progress::size_text(bytes))}</span>
             })}
         </div>
     }
@@ -593,14 +598,6 @@ fn start_preview(ctx: Accounts, im: Import, account: Arc<SObjectDescribe>) {
             Err(e) => im.problem.set(Some(e)),
         }
     });
-}
-
-fn size_text(bytes: u64) -> String {
-    if bytes < 1_000_000 {
-        format!("{} KB", bytes.div_ceil(1_000))
-    } else {
-        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
-    }
 }
 
 /// Writes what the preview shows (or, after a run, the failed lines again).
@@ -646,13 +643,9 @@ fn start_run(ctx: Accounts, im: Import) {
             }
         };
         im.kept.try_set_value(kept.clone());
-        let record = move |results: Vec<(usize, Written)>, calls: u64| {
-            im.results.try_update(|r| {
-                for (n, w) in results {
-                    r[n] = Some(w);
-                }
-            });
-            im.calls.try_update(|c| *c += calls);
+        // What the run reports is shown; the answer is what the person asked for since.
+        let record = move |seen: bulk::Seen, calls: u64| {
+            im.saw(seen, calls);
             let wanted = im.cancel.try_get_value().flatten();
             im.stopped.try_set(wanted);
             if ctx.still_shown() {
@@ -662,18 +655,10 @@ fn start_run(ctx: Accounts, im: Import) {
             }
         };
         if lines.len() >= orgbridge_sheet::import::bulk::THRESHOLD {
-            bulk::write(ctx, &made, lines, kept, |seen, calls| match seen {
-                bulk::Seen::Results(results) => record(results, calls),
-                bulk::Seen::Job(words, processed) => {
-                    im.job
-                        .try_set((!words.is_empty()).then_some((words, processed)));
-                    record(Vec::new(), calls)
-                }
-            })
-            .await;
+            bulk::write(ctx, &made, lines, kept, record).await;
         } else {
             run::write(ctx, &made, lines, kept, |results, calls| {
-                record(results, calls).is_none()
+                record(bulk::Seen::Results(results), calls).is_none()
             })
             .await;
         }

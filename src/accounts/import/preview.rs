@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use orgbridge_sheet::import::lines::{Lines, Packed};
-use orgbridge_sheet::import::{ask, reads, settle, Asked, Duplicates, Outcome, Setup};
+use orgbridge_sheet::import::{ask, reads, settle, Asked, Duplicates, Setup};
 use orgbridge_sheet::read::Encoding;
 use orgbridge_sync::preview::Counts;
 use salesforce::rest::{Record, SObjectDescribe};
@@ -106,7 +106,6 @@ pub async fn make(
     }
     drop(wanted);
     drop(finders);
-    let mut counts = Counts::default();
     let rows: Lines = asked
         .iter()
         .enumerate()
@@ -118,17 +117,10 @@ pub async fn make(
                 .finder
                 .as_ref()
                 .and_then(|f| found.get(&reads::fold(&setup, account, f)));
-            let row = settle(&setup, account, a, record);
-            match row.outcome {
-                Outcome::Insert => counts.insert += 1,
-                Outcome::Update => counts.update += 1,
-                Outcome::Unchanged => counts.unchanged += 1,
-                Outcome::Blocked => counts.blocked += 1,
-                Outcome::Delete => counts.delete += 1,
-            }
-            row
+            settle(&setup, account, a, record)
         })
         .collect();
+    let counts = Counts::tally(rows.outcomes());
     Ok(Made {
         setup,
         headers,

@@ -84,15 +84,7 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
     let mut out = Vec::new();
     let mut calls = 0;
     // Someone may have changed a record since the preview: it is not written over.
-    let existing: Vec<(usize, RecordId)> = batch
-        .iter()
-        .filter_map(|&n| {
-            let row = made.rows.get(n);
-            matches!(row.outcome, Outcome::Update | Outcome::Delete)
-                .then(|| row.target.clone().map(|id| (n, id)))
-                .flatten()
-        })
-        .collect();
+    let existing = existing(made, batch);
     let mut send: Vec<usize> = batch.to_vec();
     if !existing.is_empty() {
         calls += 1;
@@ -183,6 +175,16 @@ async fn one_batch(ctx: Accounts, made: &Made, batch: &[usize]) -> (Vec<(usize, 
         }
     }
     (out, calls)
+}
+
+/// The lines among `lines` that change a record the org has now (an update or a delete), with
+/// its Id: what the conflict check reads. Only those lines are unpacked.
+pub fn existing(made: &Made, lines: &[usize]) -> Vec<(usize, RecordId)> {
+    lines
+        .iter()
+        .filter(|&&n| matches!(made.rows.outcome(n), Outcome::Update | Outcome::Delete))
+        .filter_map(|&n| made.rows.get(n).target.map(|id| (n, id)))
+        .collect()
 }
 
 /// The lines whose record changed in the org since the preview (or is gone), from the records

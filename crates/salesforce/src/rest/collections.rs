@@ -382,37 +382,10 @@ impl<T: Transport> Client<T> {
         all_or_none: bool,
     ) -> Result<Vec<UpsertItem>, Error> {
         check_api_name("object name", sobject, false)?;
-        if records.len() > COLLECTION_LIMIT {
-            return Err(Error::InvalidInput {
-                what: "records",
-                message: format!(
-                    "one call carries at most {COLLECTION_LIMIT} records, not {}",
-                    records.len()
-                ),
-            });
-        }
         let path = self.data_path(&format!("/composite/sobjects/{sobject}/{}", field.as_str()));
-        let body = json!({
-            "allOrNone": all_or_none,
-            "records": records.iter().map(|r| {
-                let mut rec = r.clone();
-                rec.insert("attributes".into(), json!({ "type": sobject }));
-                Value::Object(rec)
-            }).collect::<Vec<_>>(),
-        });
-        let wire: Vec<WireUpsert> = self.send_json(Method::Patch, &path, Some(&body)).await?;
-        if wire.len() != records.len() {
-            return Err(Error::Decode {
-                status: 200,
-                path,
-                body: String::new(),
-                detail: format!(
-                    "the org answered {} results for {} records",
-                    wire.len(),
-                    records.len()
-                ),
-            });
-        }
+        let wire = self
+            .send_collection(Method::Patch, path, sobject, records, all_or_none)
+            .await?;
         Ok(wire.into_iter().map(UpsertItem::from).collect())
     }
 }
@@ -438,6 +411,36 @@ impl<T: Transport> Client<T> {
         all_or_none: bool,
     ) -> Result<Vec<UpsertItem>, Error> {
         check_api_name("object name", sobject, false)?;
+        let method = match how {
+            CollectionWrite::Create => Method::Post,
+            CollectionWrite::Update => Method::Patch,
+        };
+        let path = self.data_path("/composite/sobjects");
+        let wire = self
+            .send_collection(method, path, sobject, records, all_or_none)
+            .await?;
+        Ok(wire
+            .into_iter()
+            .map(|mut w| {
+                // Creates and updates answer without `created`: the call says which it was.
+                w.created = how == CollectionWrite::Create;
+                UpsertItem::from(w)
+            })
+            .collect())
+    }
+
+    /// One sObject Collections write of up to [`COLLECTION_LIMIT`] `records` of `sobject` to
+    /// `path` (the caller has checked `sobject`, which the path names): the org's item for each
+    /// record, in order; an answer of another length is an error, as its items could not be
+    /// matched to the records.
+    async fn send_collection(
+        &self,
+        method: Method,
+        path: String,
+        sobject: &str,
+        records: &[Record],
+        all_or_none: bool,
+    ) -> Result<Vec<WireUpsert>, Error> {
         if records.len() > COLLECTION_LIMIT {
             return Err(Error::InvalidInput {
                 what: "records",
@@ -447,7 +450,6 @@ impl<T: Transport> Client<T> {
                 ),
             });
         }
-        let path = self.data_path("/composite/sobjects");
         let body = json!({
             "allOrNone": all_or_none,
             "records": records.iter().map(|r| {
@@ -456,10 +458,6 @@ impl<T: Transport> Client<T> {
                 Value::Object(rec)
             }).collect::<Vec<_>>(),
         });
-        let method = match how {
-            CollectionWrite::Create => Method::Post,
-            CollectionWrite::Update => Method::Patch,
-        };
         let wire: Vec<WireUpsert> = self.send_json(method, &path, Some(&body)).await?;
         if wire.len() != records.len() {
             return Err(Error::Decode {
@@ -473,14 +471,7 @@ impl<T: Transport> Client<T> {
                 ),
             });
         }
-        Ok(wire
-            .into_iter()
-            .map(|mut w| {
-                // Creates and updates answer without `created`: the call says which it was.
-                w.created = how == CollectionWrite::Create;
-                UpsertItem::from(w)
-            })
-            .collect())
+        Ok(wire)
     }
 }
 

@@ -1,21 +1,7 @@
 use super::*;
 use serde_json::json;
 
-/// A createable, updateable, nillable field, then `edit`.
-fn field(
-    name: &str,
-    field_type: &str,
-    label: &str,
-    edit: impl FnOnce(&mut FieldDescribe),
-) -> FieldDescribe {
-    let mut f: FieldDescribe = serde_json::from_value(json!({
-        "name": name, "label": label, "type": field_type,
-        "nillable": true, "createable": true, "updateable": true,
-    }))
-    .expect("a field describe");
-    edit(&mut f);
-    f
-}
+use crate::testing::field;
 
 fn account() -> SObjectDescribe {
     let system = |f: &mut FieldDescribe| {

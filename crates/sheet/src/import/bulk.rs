@@ -163,18 +163,7 @@ mod tests {
     use serde_json::json;
 
     fn row(body: serde_json::Value) -> Row {
-        Row {
-            line: 2,
-            name: String::new(),
-            outcome: Outcome::Insert,
-            target: None,
-            key: None,
-            stamp: None,
-            changes: Vec::new(),
-            problems: Vec::new(),
-            notes: Vec::new(),
-            body: body.as_object().unwrap().clone(),
-        }
+        crate::testing::row(2, Outcome::Insert, body)
     }
 
     #[test]

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::results::Written;
-use super::{Operation, Row, Setup};
+use super::{Operation, Setup};
 use crate::read::Encoding;
 
 /// Bumped when what is kept changes shape.
@@ -66,7 +66,7 @@ pub enum Flight {
     Job { id: String, lines: Vec<usize> },
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Chunk<T> {
     version: u32,
     id: String,
@@ -74,32 +74,30 @@ struct Chunk<T> {
     items: Vec<T>,
 }
 
-/// Chunk `n` of the rows (`rows` is that chunk's), as kept.
-pub fn rows_chunk(id: &str, rows: &[Row], n: usize) -> String {
-    serde_json::to_string(&Chunk {
+/// [`Chunk`] as written, borrowing its items.
+#[derive(Serialize)]
+struct ChunkOut<'a, T> {
+    version: u32,
+    id: &'a str,
+    n: usize,
+    items: &'a [T],
+}
+
+/// Chunk `n` of an import's rows or results, as kept: `items` are that chunk's (see
+/// [`chunk_of`]).
+pub fn chunk_text<T: Serialize>(id: &str, items: &[T], n: usize) -> String {
+    serde_json::to_string(&ChunkOut {
         version: VERSION,
-        id: id.to_string(),
+        id,
         n,
-        items: rows.to_vec(),
+        items,
     })
     .unwrap_or_default()
 }
 
-/// Chunk `n` of the results, as kept.
-pub fn results_chunk(id: &str, results: &[Option<Written>], n: usize) -> String {
-    chunk_text(id, results, n)
-}
-
-fn chunk_text<T: Serialize + Clone>(id: &str, all: &[T], n: usize) -> String {
-    let from = (n * CHUNK).min(all.len());
-    let to = ((n + 1) * CHUNK).min(all.len());
-    serde_json::to_string(&Chunk {
-        version: VERSION,
-        id: id.to_string(),
-        n,
-        items: all[from..to].to_vec(),
-    })
-    .unwrap_or_default()
+/// Chunk `n`'s part of `all`.
+pub fn chunk_of<T>(all: &[T], n: usize) -> &[T] {
+    &all[(n * CHUNK).min(all.len())..((n + 1) * CHUNK).min(all.len())]
 }
 
 /// The chunks holding `lines`.
@@ -161,7 +159,7 @@ pub fn settle_calls(op: &Operation, lines: &[usize], results: &mut [Option<Writt
 mod tests {
     use super::*;
     use crate::columns::ColumnMap;
-    use crate::import::Outcome;
+    use crate::import::{Outcome, Row};
     use crate::values::{Blank, DateOrder, DecimalMark, ValueRules};
 
     fn head(lines: usize) -> Head {
@@ -188,16 +186,8 @@ mod tests {
 
     fn row(line: u64) -> Row {
         Row {
-            line,
             name: format!("N{line}"),
-            outcome: Outcome::Insert,
-            target: None,
-            key: None,
-            stamp: None,
-            changes: Vec::new(),
-            problems: Vec::new(),
-            notes: Vec::new(),
-            body: Default::default(),
+            ..crate::testing::row(line, Outcome::Insert, serde_json::json!({}))
         }
     }
 
@@ -210,12 +200,12 @@ mod tests {
         assert_eq!(check_head(&text).unwrap(), h);
         let back: Vec<Row> = (0..2)
             .flat_map(|n| {
-                let part = &rows[n * CHUNK..((n + 1) * CHUNK).min(rows.len())];
-                read_chunk::<Row>(&h, n, Some(&rows_chunk(&h.id, part, n))).unwrap()
+                let part = chunk_of(&rows, n);
+                read_chunk::<Row>(&h, n, Some(&chunk_text(&h.id, part, n))).unwrap()
             })
             .collect();
         assert_eq!(back, rows);
-        let other = rows_chunk("run-2", &rows[CHUNK..], 1);
+        let other = chunk_text("run-2", chunk_of(&rows, 1), 1);
         assert!(
             read_chunk::<Row>(&h, 1, Some(&other)).is_err(),
             "another import's"
@@ -224,7 +214,7 @@ mod tests {
         let mut results = vec![None; h.lines];
         results[CHUNK + 1] = Some(Written::Failed("x".into()));
         let back: Vec<Option<Written>> =
-            read_chunk(&h, 1, Some(&results_chunk(&h.id, &results, 1))).unwrap();
+            read_chunk(&h, 1, Some(&chunk_text(&h.id, chunk_of(&results, 1), 1))).unwrap();
         assert_eq!(back[1], Some(Written::Failed("x".into())));
         assert_eq!(chunks_of([1, 2, CHUNK + 3].into_iter()).len(), 2);
         let mut old = h.clone();

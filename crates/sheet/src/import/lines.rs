@@ -161,24 +161,19 @@ mod tests {
     use serde_json::json;
 
     fn row(n: usize) -> Row {
+        let outcome = if n.is_multiple_of(3) {
+            Outcome::Blocked
+        } else {
+            Outcome::Insert
+        };
         Row {
-            line: n as u64 + 2,
             name: format!("Name {n}"),
-            outcome: if n.is_multiple_of(3) {
-                Outcome::Blocked
-            } else {
-                Outcome::Insert
-            },
-            target: None,
             key: Some(format!("K-{n}")),
-            stamp: None,
-            changes: Vec::new(),
-            problems: Vec::new(),
-            notes: Vec::new(),
-            body: json!({"Name": format!("Name {n}"), "Ext__c": format!("K-{n}")})
-                .as_object()
-                .unwrap()
-                .clone(),
+            ..crate::testing::row(
+                n as u64 + 2,
+                outcome,
+                json!({"Name": format!("Name {n}"), "Ext__c": format!("K-{n}")}),
+            )
         }
     }
 

@@ -51,18 +51,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// The column holding what finds each line's record: the Id (update, delete) or the key
-    /// field (upsert); none for an insert.
-    pub fn finder_column(&self, account: &SObjectDescribe) -> Option<usize> {
-        self.map.targets.iter().position(|t| match (&self.op, t) {
-            (Operation::Update | Operation::Delete, Some(Target::Id)) => true,
-            (Operation::Upsert { key }, Some(Target::Field(f))) => {
-                f.eq_ignore_ascii_case(key) || account.field(f).is_some_and(|d| d.name == *key)
-            }
-            _ => false,
-        })
-    }
-
     /// Whether key values match whatever their case (Salesforce's External IDs do, unless
     /// marked case-sensitive; Ids are compared in their 18-character form).
     pub(crate) fn keys_ignore_case(&self, account: &SObjectDescribe) -> bool {

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use salesforce::rest::{FieldDescribe, Record, SObjectDescribe};
+use salesforce::rest::{Record, SObjectDescribe};
 use serde_json::{json, Value};
 
 use super::reads::{finder_of, fold, queries};
@@ -10,20 +10,7 @@ use crate::columns::propose;
 use crate::read::Line;
 use crate::values::{Blank, DateOrder, DecimalMark};
 
-fn field(
-    name: &str,
-    field_type: &str,
-    label: &str,
-    edit: impl FnOnce(&mut FieldDescribe),
-) -> FieldDescribe {
-    let mut f: FieldDescribe = serde_json::from_value(json!({
-        "name": name, "label": label, "type": field_type,
-        "nillable": true, "createable": true, "updateable": true,
-    }))
-    .unwrap();
-    edit(&mut f);
-    f
-}
+use crate::testing::field;
 
 fn account() -> SObjectDescribe {
     let fields = vec![
