@@ -393,3 +393,37 @@ async fn a_reload_mid_import_resumes_and_writes_every_line_once() -> Result<()> 
     );
     app.finish().await
 }
+
+#[tokio::test]
+async fn a_record_changed_in_the_org_after_the_preview_is_not_written_over() -> Result<()> {
+    let app = spawn_app_with(|config, _| config.accounts = 10).await?;
+    let org = Org(&app);
+    let ids = org.insert_named(&["Import Edited Elsewhere", "Import Left Alone"]);
+    let page = AccountsPage::sign_in(&app).await?;
+    let browser = page.browser();
+    let dir = tempfile::tempdir()?;
+    let csv = format!(
+        "Id,BillingCity\n{},From The File\n{},From The File\n",
+        ids[0], ids[1]
+    );
+    let path = file(dir.path(), "update.csv", csv.as_bytes())?;
+    page.go_to("Import CSV").await?;
+    choose_file(browser, &path).await?;
+    browser
+        .choose("Update by Id: each line changes the account its Id names")
+        .await?;
+    browser.click_button("Preview the import").await?;
+    page.wait_status_containing("2 lines: 0 to insert, 2 to update")
+        .await?;
+    // Someone else edits the first account between the preview and the run.
+    org.update(&ids[0], json!({"BillingCity": "Edited Elsewhere"}));
+    browser.click_button("Import 2 lines").await?;
+    page.wait_status_containing("0 created, 1 updated, 0 deleted, 1 failed")
+        .await?;
+    browser
+        .wait_for_text("Changed in the org since the preview")
+        .await?;
+    assert_eq!(org.value(&ids[0], "BillingCity"), json!("Edited Elsewhere"));
+    assert_eq!(org.value(&ids[1], "BillingCity"), json!("From The File"));
+    app.finish().await
+}
