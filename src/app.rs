@@ -7,8 +7,8 @@ use leptos::prelude::*;
 pub use orgbridge_model::route::Route;
 
 use crate::auth::provide_auth;
-use crate::pages::{home::Home, setup_guide::SetupGuide};
-use crate::sync::SyncPage;
+use crate::pages::home::Home;
+use crate::parts;
 
 /// The route the address bar shows, as context: pages follow it, and the Accounts screens write
 /// theirs into it (see [`show_route`]).
@@ -95,8 +95,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main class="ob-main">
                 {move || match page.get() {
-                    Route::Setup => view! { <SetupGuide/> }.into_any(),
-                    Route::Sync => view! { <SyncPage/> }.into_any(),
+                    Route::Setup => parts::setup_guide().into_any(),
+                    Route::Sync => parts::copy().into_any(),
                     _ => view! { <Home/> }.into_any(),
                 }}
             </main>

@@ -15,10 +15,19 @@ pub mod indexed;
 pub mod locale;
 pub mod org_look;
 pub mod pages;
+pub mod parts;
 pub mod settings;
 pub mod storage;
 pub mod sync;
 pub mod transport;
+
+// Leptos' `erase_components` (.cargo/config.toml) makes the wasm ~10% smaller; a RUSTFLAGS variable
+// in the environment silently replaces that setting, so a build without it stops here.
+#[cfg(not(erase_components))]
+compile_error!(
+    "built without `--cfg erase_components`: a RUSTFLAGS variable replaces .cargo/config.toml's \
+     rustflags; unset it, or add `--cfg erase_components` to it (scripts/setup does)"
+);
 
 use wasm_bindgen::JsCast;
 
@@ -47,4 +56,6 @@ pub fn start() {
         Some(host) => leptos::mount::mount_to(host, app::App).forget(),
         None => leptos::mount::mount_to_body(app::App),
     }
+    // The first screen is up: fetch the other parts while nothing else happens.
+    parts::preload_when_idle();
 }

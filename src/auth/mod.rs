@@ -191,6 +191,9 @@ impl Auth {
 
     /// Handles the org's answer (from the address bar or from the pop-up window).
     pub fn finish(self, callback: Callback) {
+        // Now, not when the task starts: the first screen after the org's redirect is the
+        // progress, never a flash of the org shown before it (and that org's reads).
+        self.state.set(AuthState::Exchanging);
         spawn_local(self.finish_with(FetchTransport, callback));
     }
 

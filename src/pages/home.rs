@@ -4,13 +4,13 @@
 
 use leptos::prelude::*;
 
-use crate::accounts::AccountsPage;
 use crate::app::{CurrentRoute, Route};
 use crate::auth::{use_auth, Auth, AuthState, SignedOutReason};
 use crate::components::alert::{ErrorAlert, StatusNote};
 use crate::components::busy::Busy;
 use crate::pages::org_bar::OrgBar;
-use crate::pages::{sign_in::SignInForm, signed_in::SignedInView};
+use crate::pages::sign_in::SignInForm;
+use crate::parts;
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -49,10 +49,7 @@ pub fn Home() -> impl IntoView {
         </Show>
         {move || signing_in().then(|| sign_in_part(auth))}
         <Show when=move || !signing_in()>
-            {move || active.get().map(|ActiveOrg(org)| view! {
-                <SignedInView signed_in=org.clone()/>
-                <AccountsPage ctx=org.accounts look=org.look who=format!("{} at {}", org.profile.username, org.profile.org)/>
-            })}
+            {move || active.get().map(|ActiveOrg(org)| parts::org_screens(org))}
         </Show>
     }
 }

@@ -9,10 +9,12 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use anyhow::{bail, Context, Result};
 use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Router;
@@ -35,6 +37,9 @@ pub struct StaticSite {
     pub origin: String,
     /// Values written into the served index.html's meta tags, by tag name.
     metas: Metas,
+    /// While set, the parts of the app loaded on demand (`split_*.wasm`, `chunk_*.wasm`) answer
+    /// 503, as when the network drops or the server is gone.
+    refusing_parts: Arc<AtomicBool>,
     task: JoinHandle<()>,
 }
 
@@ -92,9 +97,19 @@ impl StaticSite {
             file: dist.join("index.html"),
             metas: metas.clone(),
         };
+        let refusing_parts = Arc::new(AtomicBool::new(false));
         let router = router
-            .nest_service(app, ServeDir::new(dist))
-            .layer(middleware::from_fn_with_state(index, serve_index));
+            // As a static host serves the build: its precompressed `.br` / `.gz` files, with
+            // `Content-Encoding`, to a browser that accepts them.
+            .nest_service(
+                app,
+                ServeDir::new(dist).precompressed_br().precompressed_gzip(),
+            )
+            .layer(middleware::from_fn_with_state(index, serve_index))
+            .layer(middleware::from_fn_with_state(
+                refusing_parts.clone(),
+                refuse_parts,
+            ));
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .context("cannot bind a loopback port for the static site")?;
@@ -108,6 +123,7 @@ impl StaticSite {
             addr,
             origin: format!("http://{addr}"),
             metas,
+            refusing_parts,
             task,
         })
     }
@@ -122,6 +138,11 @@ impl StaticSite {
     /// the site serves index.html with it in its `orgbridge-devorg` meta tag, as scripts/dev does.
     pub fn offer_devorg(&self, url: &str) {
         self.metas.add(DEVORGS, url);
+    }
+
+    /// From now on (`true`) or no longer, the parts of the app loaded on demand fail to load.
+    pub fn refuse_parts(&self, refuse: bool) {
+        self.refusing_parts.store(refuse, Ordering::SeqCst);
     }
 
     /// The app's page URL (also its OAuth redirect URI: origin + path, no query).
@@ -204,4 +225,19 @@ async fn serve_index(State(index): State<IndexPage>, request: Request, next: Nex
         },
         Err(_) => next.run(request).await,
     }
+}
+
+/// Answers 503 for a part of the app loaded on demand while the site is refusing them.
+async fn refuse_parts(
+    State(refusing): State<Arc<AtomicBool>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let name = request.uri().path().rsplit('/').next().unwrap_or_default();
+    let part =
+        (name.starts_with("split_") || name.starts_with("chunk_")) && name.ends_with(".wasm");
+    if part && refusing.load(Ordering::SeqCst) {
+        return (StatusCode::SERVICE_UNAVAILABLE, "refused by the test").into_response();
+    }
+    next.run(request).await
 }

@@ -10,6 +10,7 @@ mod csv_bench;
 mod csv_export;
 mod csv_import;
 mod faults;
+mod first_load_bench;
 mod list;
 mod orgs;
 mod page;

@@ -56,7 +56,15 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     assert_eq!(page.search("Only Ltd", None).await?, (1, 1));
     assert_eq!(page.visible_names().await?, ["Target Only Ltd"]);
 
-    // Switching back is instant: the source list is as it was left, with no new query.
+    // The sign-in's redirect reloaded the page, so the source org's list is read once more when
+    // it is first shown again; from then on, switching back is instant: the list as it was
+    // left, with no new query.
+    browser.click_button(&source_button).await?;
+    page.wait_loaded().await?;
+    assert_eq!(page.count_text().await?, source_count);
+    browser.click_button(&target_button).await?;
+    page.wait_loaded().await?;
+    assert_eq!(page.visible_names().await?, ["Target Only Ltd"]);
     let calls = Org(&app).api_calls();
     browser.click_button(&source_button).await?;
     browser.by_role(Role::Heading, "Accounts").await?;

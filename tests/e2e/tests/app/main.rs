@@ -5,6 +5,7 @@ mod bad_paths;
 mod devorg_param;
 mod embedding;
 mod framing;
+mod parts;
 mod session;
 mod setup_guide;
 mod sign_in;
