@@ -149,7 +149,8 @@ pub fn setup_guide() -> impl IntoView {
 }
 
 /// Fetches every part once the browser is idle after the first screen, one after another, so
-/// opening one later is instant; a part that fails here is fetched again when opened.
+/// opening one later is instant (unless the browser asks to save data); a part that fails here is
+/// fetched again when opened.
 pub fn preload_when_idle() {
     let start = || {
         spawn_local(async {
@@ -164,6 +165,14 @@ pub fn preload_when_idle() {
     let Some(window) = web_sys::window() else {
         return;
     };
+    // A person who asked the browser to save data gets each part when they open it, not before.
+    let connection = js_sys::Reflect::get(&window.navigator(), &"connection".into());
+    let save_data = connection
+        .and_then(|c| js_sys::Reflect::get(&c, &"saveData".into()))
+        .is_ok_and(|s| s.is_truthy());
+    if save_data {
+        return;
+    }
     let callback = wasm_bindgen::closure::Closure::once_into_js(start);
     // Safari has no requestIdleCallback: a timeout after the first screen does the same there.
     let idle = js_sys::Reflect::has(&window, &"requestIdleCallback".into()).unwrap_or(false);

@@ -128,8 +128,7 @@ pub fn diagnose(login: &OrgLogin, probes: &Probes) -> Vec<Finding> {
             "Org URL",
             format!("Nothing answered at {host}. Check the URL for typos and that this computer can reach the org (VPN, proxy)."),
         );
-        out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        return out;
+        return most_severe_first(out);
     }
 
     let rest_ok = match &probes.versions {
@@ -216,8 +215,22 @@ pub fn diagnose(login: &OrgLogin, probes: &Probes) -> Vec<Finding> {
             }
         }
     }
-    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    out
+    most_severe_first(out)
+}
+
+/// Problems first, then warnings, then what is fine, each in the order found. Three passes rather
+/// than a stable sort: the check runs on the sign-in screen, whose wasm would carry a sort routine
+/// for this alone.
+fn most_severe_first(found: Vec<Finding>) -> Vec<Finding> {
+    [Severity::Problem, Severity::Warning, Severity::Ok]
+        .into_iter()
+        .flat_map(|severity| {
+            found
+                .iter()
+                .filter(move |f| f.severity == severity)
+                .cloned()
+        })
+        .collect()
 }
 
 #[cfg(test)]
