@@ -22,8 +22,9 @@ pub mod sync;
 pub mod transport;
 
 // Leptos' `erase_components` (.cargo/config.toml) makes the wasm ~10% smaller; a RUSTFLAGS variable
-// in the environment silently replaces that setting, so a build without it stops here.
-#[cfg(not(erase_components))]
+// in the environment silently replaces that setting, so a build without it stops here (rustdoc
+// never gets rustflags, and builds no wasm).
+#[cfg(not(any(erase_components, doc, doctest)))]
 compile_error!(
     "built without `--cfg erase_components`: a RUSTFLAGS variable replaces .cargo/config.toml's \
      rustflags; unset it, or add `--cfg erase_components` to it (scripts/setup does)"

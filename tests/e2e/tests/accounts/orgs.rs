@@ -59,11 +59,9 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     // The sign-in's redirect reloaded the page, so the source org's list is read once more when
     // it is first shown again; from then on, switching back is instant: the list as it was
     // left, with no new query.
-    browser.click_button(&source_button).await?;
-    page.wait_loaded().await?;
+    page.show_org(&source_button, USERNAME).await?;
     assert_eq!(page.count_text().await?, source_count);
-    browser.click_button(&target_button).await?;
-    page.wait_loaded().await?;
+    page.show_org(&target_button, TARGET_USERNAME).await?;
     assert_eq!(page.visible_names().await?, ["Target Only Ltd"]);
     let calls = Org(&app).api_calls();
     browser.click_button(&source_button).await?;
@@ -99,8 +97,7 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
 
     // Something typed in the target org, then its session ends: only it says so, what was typed
     // stays, and the source org keeps working.
-    browser.click_button(&target_button).await?;
-    page.wait_loaded().await?;
+    page.show_org(&target_button, TARGET_USERNAME).await?;
     page.go_to("New account").await?;
     browser.fill("Account Name", "Typed In Target").await?;
     target.state.tokens.lock().revoke_all();
@@ -113,7 +110,7 @@ async fn two_orgs_side_by_side_each_with_its_own_accounts() -> Result<()> {
     browser
         .by_role(Role::Button, &format!("{target_button} Session ended"))
         .await?;
-    browser.click_button(&source_button).await?;
+    page.show_org(&source_button, USERNAME).await?;
     assert_eq!(page.search("Source Only", None).await?, (1, 1));
 
     // Signing out of the source org leaves the target org signed in (and shown).

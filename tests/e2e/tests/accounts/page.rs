@@ -67,6 +67,30 @@ impl<'a> AccountsPage<'a> {
         Ok(())
     }
 
+    /// Shows another signed-in org, as a person does: its button in the org bar (`button`, see
+    /// [`org_button`]); waits until the Accounts screens are that user's (`username`) and its
+    /// list has loaded, so nothing typed next lands in the org shown before.
+    pub async fn show_org(&self, button: &str, username: &str) -> Result<(u64, u64)> {
+        let browser = self.browser();
+        browser.click_button(button).await?;
+        let wanted = format!("{username} at ");
+        browser
+            .wait_for("the Accounts screens of the org picked", || async {
+                let shown = browser
+                    .client()
+                    .find_all(Locator::Css(".ob-acc-org"))
+                    .await?;
+                for el in shown {
+                    if el.text().await?.contains(&wanted) {
+                        return Ok(Some(()));
+                    }
+                }
+                Ok(None)
+            })
+            .await?;
+        self.wait_loaded().await
+    }
+
     /// The list's count line ("1,234 of 5,000 loaded", "No accounts match.").
     pub async fn count_text(&self) -> Result<String> {
         let el = self

@@ -19,8 +19,7 @@ pub(crate) async fn sign_in_to_both<'a>(
     let page = AccountsPage::sign_in(app).await?;
     app.add_org(target, TARGET_USERNAME, TARGET_PASSWORD)
         .await?;
-    page.browser()
-        .click_button(&org_button(USERNAME, &app.org))
+    page.show_org(&org_button(USERNAME, &app.org), USERNAME)
         .await?;
     Ok(page)
 }
