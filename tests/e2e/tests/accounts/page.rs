@@ -71,8 +71,14 @@ impl<'a> AccountsPage<'a> {
     /// [`org_button`]); waits until the Accounts screens are that user's (`username`) and its
     /// list has loaded, so nothing typed next lands in the org shown before.
     pub async fn show_org(&self, button: &str, username: &str) -> Result<(u64, u64)> {
+        self.browser().click_button(button).await?;
+        self.wait_for_org(username).await
+    }
+
+    /// Waits until the Accounts screens shown are `username`'s (after a sign-in, the org just
+    /// signed in to) and its list has loaded.
+    pub async fn wait_for_org(&self, username: &str) -> Result<(u64, u64)> {
         let browser = self.browser();
-        browser.click_button(button).await?;
         let wanted = format!("{username} at ");
         browser
             .wait_for("the Accounts screens of the org picked", || async {

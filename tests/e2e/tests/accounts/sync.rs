@@ -19,6 +19,9 @@ pub(crate) async fn sign_in_to_both<'a>(
     let page = AccountsPage::sign_in(app).await?;
     app.add_org(target, TARGET_USERNAME, TARGET_PASSWORD)
         .await?;
+    // The org just signed in to is shown once its sign-in is finished: only then may the person
+    // pick another (a pick while the sign-in finishes is overtaken by it).
+    page.wait_for_org(TARGET_USERNAME).await?;
     page.show_org(&org_button(USERNAME, &app.org), USERNAME)
         .await?;
     Ok(page)
