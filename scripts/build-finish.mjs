@@ -5,6 +5,7 @@
 //  1. Cuts the wasm into the first-load file and the parts loaded on demand (src/parts.rs):
 //     wasm-split-cli on the linked wasm, then wasm-bindgen again on the main file (Trunk's own
 //     bindgen output cannot call the parts). Trunk's wasm-opt is off (index.html) because of this.
+//     boot.js gets the files of each part, to preload those the page will show at once.
 //  2. Release only: wasm-opt -Oz on every wasm file, then esbuild minifies the JS and the CSS.
 //  3. Rewrites index.html's integrity hashes for the files it changed.
 //  4. Release only: writes a .br and a .gz beside every file a browser fetches, for a static host
@@ -59,6 +60,29 @@ try {
   }
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
+}
+
+// boot.js learns which files make each part (the loader's split_<part>.wasm and the chunks it
+// waits for), to preload those a page will show at once.
+{
+  const loader = fs.readFileSync(path.join(stage, '__wasm_split.js'), 'utf8');
+  const chunkFile = {};
+  for (const m of loader.matchAll(/const (__chunk_\d+) = makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"/g)) {
+    chunkFile[m[1]] = m[2];
+  }
+  const parts = {};
+  const exported = /export const __wasm_split_load_(\w+) = wrapAsyncCb\(makeLoad\(\(\) => \{\s*const src = fetch\(new URL\("\.\/([^"]+)"[\s\S]*?\n, \[([^\]]*)\]\)\);/g;
+  for (const m of loader.matchAll(exported)) {
+    const deps = m[3].split(',').map((d) => d.trim()).filter(Boolean);
+    parts[m[1]] = [m[2], ...deps.map((d) => chunkFile[d])];
+  }
+  if (Object.keys(parts).length === 0 || Object.values(parts).flat().some((f) => !f)) {
+    throw new Error('build-finish: the split loader changed shape; update the part list reader');
+  }
+  const boot = path.join(stage, 'boot.js');
+  const text = fs.readFileSync(boot, 'utf8');
+  if (!text.includes('const PARTS = {};')) throw new Error('build-finish: boot.js has no PARTS to fill');
+  fs.writeFileSync(boot, text.replace('const PARTS = {};', `const PARTS = ${JSON.stringify(parts)};`));
 }
 
 const files = (test) => fs.readdirSync(stage).filter(test).map((f) => path.join(stage, f));

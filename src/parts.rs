@@ -1,10 +1,11 @@
 //! The parts of the app loaded when first needed, so the first load (the sign-in form) downloads
-//! only what it shows: a signed-in org's screens, the copy between orgs, the CSV import and
-//! download, and the setup guide. Each is a separate wasm file, fetched the first time it is
-//! opened, or earlier, when the browser is idle after the first screen ([`preload_when_idle`]).
+//! only what it shows: a signed-in org's screens, the CSV import, the copy between orgs and the
+//! setup guide. Each is a separate wasm file, fetched the first time it is opened, or earlier: when
+//! the browser is idle after the first screen ([`preload_when_idle`]), or beside the first-load
+//! wasm when the page will show it at once (assets/boot.js).
 //!
 //! With the `split` feature (what Trunk builds, see index.html) each function below is a split
-//! point: `wasm_split_helpers` turns it into an import that `scripts/build-finish` resolves by
+//! point: `wasm_split_helpers` turns it into an import that `scripts/build-finish.mjs` resolves by
 //! cutting the wasm into a main file and one file per part (`wasm-split-cli`). Without it (the
 //! wasm tests, `cargo check`) they are plain functions, and the whole app is one file.
 //!
@@ -62,7 +63,9 @@ macro_rules! part {
 }
 
 part! {
-    /// A signed-in org's header and its Accounts screens.
+    /// A signed-in org's header and its Accounts screens but the CSV import: the list, records,
+    /// forms, bulk edit, the Apex console and the CSV download (small beside the import, and each
+    /// part more means more small shared files to fetch).
     org_screens, preload_org_screens,
     fn org_screens_view(org: Arc<SignedIn>) {
         use crate::accounts::AccountsPage;
@@ -81,22 +84,6 @@ part! {
     import_csv, preload_import_csv,
     fn import_csv_view(describe: Arc<SObjectDescribe>) {
         Ok(view! { <crate::accounts::import::ImportScreen describe=describe/> }.into_any())
-    }
-}
-
-part! {
-    /// Downloading accounts as a CSV file.
-    export_csv, preload_export_csv,
-    fn export_csv_view(describe: Arc<SObjectDescribe>) {
-        Ok(view! { <crate::accounts::export::ExportScreen describe=describe/> }.into_any())
-    }
-}
-
-part! {
-    /// The Apex REST console.
-    apex_console, preload_apex_console,
-    fn apex_console_view() {
-        Ok(view! { <crate::accounts::apex::ApexConsole/> }.into_any())
     }
 }
 
@@ -126,18 +113,6 @@ pub fn import_csv(describe: Arc<SObjectDescribe>) -> impl IntoView {
     show_part("the CSV import", move || import_csv_view(describe.clone()))
 }
 
-/// The CSV download screen.
-pub fn export_csv(describe: Arc<SObjectDescribe>) -> impl IntoView {
-    show_part("the CSV download", move || {
-        export_csv_view(describe.clone())
-    })
-}
-
-/// The Apex REST console.
-pub fn apex_console() -> impl IntoView {
-    show_part("the Apex REST console", apex_console_view)
-}
-
 /// The copy between orgs.
 pub fn copy() -> impl IntoView {
     show_part("the copy between orgs", copy_view)
@@ -156,8 +131,6 @@ pub fn preload_when_idle() {
         spawn_local(async {
             let _ = preload_org_screens().await;
             let _ = preload_import_csv().await;
-            let _ = preload_export_csv().await;
-            let _ = preload_apex_console().await;
             let _ = preload_copy().await;
             let _ = preload_setup_guide().await;
         })

@@ -162,8 +162,8 @@ fn ScreenView(describe: Arc<SObjectDescribe>) -> impl IntoView {
             Screen::New => view! { <create::CreateForm describe=d/> }.into_any(),
             Screen::Edit(id) => view! { <edit::EditForm describe=d id=id/> }.into_any(),
             Screen::Upsert => view! { <upsert::UpsertForm describe=d/> }.into_any(),
-            Screen::Console => parts::apex_console().into_any(),
-            Screen::Export => parts::export_csv(d).into_any(),
+            Screen::Console => view! { <apex::ApexConsole/> }.into_any(),
+            Screen::Export => view! { <export::ExportScreen describe=d/> }.into_any(),
             Screen::Import => parts::import_csv(d).into_any(),
         }
     }

@@ -2,7 +2,7 @@
 //! and a part that cannot be fetched says so, with Try again, and opens once the server answers.
 
 use anyhow::Result;
-use orgbridge_e2e::{spawn_app, Role, SignInPage, TestApp};
+use orgbridge_e2e::{spawn_app, Role, SignInPage, SignedInPage, TestApp};
 
 /// The wasm files the page has fetched so far (their names), from the browser's resource timing.
 async fn fetched_wasm(app: &TestApp) -> Result<Vec<String>> {
@@ -70,5 +70,24 @@ async fn the_sign_in_form_shows_before_any_part_is_fetched() -> Result<()> {
         .eval("return document.querySelectorAll('[role=alert]').length;")
         .await?;
     assert_eq!(alerts, 0, "no error on the first screen");
+    app.finish().await
+}
+
+#[tokio::test]
+async fn a_signed_in_tab_reloaded_asks_for_the_org_screens_beside_the_first_load() -> Result<()> {
+    let app = spawn_app().await?;
+    app.sign_in().await?;
+    let browser = &app.browser;
+    browser.goto(&app.site.app_url()).await?;
+    SignedInPage::wait(browser).await?;
+    // Requested by boot.js's preload link (not by the loader after the first-load wasm ran),
+    // and the loader's own fetch took it from there: asked for once.
+    let asked = browser
+        .eval(
+            "return performance.getEntriesByType('resource')\
+             .filter(e => e.name.endsWith('/split_org_screens.wasm')).map(e => e.initiatorType);",
+        )
+        .await?;
+    assert_eq!(asked, serde_json::json!(["link"]));
     app.finish().await
 }
