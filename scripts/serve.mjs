@@ -1,7 +1,8 @@
 // A small static web server for scripts/dev, serving a folder as a production host should serve
 // dist/: the precompressed .br or .gz beside a file when the browser accepts it (with
 // Content-Encoding and Vary), wasm as application/wasm, revalidated on every load (file names are
-// stable, and a page must never mix files of two builds), and any extra headers given. GET and
+// stable, and a page must never mix files of two builds; an ETag makes an unchanged file a 304),
+// and any extra headers given. GET and
 // HEAD of files in the folder only; nothing else.
 //
 //   node scripts/serve.mjs PORT URL-PREFIX=DIR... [--header 'Name: value']...
@@ -73,7 +74,15 @@ http
         break;
       }
     }
-    out['Content-Length'] = fs.statSync(send).size;
+    // The validator that makes `no-cache` cheap: an unchanged file is a 304, no body.
+    const stat = fs.statSync(send);
+    out.ETag = `"${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+    out['Last-Modified'] = stat.mtime.toUTCString();
+    if (req.headers['if-none-match'] === out.ETag) {
+      res.writeHead(304, out).end();
+      return;
+    }
+    out['Content-Length'] = stat.size;
     res.writeHead(200, out);
     if (req.method === 'HEAD') res.end();
     else fs.createReadStream(send).pipe(res);

@@ -181,7 +181,7 @@ where
                         Err(NotLoaded) => view! {
                             <ErrorAlert
                                 title=format!("Could not open {what}")
-                                message="This part of OrgBridge is fetched from the web server when first opened, and the fetch failed. Check the network connection, then try again; nothing you entered is lost."
+                                message="This part of OrgBridge is fetched from the web server when first opened, and the fetch failed. Check the network connection, then try again; nothing you entered is lost.\n\nIf it fails again, OrgBridge may have been updated on the server since this page opened: reload the page (what you typed is kept)."
                             >
                                 <button type="button" class="ob-button" on:click=move |_| attempt.update(|n| *n += 1)>
                                     "Try again"
