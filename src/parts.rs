@@ -105,22 +105,30 @@ part! {
 
 /// A signed-in org's screens.
 pub fn org_screens(org: Arc<SignedIn>) -> impl IntoView {
-    show_part("the org's screens", move || org_screens_view(org.clone()))
+    show_part("the org's screens", Some("Signed in"), move || {
+        org_screens_view(org.clone())
+    })
 }
 
 /// The CSV import screen.
 pub fn import_csv(describe: Arc<SObjectDescribe>) -> impl IntoView {
-    show_part("the CSV import", move || import_csv_view(describe.clone()))
+    show_part("the CSV import", None, move || {
+        import_csv_view(describe.clone())
+    })
 }
 
 /// The copy between orgs.
 pub fn copy() -> impl IntoView {
-    show_part("the copy between orgs", copy_view)
+    show_part(
+        "the copy between orgs",
+        Some("Copy accounts between orgs"),
+        copy_view,
+    )
 }
 
 /// The setup guide.
 pub fn setup_guide() -> impl IntoView {
-    show_part("the setup guide", setup_guide_view)
+    show_part("the setup guide", Some("Setup guide"), setup_guide_view)
 }
 
 /// Fetches every part once the browser is idle after the first screen, one after another, so
@@ -158,15 +166,17 @@ pub fn preload_when_idle() {
 }
 
 /// Draws a part: a spinner while it is fetched, then the part; if it cannot be fetched, why, with
-/// Try again.
-fn show_part<F, Fut>(what: &'static str, load: F) -> impl IntoView
+/// Try again. A part that is a whole page brings the page's one h1: `title` stands in for it
+/// until the part is there.
+fn show_part<F, Fut>(what: &'static str, title: Option<&'static str>, load: F) -> impl IntoView
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Loaded> + 'static,
 {
     let attempt = RwSignal::new(0u32);
     let load = Arc::new(load);
-    let fallback = move || view! { <Busy label=format!("Opening {what}…")/> };
+    let heading = move || title.map(|t| view! { <h1>{t}</h1> });
+    let fallback = move || view! { {heading()} <Busy label=format!("Opening {what}…")/> };
     view! {
         <Suspense fallback=fallback>
             {move || {
@@ -179,6 +189,7 @@ where
                     match load().await {
                         Ok(view) => view,
                         Err(NotLoaded) => view! {
+                            {heading()}
                             <ErrorAlert
                                 title=format!("Could not open {what}")
                                 message="This part of OrgBridge is fetched from the web server when first opened, and the fetch failed. Check the network connection, then try again; nothing you entered is lost.\n\nIf it fails again, OrgBridge may have been updated on the server since this page opened: reload the page (what you typed is kept)."

@@ -105,9 +105,11 @@ pub struct SignedInPage<'a> {
 }
 
 impl<'a> SignedInPage<'a> {
-    /// Waits until the signed-in view is shown.
+    /// Waits until the signed-in view is shown: its heading, and its Sign out button (the heading
+    /// alone also stands above the org's screens while they are fetched).
     pub async fn wait(browser: &'a Browser) -> Result<SignedInPage<'a>> {
         browser.by_role(Role::Heading, "Signed in").await?;
+        browser.by_role(Role::Button, "Sign out").await?;
         Ok(SignedInPage { browser })
     }
 

@@ -43,9 +43,10 @@ async fn a_part_that_cannot_be_fetched_says_so_and_opens_on_try_again() -> Resul
         .alert_containing("Could not open the setup guide")
         .await?;
     assert!(
-        alert.contains("Check the network connection"),
+        alert.contains("Check the network connection") && alert.contains("reload the page"),
         "the alert says what to do: {alert}"
     );
+    assert_eq!(browser.axe_violations().await?, Vec::<String>::new());
 
     // The server answers again: Try again opens the guide, and the sign-in form still works.
     app.site.refuse_parts(false);
