@@ -13,6 +13,8 @@ const wanted = (() => {
   let signedIn = /[?&]code=/.test(location.search);
   try {
     for (let i = 0; i < sessionStorage.length; i++) {
+      // A kept session's key (src/storage.rs, Key::Session); the routes below are
+      // crates/model/src/route.rs's.
       if (sessionStorage.key(i).startsWith('orgbridge.session.')) signedIn = true;
     }
   } catch {

@@ -74,7 +74,7 @@ window.__scrollBench = { samples: [], done: false };
 "#;
 
 /// Waits (polling the page) until `expr` is not null, and returns it.
-async fn page_value(browser: &Browser, what: &str, expr: &str) -> Result<Value> {
+pub(crate) async fn page_value(browser: &Browser, what: &str, expr: &str) -> Result<Value> {
     let script = format!("return {expr};");
     browser
         .wait_for(what, || async {

@@ -12,6 +12,8 @@
 
 use anyhow::{Context, Result};
 use orgbridge_e2e::{spawn_app, Browser, SignInPage};
+
+use crate::bench::page_value;
 use serde_json::{json, Value};
 
 /// Runs from the first script of every document: when the sign-in heading first shows, and when
@@ -30,6 +32,10 @@ window.__firstLoad = { form: null, firstRow: null };
   requestAnimationFrame(frame);
 })();
 "#;
+
+/// What the probe records: the form shown, the first account row shown.
+const FORM_SHOWN: &str = "window.__firstLoad && window.__firstLoad.form";
+const FIRST_ROW: &str = "window.__firstLoad && window.__firstLoad.firstRow";
 
 /// The files the page fetched before the form showed (not the parts fetched when the browser is
 /// idle after it): name, and bytes on the wire and decoded.
@@ -87,25 +93,23 @@ async fn emulate(browser: &Browser, case: &Case) -> Result<()> {
     Ok(())
 }
 
-/// One cold load: ms from navigation start to the form shown.
-async fn load_once(browser: &Browser, url: &str) -> Result<f64> {
-    browser.goto("about:blank").await?;
-    browser.goto(url).await?;
-    SignInPage::wait(browser).await?;
-    let shown = browser
-        .wait_for("the first-load probe", || async {
-            let v = browser
-                .eval("return window.__firstLoad && window.__firstLoad.form;")
-                .await?;
-            Ok(v.as_f64())
-        })
-        .await?;
-    Ok(shown)
-}
-
-fn median(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+/// `RUNS` loads of `url` (from a blank page, nothing cached): for each, the ms from navigation
+/// start until the probe's `expr` is set; told as "median (range)".
+async fn timed_loads(browser: &Browser, url: &str, what: &str, expr: &str) -> Result<String> {
+    let mut times = Vec::new();
+    for _ in 0..RUNS {
+        browser.goto("about:blank").await?;
+        browser.goto(url).await?;
+        let at = page_value(browser, what, expr).await?;
+        times.push(at.as_f64().context("the probe's time is not a number")?);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(format!(
+        "{:.0} ms median of {RUNS} ({:.0}–{:.0} ms)",
+        times[RUNS / 2],
+        times[0],
+        times[RUNS - 1]
+    ))
 }
 
 #[tokio::test]
@@ -129,20 +133,8 @@ async fn bench_first_load() -> Result<()> {
     let mut report = Vec::new();
     for case in &CASES {
         emulate(browser, case).await?;
-        let mut times = Vec::new();
-        for _ in 0..RUNS {
-            times.push(load_once(browser, &url).await?);
-        }
-        let spread = format!(
-            "{:.0}–{:.0}",
-            times.iter().copied().fold(f64::MAX, f64::min),
-            times.iter().copied().fold(0.0, f64::max)
-        );
-        report.push(format!(
-            "sign-in form shown, {}: {:.0} ms median of {RUNS} ({spread} ms)",
-            case.name,
-            median(times)
-        ));
+        let shown = timed_loads(browser, &url, "the sign-in form", FORM_SHOWN).await?;
+        report.push(format!("sign-in form shown, {}: {shown}", case.name));
     }
 
     // What the last load fetched for the form, on the wire and decoded (read before signing in).
@@ -175,25 +167,10 @@ async fn bench_first_load() -> Result<()> {
     app.sign_in().await?;
     for case in &CASES {
         emulate(browser, case).await?;
-        let mut times = Vec::new();
-        for _ in 0..RUNS {
-            browser.goto("about:blank").await?;
-            browser.goto(&url).await?;
-            times.push(
-                browser
-                    .wait_for("the first account row", || async {
-                        let v = browser
-                            .eval("return window.__firstLoad && window.__firstLoad.firstRow;")
-                            .await?;
-                        Ok(v.as_f64())
-                    })
-                    .await?,
-            );
-        }
+        let row = timed_loads(browser, &url, "the first account row", FIRST_ROW).await?;
         report.push(format!(
-            "signed in, reloaded: first account row, {}: {:.0} ms median of {RUNS}",
-            case.name,
-            median(times)
+            "signed in, reloaded: first account row, {}: {row}",
+            case.name
         ));
     }
 
